@@ -1,0 +1,1 @@
+//! The write side over HTTP. Not built yet.

@@ -1,0 +1,1 @@
+//! The `web` role. Not built yet: see the issues for what it will hold.
