@@ -4,8 +4,10 @@
 //! `events.rs`); value types sit beside them and validate on construction, so
 //! an invalid INN or a three-decimal amount cannot exist past the boundary.
 
+pub mod account;
 pub mod actor;
 pub mod bank;
+pub mod catalog;
 pub mod email;
 pub mod ids;
 pub mod inn;
