@@ -10,6 +10,7 @@ pub mod email;
 pub mod ids;
 pub mod inn;
 pub mod money;
+pub mod order;
 pub mod service;
 
 pub use actor::{Actor, Role};
