@@ -6,6 +6,7 @@
 
 pub mod actor;
 pub mod bank;
+pub mod complaint;
 pub mod email;
 pub mod ids;
 pub mod inn;
