@@ -8,10 +8,12 @@ pub mod account;
 pub mod actor;
 pub mod bank;
 pub mod catalog;
+pub mod complaint;
 pub mod email;
 pub mod ids;
 pub mod inn;
 pub mod money;
+pub mod order;
 pub mod service;
 
 pub use actor::{Actor, Role};
