@@ -11,6 +11,8 @@ pub mod ids;
 pub mod inn;
 pub mod money;
 pub mod service;
+pub mod subscription;
+pub mod wallet;
 
 pub use actor::{Actor, Role};
 pub use bank::{BankAccountNumber, BankDetails, Bik};
