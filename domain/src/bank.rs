@@ -131,7 +131,7 @@ impl BankDetails {
             .zip([7u32, 1, 3].iter().cycle())
             .map(|(d, w)| u32::from(d - b'0') * w % 10)
             .sum();
-        if sum % 10 != 0 {
+        if !sum.is_multiple_of(10) {
             return Err(BankError::ControlKey);
         }
         Ok(Self { bik, account })
