@@ -15,6 +15,8 @@ pub mod inn;
 pub mod money;
 pub mod order;
 pub mod service;
+pub mod subscription;
+pub mod wallet;
 
 pub use actor::{Actor, Role};
 pub use bank::{BankAccountNumber, BankDetails, Bik};
