@@ -6,6 +6,12 @@
 use crate::event_store::HubEventStore;
 use cqrs_es::persist::EventUpcaster;
 use cqrs_es::{Aggregate, CqrsFramework};
+use domain::account::Account;
+use domain::catalog::Catalog;
+use domain::complaint::Complaint;
+use domain::order::Order;
+use domain::subscription::Subscription;
+use domain::wallet::Wallet;
 use sqlx::PgPool;
 
 /// The cqrs-es framework for aggregate `A` on Hub's event store.
@@ -75,5 +81,49 @@ impl Store {
     /// The framework for any aggregate.
     pub fn cqrs<A: Aggregate>(&self, services: A::Services, options: CqrsOptions) -> HubCqrs<A> {
         build_cqrs(self.pool.clone(), services, options)
+    }
+}
+
+impl Store {
+    /// Accounts: short streams, replayed in full; `ClientRegistered` 1.0 upcast.
+    pub fn accounts(&self) -> HubCqrs<Account> {
+        self.cqrs(
+            (),
+            CqrsOptions::new().upcasters(domain::account::upcasters()),
+        )
+    }
+
+    /// Providers' catalogs: short streams, replayed in full.
+    pub fn catalogs(&self) -> HubCqrs<Catalog> {
+        self.cqrs((), CqrsOptions::new())
+    }
+
+    /// Wallets: one event per money movement for the account's lifetime.
+    pub fn wallets(&self) -> HubCqrs<Wallet> {
+        self.cqrs(
+            (),
+            CqrsOptions::new().snapshot_every(LONG_LIVED_SNAPSHOT_EVERY),
+        )
+    }
+
+    /// Subscriptions: monthly renewals for years.
+    pub fn subscriptions(&self) -> HubCqrs<Subscription> {
+        self.cqrs(
+            (),
+            CqrsOptions::new().snapshot_every(LONG_LIVED_SNAPSHOT_EVERY),
+        )
+    }
+
+    /// Orders: the chat makes long streams.
+    pub fn orders(&self) -> HubCqrs<Order> {
+        self.cqrs(
+            (),
+            CqrsOptions::new().snapshot_every(LONG_LIVED_SNAPSHOT_EVERY),
+        )
+    }
+
+    /// Complaints: short streams, replayed in full.
+    pub fn complaints(&self) -> HubCqrs<Complaint> {
+        self.cqrs((), CqrsOptions::new())
     }
 }

@@ -99,10 +99,12 @@ impl<A: Aggregate> HubEventStore<A> {
         aggregate_id: &str,
         after: usize,
     ) -> Result<Vec<EventEnvelope<A>>, AggregateError<A::Error>> {
+        // Conversions happen before any await: `A::Error` need not be `Send`.
+        let after = to_i64(after)?;
         let rows = sqlx::query(SELECT_EVENTS)
             .bind(A::TYPE)
             .bind(aggregate_id)
-            .bind(to_i64(after)?)
+            .bind(after)
             .fetch_all(&self.pool)
             .await
             .map_err(sql_error)?;
@@ -200,7 +202,10 @@ impl<A: Aggregate> EventStore<A> for HubEventStore<A> {
         // Events are immutable, so the snapshot at S plus the events after S
         // is the state at the last event however the two reads interleave
         // with other writers.
-        for envelope in self.events_after(aggregate_id, context.current_sequence).await? {
+        for envelope in self
+            .events_after(aggregate_id, context.current_sequence)
+            .await?
+        {
             context.current_sequence = envelope.sequence;
             context.aggregate.apply(envelope.payload);
         }
@@ -250,11 +255,12 @@ impl<A: Aggregate> EventStore<A> for HubEventStore<A> {
         let snapshot = match self.snapshot_every {
             Some(every) if last / every > context.current_sequence / every => Some((
                 serde_json::to_value(&context.aggregate).map_err(unexpected)?,
-                context.current_snapshot.unwrap_or(0) + 1,
+                to_i64(context.current_snapshot.unwrap_or(0) + 1)?,
             )),
             _ => None,
         };
 
+        let last = to_i64(last)?;
         let mut tx = self.pool.begin().await.map_err(sql_error)?;
         sqlx::query(INSERT_EVENTS)
             .bind(A::TYPE)
@@ -271,8 +277,8 @@ impl<A: Aggregate> EventStore<A> for HubEventStore<A> {
             sqlx::query(UPSERT_SNAPSHOT)
                 .bind(A::TYPE)
                 .bind(&context.aggregate_id)
-                .bind(to_i64(last)?)
-                .bind(to_i64(number)?)
+                .bind(last)
+                .bind(number)
                 .bind(payload)
                 .execute(&mut *tx)
                 .await

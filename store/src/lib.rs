@@ -17,9 +17,9 @@ pub mod pool;
 pub mod testing;
 
 pub use cqrs::{CqrsOptions, HubCqrs, Store, build_cqrs};
+pub use event_store::HubEventStore;
 pub use execute::{CommandError, execute_with_retry};
 pub use metadata::{EventMetadata, MetadataError};
 pub use pool::{connect, migrate};
-pub use event_store::HubEventStore;
 #[cfg(feature = "testing")]
 pub use testing::TestDb;

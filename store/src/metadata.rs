@@ -113,7 +113,9 @@ impl EventMetadata {
             (CORRELATION_ID.to_owned(), self.correlation_id.to_string()),
             (
                 CAUSATION_ID.to_owned(),
-                self.causation_id.map(|id| id.to_string()).unwrap_or_default(),
+                self.causation_id
+                    .map(|id| id.to_string())
+                    .unwrap_or_default(),
             ),
             (
                 OCCURRED_AT.to_owned(),
@@ -134,7 +136,10 @@ impl EventMetadata {
 
         let actor_id = match get(ACTOR_ID)?.as_str() {
             "" => None,
-            raw => Some(raw.parse::<AccountId>().map_err(|_| invalid(ACTOR_ID, raw))?),
+            raw => Some(
+                raw.parse::<AccountId>()
+                    .map_err(|_| invalid(ACTOR_ID, raw))?,
+            ),
         };
         let actor_role = match get(ACTOR_ROLE)?.as_str() {
             SYSTEM_ROLE => None,
@@ -189,7 +194,13 @@ mod tests {
         keys.sort_unstable();
         assert_eq!(
             keys,
-            ["actor_id", "actor_role", "causation_id", "correlation_id", "occurred_at"]
+            [
+                "actor_id",
+                "actor_role",
+                "causation_id",
+                "correlation_id",
+                "occurred_at"
+            ]
         );
         assert_eq!(map["actor_role"], "provider");
         assert_eq!(EventMetadata::from_map(&map), Ok(metadata));
@@ -221,7 +232,10 @@ mod tests {
         map.insert("actor_role".into(), "root".into());
         assert!(matches!(
             EventMetadata::from_map(&map),
-            Err(MetadataError::Invalid { key: "actor_role", .. })
+            Err(MetadataError::Invalid {
+                key: "actor_role",
+                ..
+            })
         ));
     }
 

@@ -4,8 +4,7 @@ use crate::tally::{Gate, Tally, TallyCommand, TallyError, sequences};
 use cqrs_es::EventStore;
 use std::sync::Arc;
 use store::{
-    CommandError, CqrsOptions, EventMetadata, HubEventStore, TestDb, build_cqrs,
-    execute_with_retry,
+    CommandError, CqrsOptions, EventMetadata, HubEventStore, TestDb, build_cqrs, execute_with_retry,
 };
 use uuid::Uuid;
 
@@ -29,8 +28,14 @@ async fn of_two_colliding_commands_one_commits_and_the_other_is_retried() {
     let run = |n: u64| {
         let (cqrs, id) = (cqrs.clone(), id.clone());
         tokio::spawn(async move {
-            execute_with_retry(&cqrs, &id, || TallyCommand::Add { n }, &EventMetadata::system(), 3)
-                .await
+            execute_with_retry(
+                &cqrs,
+                &id,
+                || TallyCommand::Add { n },
+                &EventMetadata::system(),
+                3,
+            )
+            .await
         })
     };
     let (a, b) = (run(1), run(10));
@@ -92,8 +97,14 @@ async fn a_conflict_that_outlasts_the_attempts_is_reported_and_stores_nothing() 
         .map(|_| {
             let (cqrs, id) = (cqrs.clone(), id.clone());
             tokio::spawn(async move {
-                execute_with_retry(&cqrs, &id, || TallyCommand::Add { n: 1 }, &EventMetadata::system(), 1)
-                    .await
+                execute_with_retry(
+                    &cqrs,
+                    &id,
+                    || TallyCommand::Add { n: 1 },
+                    &EventMetadata::system(),
+                    1,
+                )
+                .await
             })
         })
         .collect();
@@ -135,9 +146,15 @@ async fn many_writers_on_a_snapshotting_aggregate_never_duplicate_an_effect() {
                     } else {
                         TallyCommand::Add { n: w + 1 }
                     };
-                    execute_with_retry(&cqrs, &id, || command.clone(), &EventMetadata::system(), 200)
-                        .await
-                        .expect("every command eventually lands");
+                    execute_with_retry(
+                        &cqrs,
+                        &id,
+                        || command.clone(),
+                        &EventMetadata::system(),
+                        200,
+                    )
+                    .await
+                    .expect("every command eventually lands");
                 }
             })
         })
@@ -151,9 +168,20 @@ async fn many_writers_on_a_snapshotting_aggregate_never_duplicate_an_effect() {
         .map(|w| per_writer_many * 2 + (each - per_writer_many) * (w + 1))
         .sum();
     let stored = sequences(db.pool(), &id).await;
-    assert_eq!(stored, (1..=i64::try_from(expected_events).unwrap()).collect::<Vec<_>>());
-    assert_eq!(total(&db, &id, 5).await.0, expected_total, "through the snapshot");
-    assert_eq!(total(&db, &id, 0).await.0, expected_total, "from every event");
+    assert_eq!(
+        stored,
+        (1..=i64::try_from(expected_events).unwrap()).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        total(&db, &id, 5).await.0,
+        expected_total,
+        "through the snapshot"
+    );
+    assert_eq!(
+        total(&db, &id, 0).await.0,
+        expected_total,
+        "from every event"
+    );
     eprintln!(
         "{} handler calls for {} commands",
         gate.calls(),
@@ -161,4 +189,3 @@ async fn many_writers_on_a_snapshotting_aggregate_never_duplicate_an_effect() {
     );
     db.drop_db().await.expect("drop");
 }
-

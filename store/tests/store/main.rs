@@ -6,3 +6,5 @@ mod events;
 mod pool;
 mod snapshots;
 mod tally;
+mod upcasting;
+mod wallet;

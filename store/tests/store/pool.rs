@@ -12,7 +12,11 @@ async fn large_round_trips_do_not_stall() {
     let pool = store::connect(&url, 2).await.expect("connect");
     let big = "x".repeat(16 * 1024);
     // Warm up the connection and the statement cache.
-    let _: String = sqlx::query_scalar("SELECT $1::text").bind(&big).fetch_one(&pool).await.expect("warm up");
+    let _: String = sqlx::query_scalar("SELECT $1::text")
+        .bind(&big)
+        .fetch_one(&pool)
+        .await
+        .expect("warm up");
 
     let rounds = 50;
     let started = Instant::now();
@@ -26,7 +30,10 @@ async fn large_round_trips_do_not_stall() {
     }
     let per_round = started.elapsed() / rounds;
     eprintln!("32 KB round trip: {per_round:?}");
-    assert!(per_round < Duration::from_millis(20), "{per_round:?} per round trip");
+    assert!(
+        per_round < Duration::from_millis(20),
+        "{per_round:?} per round trip"
+    );
     pool.close().await;
     db.drop_db().await.expect("drop");
 }

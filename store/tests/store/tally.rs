@@ -2,7 +2,8 @@
 //! Its services can hold the first N command handlers at a barrier, so
 //! tests make commands load the same version and collide on commit.
 
-use cqrs_es::{Aggregate, DomainEvent, EventSink};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -101,13 +102,20 @@ impl Aggregate for Tally {
         match command {
             TallyCommand::Add { n } => {
                 let applied_before = self.applied_since_load;
-                sink.write(TallyEvent::Added { n, applied_before }, self).await;
+                sink.write(TallyEvent::Added { n, applied_before }, self)
+                    .await;
             }
             TallyCommand::AddMany { count } => {
                 for _ in 0..count {
                     let applied_before = self.applied_since_load;
-                    sink.write(TallyEvent::Added { n: 1, applied_before }, self)
-                        .await;
+                    sink.write(
+                        TallyEvent::Added {
+                            n: 1,
+                            applied_before,
+                        },
+                        self,
+                    )
+                    .await;
                 }
             }
             TallyCommand::Claim { by } => {
