@@ -23,7 +23,6 @@
 
 use cqrs_es::persist::{EventStoreAggregateContext, EventUpcaster, SerializedEvent};
 use cqrs_es::{Aggregate, AggregateError, EventEnvelope, EventStore};
-use serde_json::Value;
 use sqlx::{PgPool, Row};
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -42,7 +41,7 @@ SELECT $1, $2, e.sequence, e.event_type, e.event_version, e.payload::json, e.met
  ORDER BY e.n";
 
 const SELECT_SNAPSHOT: &str = "
-SELECT last_sequence, current_snapshot, payload
+SELECT last_sequence, current_snapshot, payload::text AS payload
   FROM snapshots
  WHERE aggregate_type = $1 AND aggregate_id = $2";
 
@@ -152,8 +151,10 @@ impl<A: Aggregate> HubEventStore<A> {
         };
         let last_sequence: i64 = row.try_get("last_sequence").map_err(sql_error)?;
         let current_snapshot: i64 = row.try_get("current_snapshot").map_err(sql_error)?;
-        let payload: Value = row.try_get("payload").map_err(sql_error)?;
-        match serde_json::from_value::<A>(payload) {
+        // Straight from text: a long-lived aggregate's state can be large,
+        // and a `Value` in between doubles the parsing.
+        let payload: String = row.try_get("payload").map_err(sql_error)?;
+        match serde_json::from_str::<A>(&payload) {
             Ok(aggregate) => Ok(Some((
                 aggregate,
                 usize::try_from(last_sequence).map_err(unexpected)?,

@@ -84,6 +84,15 @@ async fn a_wallet_with_ten_thousand_events_loads_through_its_snapshot() {
     .await
     .expect("the snapshot row exists");
     assert_eq!(snapshot, (10_000, 100));
+    let snapshot_bytes: i32 = sqlx::query_scalar(
+        "SELECT octet_length(payload::text) FROM snapshots
+          WHERE aggregate_type = 'Wallet' AND aggregate_id = $1",
+    )
+    .bind(&id)
+    .fetch_one(db.pool())
+    .await
+    .expect("snapshot size");
+    eprintln!("wallet: snapshot of 5,000 transfers is {snapshot_bytes} bytes of JSON");
 
     let on_long = top_up(&store, owner).await;
     let on_long_again = top_up(&store, owner).await;
