@@ -20,6 +20,6 @@ pub use cqrs::{CqrsOptions, HubCqrs, Store, build_cqrs};
 pub use event_store::HubEventStore;
 pub use execute::{CommandError, execute_with_retry};
 pub use metadata::{EventMetadata, MetadataError};
-pub use pool::{connect, migrate};
+pub use pool::{connect, ensure_database, migrate};
 #[cfg(feature = "testing")]
 pub use testing::TestDb;
