@@ -77,10 +77,7 @@ impl EventEnvelope {
     /// = recorded_at and the scalar fields as headers.
     pub fn properties(&self) -> Result<BasicProperties, BusError> {
         let mut headers = FieldTable::default();
-        headers.insert(
-            "aggregate_type".into(),
-            long(&self.aggregate_type),
-        );
+        headers.insert("aggregate_type".into(), long(&self.aggregate_type));
         headers.insert("aggregate_id".into(), long(&self.aggregate_id));
         headers.insert("sequence".into(), AMQPValue::LongLongInt(self.sequence));
         headers.insert("event_type".into(), long(&self.event_type));
@@ -165,7 +162,10 @@ mod tests {
         e.aggregate_id = "x".repeat(300);
         assert!(matches!(
             e.properties(),
-            Err(BusError::TooLong { what: "message id", .. })
+            Err(BusError::TooLong {
+                what: "message id",
+                ..
+            })
         ));
     }
 }

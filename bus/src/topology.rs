@@ -2,7 +2,10 @@ use std::{fmt, str::FromStr};
 
 use lapin::{
     Channel, ExchangeKind,
-    options::{ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions},
+    options::{
+        ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions,
+        QueueDeleteOptions,
+    },
     types::{AMQPValue, FieldTable, LongString, ShortString},
 };
 
@@ -207,10 +210,7 @@ impl Topology {
             .await?;
 
         let mut args = self.queue_args();
-        args.insert(
-            "x-dead-letter-exchange".into(),
-            long(&self.dead_exchange()),
-        );
+        args.insert("x-dead-letter-exchange".into(), long(&self.dead_exchange()));
         // Dead letters keep their original routing key unless told otherwise;
         // the queue's own name sends each consumer's poison to its own queue.
         args.insert("x-dead-letter-routing-key".into(), long(&queue));
@@ -253,7 +253,10 @@ impl Topology {
         }
         for exchange in [self.events_exchange(), self.dead_exchange()] {
             channel
-                .exchange_delete(short("exchange", exchange)?, ExchangeDeleteOptions::default())
+                .exchange_delete(
+                    short("exchange", exchange)?,
+                    ExchangeDeleteOptions::default(),
+                )
                 .await?;
         }
         Ok(())
@@ -287,8 +290,14 @@ mod tests {
         assert_eq!(t.dead_exchange(), "t1.hub.dead");
         assert_eq!(t.queue_name(&c), "t1.hub.projections.wallets");
         assert_eq!(t.dead_queue_name(&c), "t1.hub.projections.wallets.dead");
-        assert_eq!(t.queue_name(&ConsumerQueue::notifier(&["#"])), "t1.hub.notifier");
-        assert_eq!(t.queue_name(&ConsumerQueue::processes(&["#"])), "t1.hub.processes");
+        assert_eq!(
+            t.queue_name(&ConsumerQueue::notifier(&["#"])),
+            "t1.hub.notifier"
+        );
+        assert_eq!(
+            t.queue_name(&ConsumerQueue::processes(&["#"])),
+            "t1.hub.processes"
+        );
     }
 
     #[test]

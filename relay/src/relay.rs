@@ -5,9 +5,8 @@ use std::{
 
 use bus::{BusError, EventEnvelope, lapin};
 use lapin::{
-    Channel, Connection,
+    Channel, Confirmation, Connection, PublisherConfirm,
     options::{BasicPublishOptions, ConfirmSelectOptions},
-    publisher_confirm::{Confirmation, PublisherConfirm},
     types::ShortString,
 };
 use sqlx::{Connection as _, PgConnection, postgres::PgListener};
@@ -50,7 +49,10 @@ impl Relay {
     }
 
     /// Builds a replica and runs it until `shutdown` fires.
-    pub async fn run_with(config: RelayConfig, shutdown: CancellationToken) -> Result<(), RelayError> {
+    pub async fn run_with(
+        config: RelayConfig,
+        shutdown: CancellationToken,
+    ) -> Result<(), RelayError> {
         Self::new(config).run(shutdown).await
     }
 
@@ -91,14 +93,20 @@ impl Relay {
     ) -> Result<Ended, RelayError> {
         let cfg = &self.config;
         let mut db = self
-            .timed("connect to PostgreSQL", PgConnection::connect(&cfg.database_url))
+            .timed(
+                "connect to PostgreSQL",
+                PgConnection::connect(&cfg.database_url),
+            )
             .await??;
 
         // Standby: the lock lives as long as this connection, which is also
         // the one that moves the checkpoint, so a replica that lost it (its
         // connection died) can never write a stale checkpoint.
         loop {
-            if self.timed("take the lock", store::try_lock(&mut db, &cfg.name)).await?? {
+            if self
+                .timed("take the lock", store::try_lock(&mut db, &cfg.name))
+                .await??
+            {
                 break;
             }
             tokio::select! {
@@ -110,13 +118,19 @@ impl Relay {
         tracing::info!(relay = %cfg.name, "relay is active");
 
         let mut checkpoint = self
-            .timed("load the checkpoint", store::load_checkpoint(&mut db, &cfg.name))
+            .timed(
+                "load the checkpoint",
+                store::load_checkpoint(&mut db, &cfg.name),
+            )
             .await??;
         self.record_checkpoint(checkpoint);
 
         let mut listener = if cfg.listen {
             let mut l = self
-                .timed("connect the listener", PgListener::connect(&cfg.database_url))
+                .timed(
+                    "connect the listener",
+                    PgListener::connect(&cfg.database_url),
+                )
                 .await??;
             self.timed("listen", l.listen(WAKE_CHANNEL)).await??;
             Some(l)
@@ -137,7 +151,14 @@ impl Relay {
             Err(e) => return Err(e.into()),
         };
         let result = self
-            .relay_batches(&mut db, &amqp, listener.as_mut(), &mut checkpoint, shutdown, backoff)
+            .relay_batches(
+                &mut db,
+                &amqp,
+                listener.as_mut(),
+                &mut checkpoint,
+                shutdown,
+                backoff,
+            )
             .await;
         // Best effort: a dead connection cannot be closed politely.
         let _ = amqp.close(200, "relay stopping".into()).await;
@@ -158,7 +179,9 @@ impl Relay {
     ) -> Result<Ended, RelayError> {
         let cfg = &self.config;
         let channel = amqp.create_channel().await?;
-        channel.confirm_select(ConfirmSelectOptions::default()).await?;
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await?;
         cfg.topology.declare_exchanges(&channel).await?;
         let exchange = ShortString::try_new(cfg.topology.events_exchange()).map_err(|_| {
             BusError::TooLong {
@@ -173,7 +196,10 @@ impl Relay {
                 return Ok(Ended::Shutdown);
             }
             let rows = self
-                .timed("read events", store::next_events(db, *checkpoint, cfg.batch_size))
+                .timed(
+                    "read events",
+                    store::next_events(db, *checkpoint, cfg.batch_size),
+                )
                 .await??;
             let Some(last) = rows.last().map(EventRow::checkpoint) else {
                 tokio::select! {
@@ -187,7 +213,9 @@ impl Relay {
             };
 
             let count = rows.len() as u64;
-            let unroutable = self.timed("confirms", publish(&channel, &exchange, rows)).await??;
+            let unroutable = self
+                .timed("confirms", publish(&channel, &exchange, rows))
+                .await??;
             batch_no += 1;
             if let Some(hook) = &cfg.fault {
                 let point = FaultPoint::AfterConfirmsBeforeCheckpoint { batch: batch_no };
@@ -197,7 +225,10 @@ impl Relay {
                 }
             }
             if !self
-                .timed("store the checkpoint", store::store_checkpoint(db, &cfg.name, last))
+                .timed(
+                    "store the checkpoint",
+                    store::store_checkpoint(db, &cfg.name, last),
+                )
                 .await??
             {
                 return Err(RelayError::Checkpoint(cfg.name.clone()));

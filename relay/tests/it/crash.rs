@@ -22,7 +22,9 @@ async fn crash_before_checkpoint_gives_duplicates_not_gaps() {
     let outcome = within(20, Relay::new(cfg.clone()).run(CancellationToken::new())).await;
     assert!(matches!(
         outcome,
-        Err(RelayError::Crashed(FaultPoint::AfterConfirmsBeforeCheckpoint { batch: 2 }))
+        Err(RelayError::Crashed(
+            FaultPoint::AfterConfirmsBeforeCheckpoint { batch: 2 }
+        ))
     ));
     bus.wait_for(8, Duration::from_secs(10)).await;
     let fourth: i64 = sqlx::query_scalar(
@@ -31,7 +33,11 @@ async fn crash_before_checkpoint_gives_duplicates_not_gaps() {
     .fetch_one(&db.pool)
     .await
     .expect("fourth event");
-    assert_eq!(db.checkpoint("crashy").await.1, fourth, "only batch 1 checkpointed");
+    assert_eq!(
+        db.checkpoint("crashy").await.1,
+        fourth,
+        "only batch 1 checkpointed"
+    );
 
     cfg.fault = None;
     let restarted = spawn_relay(cfg);
@@ -41,7 +47,11 @@ async fn crash_before_checkpoint_gives_duplicates_not_gaps() {
     let counts = bus.counts();
     for seq in 1..=10 {
         let expected = if (5..=8).contains(&seq) { 2 } else { 1 };
-        assert_eq!(counts.get(&message_id("c", seq)), Some(&expected), "event {seq}");
+        assert_eq!(
+            counts.get(&message_id("c", seq)),
+            Some(&expected),
+            "event {seq}"
+        );
     }
     assert_eq!(bus.ids().len(), 14);
     assert_eq!(restarted.metrics.snapshot().published, 6);

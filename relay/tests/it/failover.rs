@@ -3,7 +3,9 @@
 
 use std::{sync::atomic::Ordering::Relaxed, time::Duration};
 
-use crate::support::{TestBus, TestDb, amqp_url, eventually, message_id, relay_config, spawn_relay};
+use crate::support::{
+    TestBus, TestDb, amqp_url, eventually, message_id, relay_config, spawn_relay,
+};
 
 #[tokio::test]
 async fn a_standby_replica_takes_over_when_the_active_one_dies() {
@@ -12,7 +14,12 @@ async fn a_standby_replica_takes_over_when_the_active_one_dies() {
     let cfg = relay_config(&db.url, &amqp_url(), &bus.topology, "replicated");
 
     let first = spawn_relay(cfg.clone());
-    eventually(Duration::from_secs(10), || first.metrics.active.load(Relaxed), || "first active".into()).await;
+    eventually(
+        Duration::from_secs(10),
+        || first.metrics.active.load(Relaxed),
+        || "first active".into(),
+    )
+    .await;
     let second = spawn_relay(cfg);
     tokio::time::sleep(Duration::from_millis(300)).await;
 
@@ -23,13 +30,22 @@ async fn a_standby_replica_takes_over_when_the_active_one_dies() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let standby = second.metrics.snapshot();
     assert!(!standby.active);
-    assert_eq!((standby.published, standby.batches), (0, 0), "standby made no progress");
+    assert_eq!(
+        (standby.published, standby.batches),
+        (0, 0),
+        "standby made no progress"
+    );
     assert_eq!(first.metrics.snapshot().published, 20);
 
     // Killed, not shut down: the task is dropped mid-flight with its
     // connections, which releases the lock server-side.
     first.handle.abort();
-    eventually(Duration::from_secs(10), || second.metrics.active.load(Relaxed), || "second takes over".into()).await;
+    eventually(
+        Duration::from_secs(10),
+        || second.metrics.active.load(Relaxed),
+        || "second takes over".into(),
+    )
+    .await;
 
     for seq in 21..=40 {
         db.append("f", seq).await;

@@ -19,7 +19,12 @@ async fn a_transaction_committing_after_a_later_one_is_not_skipped() {
     assert!(pos_a < pos_b);
     tx_b.commit().await.expect("commit B");
 
-    let relay = spawn_relay(relay_config(&db.url, &crate::support::amqp_url(), &bus.topology, "order"));
+    let relay = spawn_relay(relay_config(
+        &db.url,
+        &crate::support::amqp_url(),
+        &bus.topology,
+        "order",
+    ));
     bus.wait_for(1, Duration::from_secs(10)).await;
     // Several polls later B is still held back: A is running and older.
     tokio::time::sleep(Duration::from_millis(600)).await;
@@ -30,7 +35,11 @@ async fn a_transaction_committing_after_a_later_one_is_not_skipped() {
     bus.wait_for(3, Duration::from_secs(10)).await;
     assert_eq!(
         bus.ids(),
-        vec![message_id("early", 1), message_id("a", 1), message_id("b", 1)]
+        vec![
+            message_id("early", 1),
+            message_id("a", 1),
+            message_id("b", 1)
+        ]
     );
 
     relay.stop().await;
@@ -56,9 +65,18 @@ async fn events_follow_transaction_order_even_against_global_position() {
     assert!(pos_b < pos_a);
     tx_b.commit().await.expect("commit B");
 
-    let relay = spawn_relay(relay_config(&db.url, &crate::support::amqp_url(), &bus.topology, "order"));
+    let relay = spawn_relay(relay_config(
+        &db.url,
+        &crate::support::amqp_url(),
+        &bus.topology,
+        "order",
+    ));
     tokio::time::sleep(Duration::from_millis(600)).await;
-    assert!(bus.ids().is_empty(), "B must wait for the older A: {:?}", bus.ids());
+    assert!(
+        bus.ids().is_empty(),
+        "B must wait for the older A: {:?}",
+        bus.ids()
+    );
 
     tx_a.commit().await.expect("commit A");
     bus.wait_for(2, Duration::from_secs(10)).await;
@@ -76,7 +94,12 @@ async fn events_follow_transaction_order_even_against_global_position() {
 async fn a_rolled_back_transaction_does_not_stall_the_relay() {
     let db = TestDb::create().await;
     let bus = TestBus::create().await;
-    let relay = spawn_relay(relay_config(&db.url, &crate::support::amqp_url(), &bus.topology, "rollback"));
+    let relay = spawn_relay(relay_config(
+        &db.url,
+        &crate::support::amqp_url(),
+        &bus.topology,
+        "rollback",
+    ));
 
     let mut tx_a = db.pool.begin().await.expect("begin A");
     append(&mut *tx_a, "a", 1).await;

@@ -26,14 +26,21 @@ async fn relay_catches_up_after_rabbitmq_comes_back() {
         db.append("r", seq).await;
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(bus.ids().len(), 5, "nothing gets through while RabbitMQ is away");
+    assert_eq!(
+        bus.ids().len(),
+        5,
+        "nothing gets through while RabbitMQ is away"
+    );
     assert!(relay.metrics.snapshot().failures > 0, "the relay noticed");
 
     proxy.restore();
     bus.wait_for(10, Duration::from_secs(15)).await;
     let counts = bus.counts();
     for seq in 1..=10 {
-        assert!(counts.contains_key(&message_id("r", seq)), "event {seq} missing");
+        assert!(
+            counts.contains_key(&message_id("r", seq)),
+            "event {seq} missing"
+        );
     }
     eventually_checkpointed(&db, "outage", 10).await;
 
@@ -51,7 +58,12 @@ async fn relay_catches_up_after_postgres_comes_back() {
     let proxy = Proxy::start(POSTGRES).await;
     let (_, name) = db.url.rsplit_once('/').expect("db name");
     let via_proxy = format!("postgres://postgres@{}/{name}", proxy.addr);
-    let relay = spawn_relay(relay_config(&via_proxy, &amqp_url(), &bus.topology, "pg-outage"));
+    let relay = spawn_relay(relay_config(
+        &via_proxy,
+        &amqp_url(),
+        &bus.topology,
+        "pg-outage",
+    ));
 
     for seq in 1..=5 {
         db.append("p", seq).await;
@@ -70,7 +82,10 @@ async fn relay_catches_up_after_postgres_comes_back() {
     bus.wait_for(10, Duration::from_secs(15)).await;
     let counts = bus.counts();
     for seq in 1..=10 {
-        assert!(counts.contains_key(&message_id("p", seq)), "event {seq} missing");
+        assert!(
+            counts.contains_key(&message_id("p", seq)),
+            "event {seq} missing"
+        );
     }
     eventually_checkpointed(&db, "pg-outage", 10).await;
 
@@ -95,7 +110,10 @@ async fn eventually_checkpointed(db: &TestDb, relay: &str, n: i64) {
         if pos == last && count == n {
             return;
         }
-        assert!(tokio::time::Instant::now() < deadline, "checkpoint stuck at {pos}, last {last}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "checkpoint stuck at {pos}, last {last}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

@@ -41,13 +41,16 @@ pub struct TestDb {
     pub url: String,
     pub pool: PgPool,
     name: String,
+    dropped: bool,
 }
 
 impl TestDb {
     pub async fn create() -> Self {
         let admin = database_url();
         let name = unique("relay_test_");
-        let mut conn = PgConnection::connect(&admin).await.expect("admin connection");
+        let mut conn = PgConnection::connect(&admin)
+            .await
+            .expect("admin connection");
         conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
             .await
             .expect("create database");
@@ -62,15 +65,18 @@ impl TestDb {
             .run(&pool)
             .await
             .expect("migrations");
-        Self { url, pool, name }
+        Self {
+            url,
+            pool,
+            name,
+            dropped: false,
+        }
     }
 
-    pub async fn cleanup(self) {
+    pub async fn cleanup(mut self) {
         self.pool.close().await;
-        let mut conn = PgConnection::connect(&database_url()).await.expect("admin connection");
-        conn.execute(format!(r#"DROP DATABASE "{}" WITH (FORCE)"#, self.name).as_str())
-            .await
-            .expect("drop database");
+        drop_database(&self.name).await;
+        self.dropped = true;
     }
 
     /// Commits one event on its own.
@@ -103,9 +109,66 @@ impl TestDb {
     }
 }
 
+async fn drop_database(name: &str) {
+    let mut conn = PgConnection::connect(&database_url())
+        .await
+        .expect("admin connection");
+    conn.execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str())
+        .await
+        .expect("drop database");
+}
+
+/// Runs async cleanup from `Drop` (a failed test unwinds past its
+/// `cleanup().await`): on a thread of its own, since the test's runtime
+/// may be the one unwinding.
+fn clean_up_in_background<F: Future<Output = ()> + Send + 'static>(
+    work: impl FnOnce() -> F + Send + 'static,
+) {
+    let _ = std::thread::spawn(move || {
+        if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            rt.block_on(work());
+        }
+    })
+    .join();
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if !self.dropped {
+            let name = self.name.clone();
+            clean_up_in_background(move || async move { drop_database(&name).await });
+        }
+    }
+}
+
+impl Drop for TestBus {
+    fn drop(&mut self) {
+        if !self.deleted {
+            self.consumer_task.abort();
+            let topology = self.topology.clone();
+            let sink = self.sink.clone();
+            clean_up_in_background(move || async move {
+                if let Ok(conn) = bus::connect(&amqp_url(), "relay-tests-cleanup").await
+                    && let Ok(channel) = conn.create_channel().await
+                {
+                    let _ = topology.delete(&channel, &[sink]).await;
+                    let _ = conn.close(200, "done".into()).await;
+                }
+            });
+        }
+    }
+}
+
 /// Inserts one `Thing` event through any executor (a pool or an open
 /// transaction); returns its global position.
-pub async fn append<'e>(exec: impl Executor<'e, Database = sqlx::Postgres>, aggregate_id: &str, sequence: i64) -> i64 {
+pub async fn append<'e>(
+    exec: impl Executor<'e, Database = sqlx::Postgres>,
+    aggregate_id: &str,
+    sequence: i64,
+) -> i64 {
     sqlx::query_scalar(
         "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
          VALUES ('Thing', $1, $2, 'Happened', '1.0', '{\"Happened\":{}}', '{\"actor_id\":null}') \
@@ -130,13 +193,16 @@ pub struct TestBus {
     channel: Channel,
     received: Arc<Mutex<Vec<(String, EventEnvelope)>>>,
     consumer_task: JoinHandle<()>,
+    deleted: bool,
 }
 
 impl TestBus {
     pub async fn create() -> Self {
-        let topology = Topology::with_prefix(&unique("test.relay.").replace('_', "."));
+        let topology = Topology::with_prefix(&format!("{}.", unique("test.relay.")));
         let sink = ConsumerQueue::named("sink", &["#"]);
-        let conn = bus::connect(&amqp_url(), "relay-tests").await.expect("RabbitMQ");
+        let conn = bus::connect(&amqp_url(), "relay-tests")
+            .await
+            .expect("RabbitMQ");
         let channel = conn.create_channel().await.expect("channel");
         let queue = topology
             .declare_consumer(&channel, &sink)
@@ -178,6 +244,7 @@ impl TestBus {
             channel,
             received,
             consumer_task,
+            deleted: false,
         }
     }
 
@@ -202,16 +269,22 @@ impl TestBus {
 
     /// Waits until at least `n` messages arrived; panics after `within`.
     pub async fn wait_for(&self, n: usize, within: Duration) {
-        eventually(within, || self.ids().len() >= n, || format!("{n} messages, got {:?}", self.ids())).await;
+        eventually(
+            within,
+            || self.ids().len() >= n,
+            || format!("{n} messages, got {:?}", self.ids()),
+        )
+        .await;
     }
 
-    pub async fn cleanup(self) {
+    pub async fn cleanup(mut self) {
         self.consumer_task.abort();
         self.topology
             .delete(&self.channel, &[self.sink.clone()])
             .await
             .expect("delete topology");
         let _ = self.conn.close(200, "done".into()).await;
+        self.deleted = true;
     }
 }
 
@@ -219,7 +292,11 @@ impl TestBus {
 pub async fn eventually(within: Duration, cond: impl Fn() -> bool, what: impl Fn() -> String) {
     let deadline = tokio::time::Instant::now() + within;
     while !cond() {
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {}", what());
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {}",
+            what()
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
