@@ -1,11 +1,14 @@
 use chrono::{DateTime, Utc};
 use lapin::{
     BasicProperties,
-    types::{AMQPValue, FieldTable, LongString, ShortString},
+    types::{AMQPValue, FieldTable, ShortString},
 };
 use serde::{Deserialize, Serialize};
 
-use crate::BusError;
+use crate::{
+    BusError,
+    wire::{long, short},
+};
 
 /// The body's content type.
 pub const JSON_CONTENT_TYPE: &str = "application/json";
@@ -95,15 +98,6 @@ impl EventEnvelope {
             .with_timestamp(timestamp)
             .with_headers(headers))
     }
-}
-
-fn short(what: &'static str, s: String) -> Result<ShortString, BusError> {
-    let len = s.len();
-    ShortString::try_new(s).map_err(|_| BusError::TooLong { what, len })
-}
-
-fn long(s: &str) -> AMQPValue {
-    AMQPValue::LongString(LongString::from(s.as_bytes().to_vec()))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod connect;
 mod envelope;
 mod error;
 mod topology;
+mod wire;
 
 pub use backoff::Backoff;
 pub use connect::{connect, connect_with_backoff};

@@ -6,10 +6,13 @@ use lapin::{
         ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions,
         QueueDeleteOptions,
     },
-    types::{AMQPValue, FieldTable, LongString, ShortString},
+    types::{AMQPValue, FieldTable},
 };
 
-use crate::BusError;
+use crate::{
+    BusError,
+    wire::{long, short},
+};
 
 /// The kind of queue consumers get.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -267,15 +270,6 @@ impl Topology {
         args.insert("x-queue-type".into(), long(self.queue_type.as_str()));
         args
     }
-}
-
-fn short(what: &'static str, s: String) -> Result<ShortString, BusError> {
-    let len = s.len();
-    ShortString::try_new(s).map_err(|_| BusError::TooLong { what, len })
-}
-
-fn long(s: &str) -> AMQPValue {
-    AMQPValue::LongString(LongString::from(s.as_bytes().to_vec()))
 }
 
 #[cfg(test)]
