@@ -6,7 +6,9 @@ use std::time::Duration;
 use relay::{FaultHook, FaultPoint, Relay, RelayError};
 use tokio_util::sync::CancellationToken;
 
-use crate::support::{TestBus, TestDb, amqp_url, message_id, relay_config, spawn_relay, within};
+use crate::support::{
+    TestBus, TestDb, amqp_url, eventually, message_id, relay_config, spawn_relay, within,
+};
 
 #[tokio::test]
 async fn crash_before_checkpoint_gives_duplicates_not_gaps() {
@@ -54,6 +56,12 @@ async fn crash_before_checkpoint_gives_duplicates_not_gaps() {
         );
     }
     assert_eq!(bus.ids().len(), 14);
+    eventually(
+        Duration::from_secs(5),
+        || restarted.metrics.snapshot().batches == 2,
+        || format!("{:?}", restarted.metrics.snapshot()),
+    )
+    .await;
     assert_eq!(restarted.metrics.snapshot().published, 6);
 
     restarted.stop().await;

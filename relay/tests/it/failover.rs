@@ -35,6 +35,12 @@ async fn a_standby_replica_takes_over_when_the_active_one_dies() {
         (0, 0),
         "standby made no progress"
     );
+    eventually(
+        Duration::from_secs(5),
+        || first.metrics.snapshot().last_global_position == 20,
+        || format!("{:?}", first.metrics.snapshot()),
+    )
+    .await;
     assert_eq!(first.metrics.snapshot().published, 20);
 
     // Killed, not shut down: the task is dropped mid-flight with its
@@ -56,6 +62,12 @@ async fn a_standby_replica_takes_over_when_the_active_one_dies() {
     for seq in 1..=40 {
         assert_eq!(counts.get(&message_id("f", seq)), Some(&1), "event {seq}");
     }
+    eventually(
+        Duration::from_secs(5),
+        || second.metrics.snapshot().last_global_position == 40,
+        || format!("{:?}", second.metrics.snapshot()),
+    )
+    .await;
     assert_eq!(second.metrics.snapshot().published, 20);
 
     second.stop().await;
