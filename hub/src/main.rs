@@ -39,9 +39,47 @@ fn database_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/hub".to_owned())
 }
 
+/// RabbitMQ: `HUB_AMQP__URL`, else `AMQP_URL`, else the local broker.
+fn amqp_url() -> String {
+    std::env::var("HUB_AMQP__URL")
+        .or_else(|_| std::env::var("AMQP_URL"))
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned())
+}
+
+/// Cancelled on SIGTERM or Ctrl-C, so every role finishes its current batch
+/// or request before exiting.
+fn shutdown_token() -> tokio_util::sync::CancellationToken {
+    let token = tokio_util::sync::CancellationToken::new();
+    let trigger = token.clone();
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("installing a SIGTERM handler cannot fail on unix");
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        tracing::info!("shutdown requested");
+        trigger.cancel();
+    });
+    token
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
     match cli.role {
         Role::Migrate => {
             let url = database_url();
@@ -53,10 +91,16 @@ async fn main() -> anyhow::Result<ExitCode> {
             println!("migrations applied to {url}");
             Ok(ExitCode::SUCCESS)
         }
+        Role::Relay => {
+            let shutdown = shutdown_token();
+            let config = relay::RelayConfig::new(&database_url(), &amqp_url());
+            relay::Relay::run_with(config, shutdown).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         other => {
             let name = match other {
                 Role::CommandApi => "command-api",
-                Role::Relay => "relay",
+                Role::Relay => unreachable!("handled above"),
                 Role::Projections => "projections",
                 Role::ReadApi => "read-api",
                 Role::Notifier => "notifier",
