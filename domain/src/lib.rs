@@ -4,13 +4,19 @@
 //! `events.rs`); value types sit beside them and validate on construction, so
 //! an invalid INN or a three-decimal amount cannot exist past the boundary.
 
+pub mod account;
 pub mod actor;
 pub mod bank;
+pub mod catalog;
+pub mod complaint;
 pub mod email;
 pub mod ids;
 pub mod inn;
 pub mod money;
+pub mod order;
 pub mod service;
+pub mod subscription;
+pub mod wallet;
 
 pub use actor::{Actor, Role};
 pub use bank::{BankAccountNumber, BankDetails, Bik};

@@ -223,4 +223,54 @@ mod tests {
         assert!(serde_json::from_str::<Money>(r#"{"amount":"-5","currency":"RUB"}"#).is_err());
         assert!(serde_json::from_str::<Money>(r#"{"amount":"1.001"}"#).is_err());
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Cents up to the maximum amount (10^12 roubles = 10^14 cents).
+        const MAX_CENTS: i64 = 100_000_000_000_000;
+
+        proptest! {
+            #[test]
+            fn valid_amounts_round_trip_through_text_and_json(
+                (scale, units) in (0u32..=2).prop_flat_map(|scale| {
+                    // Up to the maximum amount, written with 0, 1 or 2 places.
+                    (Just(scale), 0..=10i64.pow(12 + scale))
+                })
+            ) {
+                let amount = Decimal::new(units, scale);
+                let m = Money::new(amount, Currency::RUB).unwrap();
+                prop_assert_eq!(m.amount(), amount);
+                prop_assert_eq!(m.amount().scale(), 2);
+                prop_assert_eq!(Money::parse_rub(&amount.to_string()), Ok(m));
+                prop_assert_eq!(Money::parse_rub(&m.amount().to_string()), Ok(m));
+                let json = serde_json::to_string(&m).unwrap();
+                prop_assert_eq!(serde_json::from_str::<Money>(&json).unwrap(), m);
+            }
+
+            #[test]
+            fn negative_amounts_are_never_accepted(cents in 1..=MAX_CENTS, scale in 0u32..=4) {
+                let amount = Decimal::new(-cents, scale);
+                prop_assert_eq!(Money::new(amount, Currency::RUB), Err(MoneyError::Negative));
+                prop_assert!(Money::parse_rub(&amount.to_string()).is_err());
+                let json = format!(r#"{{"amount":"{amount}","currency":"RUB"}}"#);
+                prop_assert!(serde_json::from_str::<Money>(&json).is_err());
+            }
+
+            #[test]
+            fn three_decimal_amounts_are_never_accepted(
+                cents in 0..=MAX_CENTS,
+                third in 1i64..=9,
+            ) {
+                // A third decimal place that is not zero: 1.005, 0.001, 12.347 ...
+                let mills = cents * 10 + third;
+                let amount = Decimal::new(mills, 3);
+                prop_assert_eq!(Money::new(amount, Currency::RUB), Err(MoneyError::TooPrecise));
+                prop_assert_eq!(Money::parse_rub(&amount.to_string()), Err(MoneyError::TooPrecise));
+                let json = format!(r#"{{"amount":"{amount}","currency":"RUB"}}"#);
+                prop_assert!(serde_json::from_str::<Money>(&json).is_err());
+            }
+        }
+    }
 }

@@ -60,3 +60,52 @@ pub enum Plan {
     /// Paid per month; renews until cancelled.
     Monthly,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_starter_and_shaped_codes() {
+        for good in ServiceType::STARTERS
+            .into_iter()
+            .chain(["it2", "tax_audit", "ab"])
+        {
+            assert_eq!(ServiceType::parse(good).unwrap().as_str(), good);
+        }
+        assert!(ServiceType::parse(&"a".repeat(32)).is_ok());
+    }
+
+    #[test]
+    fn refuses_badly_shaped_codes() {
+        for bad in [
+            "",
+            "a",
+            "Legal",
+            "2legal",
+            "_legal",
+            "legal-aid",
+            "legal aid",
+            "юрист",
+            &"a".repeat(33),
+        ] {
+            assert_eq!(ServiceType::parse(bad), Err(ServiceTypeError), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn json_uses_the_code_and_validates() {
+        let legal = ServiceType::parse("legal").unwrap();
+        assert_eq!(serde_json::to_string(&legal).unwrap(), "\"legal\"");
+        assert!(serde_json::from_str::<ServiceType>("\"Legal\"").is_err());
+    }
+
+    #[test]
+    fn plans_are_snake_case_in_json() {
+        assert_eq!(serde_json::to_string(&Plan::OneOff).unwrap(), "\"one_off\"");
+        assert_eq!(
+            serde_json::from_str::<Plan>("\"monthly\"").unwrap(),
+            Plan::Monthly
+        );
+    }
+}

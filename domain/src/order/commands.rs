@@ -1,0 +1,80 @@
+//! What callers ask of an order. Each command carries the facts the order
+//! needs to decide, looked up by the caller beforehand.
+
+use crate::{AccountId, Actor, ComplaintId, MessageId, OrderId, Plan, SubscriptionId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The subscription an order is created in, as the caller found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionFacts {
+    /// The subscription the order belongs to.
+    pub subscription_id: SubscriptionId,
+    /// The client who owns the subscription.
+    pub client: AccountId,
+    /// The provider whose accept won the request; `None` while nobody accepted.
+    pub provider: Option<AccountId>,
+    /// Whether the subscription is active (accepted, paid, not cancelled or suspended).
+    pub active: bool,
+    /// How the subscription is billed.
+    pub plan: Plan,
+}
+
+/// A command to the [`Order`](super::Order) aggregate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum OrderCommand {
+    /// The subscription's client opens an order.
+    Create {
+        /// Who asks.
+        actor: Actor,
+        /// The new order's id (the aggregate id).
+        order_id: OrderId,
+        /// The subscription as the caller found it.
+        subscription: SubscriptionFacts,
+        /// 1 to 200 characters after trimming.
+        title: String,
+        /// Up to 10 000 characters after trimming.
+        details: String,
+        /// When the client asked.
+        at: DateTime<Utc>,
+    },
+    /// The subscription's provider takes the order into work.
+    Take {
+        /// Who asks.
+        actor: Actor,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// A message in the order's chat.
+    PostMessage {
+        /// The author: the order's client, its provider or an admin.
+        actor: Actor,
+        /// Chosen by the caller so a retried post is recognised and ignored.
+        message_id: MessageId,
+        /// 1 to 4000 characters after trimming.
+        text: String,
+        /// When it was posted.
+        at: DateTime<Utc>,
+    },
+    /// One side says the work is done; both sides saying so completes the order.
+    MarkDone {
+        /// The order's client or its provider.
+        actor: Actor,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// A complaint about the order was filed (issued by a process manager).
+    Freeze {
+        /// The complaint that freezes the order.
+        complaint_id: ComplaintId,
+        /// When the complaint was filed.
+        at: DateTime<Utc>,
+    },
+    /// The complaint was resolved or withdrawn (issued by a process manager).
+    Unfreeze {
+        /// The complaint that froze the order.
+        complaint_id: ComplaintId,
+        /// When the complaint closed.
+        at: DateTime<Utc>,
+    },
+}

@@ -1,0 +1,99 @@
+//! What happened to an order. Variant names are the stored event types and never change.
+
+use crate::{AccountId, ComplaintId, MessageId, OrderId, Plan, Role, SubscriptionId};
+use chrono::{DateTime, Utc};
+use cqrs_es::DomainEvent;
+use serde::{Deserialize, Serialize};
+
+/// An event of the [`Order`](super::Order) aggregate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum OrderEvent {
+    /// The client opened the order inside an active subscription.
+    OrderCreated {
+        /// The order.
+        order_id: OrderId,
+        /// The subscription it lives in.
+        subscription_id: SubscriptionId,
+        /// The subscription's client.
+        client: AccountId,
+        /// The subscription's provider.
+        provider: AccountId,
+        /// The subscription's plan, so a one-off completion can release its escrow.
+        plan: Plan,
+        /// Trimmed title.
+        title: String,
+        /// Trimmed details.
+        details: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The provider took the order into work.
+    OrderTaken {
+        /// The provider who took it.
+        provider: AccountId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// A chat message.
+    MessagePosted {
+        /// The caller-chosen id that makes a retried post a no-op.
+        message_id: MessageId,
+        /// Who wrote it.
+        author: AccountId,
+        /// In which capacity: client, provider or admin.
+        author_role: Role,
+        /// Trimmed text.
+        text: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// One side said the work is done.
+    OrderMarkedDone {
+        /// Which side: client or provider.
+        by: Role,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Both sides said the work is done.
+    OrderCompleted {
+        /// The subscription, for the process manager that releases escrow.
+        subscription_id: SubscriptionId,
+        /// The subscription's plan: a one-off completion ends the subscription.
+        plan: Plan,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// A complaint froze the order.
+    OrderFrozen {
+        /// The complaint.
+        complaint_id: ComplaintId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The complaint closed and the order thawed.
+    OrderUnfrozen {
+        /// The complaint.
+        complaint_id: ComplaintId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
+impl DomainEvent for OrderEvent {
+    fn event_type(&self) -> String {
+        match self {
+            OrderEvent::OrderCreated { .. } => "OrderCreated",
+            OrderEvent::OrderTaken { .. } => "OrderTaken",
+            OrderEvent::MessagePosted { .. } => "MessagePosted",
+            OrderEvent::OrderMarkedDone { .. } => "OrderMarkedDone",
+            OrderEvent::OrderCompleted { .. } => "OrderCompleted",
+            OrderEvent::OrderFrozen { .. } => "OrderFrozen",
+            OrderEvent::OrderUnfrozen { .. } => "OrderUnfrozen",
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1.0".to_owned()
+    }
+}

@@ -1,0 +1,182 @@
+//! What happened to a subscription. Variant names are stored event types: never rename them.
+
+use crate::{AccountId, ComplaintId, Money, Plan, ServiceType, SubscriptionId, TransferId};
+use chrono::{DateTime, Utc};
+use cqrs_es::DomainEvent;
+use serde::{Deserialize, Serialize};
+
+/// Who receives money released from an escrow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EscrowParty {
+    /// The client, as a refund.
+    Client,
+    /// The provider, as earnings.
+    Provider,
+    /// The platform, as its commission (`platform:fees`).
+    Platform,
+}
+
+/// An event of a [`super::Subscription`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SubscriptionEvent {
+    /// A client asked for a service type.
+    SubscriptionRequested {
+        /// The subscription.
+        subscription_id: SubscriptionId,
+        /// The client.
+        client: AccountId,
+        /// What is asked for.
+        service_type: ServiceType,
+        /// One-off or monthly.
+        plan: Plan,
+        /// What the client needs.
+        description: String,
+        /// Price of one job or one month.
+        price: Money,
+        /// When the request expires unaccepted.
+        acceptance_deadline: DateTime<Utc>,
+        /// When.
+        requested_at: DateTime<Utc>,
+    },
+    /// wallet → escrow.
+    EscrowFunded {
+        /// The transfer.
+        transfer_id: TransferId,
+        /// How much.
+        amount: Money,
+    },
+    /// A provider won the request.
+    SubscriptionAccepted {
+        /// The provider.
+        provider: AccountId,
+        /// When; also the start of the first period.
+        period_start: DateTime<Utc>,
+        /// Monthly: one calendar month later; one-off: none.
+        period_end: Option<DateTime<Utc>>,
+    },
+    /// A provider declined.
+    RequestRejected {
+        /// The provider.
+        provider: AccountId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Nobody accepted before the deadline.
+    AcceptanceDeadlinePassed {
+        /// When it was noticed.
+        at: DateTime<Utc>,
+    },
+    /// Cancelled with immediate effect.
+    SubscriptionCancelled {
+        /// Who cancelled (the client or an admin).
+        by: AccountId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Cancelled at the end of the current period.
+    CancellationScheduled {
+        /// Who cancelled.
+        by: AccountId,
+        /// When asked.
+        at: DateTime<Utc>,
+        /// When it ends.
+        effective_at: DateTime<Utc>,
+    },
+    /// wallet → escrow for the next month.
+    PeriodRenewed {
+        /// The transfer.
+        transfer_id: TransferId,
+        /// How much.
+        amount: Money,
+        /// The new period's start (the previous one's end).
+        period_start: DateTime<Utc>,
+        /// One calendar month later.
+        period_end: DateTime<Utc>,
+    },
+    /// The renewal could not be paid.
+    PastDue {
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Stopped for non-payment.
+    SubscriptionSuspended {
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// escrow → a wallet or the platform.
+    EscrowReleased {
+        /// The transfer.
+        transfer_id: TransferId,
+        /// Who gets it.
+        to: EscrowParty,
+        /// The receiving account (none for the platform).
+        recipient: Option<AccountId>,
+        /// How much.
+        amount: Money,
+    },
+    /// A complaint froze the escrow.
+    EscrowFrozen {
+        /// The complaint.
+        complaint_id: ComplaintId,
+    },
+    /// An admin split (part of) the escrow; it is unfrozen.
+    ComplaintSettled {
+        /// The complaint.
+        complaint_id: ComplaintId,
+        /// The transfer.
+        transfer_id: TransferId,
+        /// The client's account.
+        client: AccountId,
+        /// The provider's account.
+        provider: AccountId,
+        /// escrow → client.
+        to_client: Money,
+        /// escrow → provider.
+        to_provider: Money,
+    },
+    /// Done: the one-off job finished, or the last monthly period ended.
+    SubscriptionCompleted {
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
+impl SubscriptionEvent {
+    /// The transfer this event moves money in, if it moves money.
+    pub fn transfer_id(&self) -> Option<TransferId> {
+        match self {
+            SubscriptionEvent::EscrowFunded { transfer_id, .. }
+            | SubscriptionEvent::PeriodRenewed { transfer_id, .. }
+            | SubscriptionEvent::EscrowReleased { transfer_id, .. }
+            | SubscriptionEvent::ComplaintSettled { transfer_id, .. } => Some(*transfer_id),
+            _ => None,
+        }
+    }
+}
+
+impl DomainEvent for SubscriptionEvent {
+    fn event_type(&self) -> String {
+        match self {
+            SubscriptionEvent::SubscriptionRequested { .. } => "SubscriptionRequested",
+            SubscriptionEvent::EscrowFunded { .. } => "EscrowFunded",
+            SubscriptionEvent::SubscriptionAccepted { .. } => "SubscriptionAccepted",
+            SubscriptionEvent::RequestRejected { .. } => "RequestRejected",
+            SubscriptionEvent::AcceptanceDeadlinePassed { .. } => "AcceptanceDeadlinePassed",
+            SubscriptionEvent::SubscriptionCancelled { .. } => "SubscriptionCancelled",
+            SubscriptionEvent::CancellationScheduled { .. } => "CancellationScheduled",
+            SubscriptionEvent::PeriodRenewed { .. } => "PeriodRenewed",
+            SubscriptionEvent::PastDue { .. } => "PastDue",
+            SubscriptionEvent::SubscriptionSuspended { .. } => "SubscriptionSuspended",
+            SubscriptionEvent::EscrowReleased { .. } => "EscrowReleased",
+            SubscriptionEvent::EscrowFrozen { .. } => "EscrowFrozen",
+            SubscriptionEvent::ComplaintSettled { .. } => "ComplaintSettled",
+            SubscriptionEvent::SubscriptionCompleted { .. } => "SubscriptionCompleted",
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1.0".to_owned()
+    }
+}

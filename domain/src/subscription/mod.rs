@@ -1,0 +1,18 @@
+//! A client's subscription to a service type: first a request offered to every
+//! provider of that type, then (once one accepts) a one-off job or a monthly
+//! service. It holds the escrow paid for the current period or job.
+
+mod aggregate;
+mod commands;
+mod errors;
+mod events;
+
+#[cfg(test)]
+mod properties;
+#[cfg(test)]
+mod tests;
+
+pub use aggregate::{Subscription, SubscriptionStatus, derived_transfer_id};
+pub use commands::SubscriptionCommand;
+pub use errors::SubscriptionError;
+pub use events::{EscrowParty, SubscriptionEvent};

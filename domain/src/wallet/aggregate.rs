@@ -1,0 +1,432 @@
+//! The wallet aggregate: its state, its rules (`handle`) and how events change it (`apply`).
+
+use crate::{AccountId, Money, MoneyError, Role, TransferId};
+use cqrs_es::Aggregate;
+use cqrs_es::event_sink::EventSink;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use super::{WalletCommand, WalletError, WalletEvent};
+
+/// The longest failure reason kept from a bank.
+const REASON_MAX: usize = 500;
+
+/// Where a withdrawal is on its way to the bank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WithdrawalStatus {
+    /// Money left the available balance; not yet handed to the bank.
+    Requested,
+    /// Handed to the bank.
+    Sent,
+    /// The bank paid it out.
+    Settled,
+    /// The bank refused; the money is back in the wallet.
+    Failed,
+}
+
+impl WithdrawalStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            WithdrawalStatus::Requested => "requested",
+            WithdrawalStatus::Sent => "sent",
+            WithdrawalStatus::Settled => "settled",
+            WithdrawalStatus::Failed => "failed",
+        }
+    }
+}
+
+/// A transfer this wallet took part in, kept so its id applies at most once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Transfer {
+    TopUp {
+        amount: Money,
+        settled: bool,
+    },
+    Withdrawal {
+        amount: Money,
+        status: WithdrawalStatus,
+    },
+    ToEscrow {
+        amount: Money,
+    },
+    FromEscrow {
+        amount: Money,
+    },
+}
+
+/// A client's or provider's money. Its aggregate id is the owner's account id.
+///
+/// The available balance never goes below zero; withdrawals wait in
+/// `pending_payouts` until the bank settles or refuses them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Wallet {
+    owner: Option<AccountId>,
+    balance: Money,
+    pending_payouts: Money,
+    transfers: BTreeMap<TransferId, Transfer>,
+}
+
+impl Wallet {
+    /// Money the owner can spend or withdraw.
+    pub fn balance(&self) -> Money {
+        self.balance
+    }
+
+    /// Money on its way to the owner's bank.
+    pub fn pending_payouts(&self) -> Money {
+        self.pending_payouts
+    }
+
+    /// The owner, fixed by the wallet's first event; `None` for a wallet never used.
+    pub fn owner(&self) -> Option<AccountId> {
+        self.owner
+    }
+
+    /// True when the wallet has applied this transfer id.
+    pub fn has_transfer(&self, transfer_id: TransferId) -> bool {
+        self.transfers.contains_key(&transfer_id)
+    }
+
+    /// Where a withdrawal stands, if this wallet has it.
+    pub fn withdrawal_status(&self, transfer_id: TransferId) -> Option<WithdrawalStatus> {
+        match self.transfers.get(&transfer_id) {
+            Some(Transfer::Withdrawal { status, .. }) => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Top-ups and withdrawals are the owner's own decisions: an admin cannot
+    /// move someone's money out, and nobody can top up a wallet in another's name.
+    fn check_owner(&self, actor_id: AccountId, role: Role) -> Result<(), WalletError> {
+        let is_customer = matches!(role, Role::Client | Role::Provider);
+        let owns = self.owner.is_none_or(|owner| owner == actor_id);
+        if is_customer && owns {
+            Ok(())
+        } else {
+            Err(WalletError::NotOwner)
+        }
+    }
+
+    /// `Ok(true)` when `transfer_id` already applied as this very movement
+    /// (a redelivery), an error when it names a different one.
+    fn already_applied(
+        &self,
+        transfer_id: TransferId,
+        same: impl Fn(&Transfer) -> bool,
+    ) -> Result<bool, WalletError> {
+        match self.transfers.get(&transfer_id) {
+            None => Ok(false),
+            Some(t) if same(t) => Ok(true),
+            Some(_) => Err(WalletError::TransferIdReused),
+        }
+    }
+
+    fn credit(&self, amount: Money) -> Result<Money, WalletError> {
+        self.balance.checked_add(amount).map_err(|e| match e {
+            MoneyError::CurrencyMismatch => WalletError::CurrencyMismatch,
+            _ => WalletError::BalanceTooLarge,
+        })
+    }
+
+    fn debit(&self, amount: Money) -> Result<Money, WalletError> {
+        self.balance.checked_sub(amount).map_err(|e| match e {
+            MoneyError::CurrencyMismatch => WalletError::CurrencyMismatch,
+            _ => WalletError::InsufficientFunds {
+                available: self.balance.to_string(),
+                requested: amount.to_string(),
+            },
+        })
+    }
+
+    fn withdrawal(
+        &self,
+        transfer_id: TransferId,
+    ) -> Result<(Money, WithdrawalStatus), WalletError> {
+        match self.transfers.get(&transfer_id) {
+            None => Err(WalletError::UnknownTransfer),
+            Some(Transfer::Withdrawal { amount, status }) => Ok((*amount, *status)),
+            Some(_) => Err(WalletError::WrongTransferKind),
+        }
+    }
+
+    fn set_withdrawal_status(&mut self, transfer_id: TransferId, new: WithdrawalStatus) {
+        if let Some(Transfer::Withdrawal { status, .. }) = self.transfers.get_mut(&transfer_id) {
+            *status = new;
+        }
+    }
+}
+
+fn positive(amount: Money) -> Result<(), WalletError> {
+    if amount.is_zero() {
+        Err(WalletError::AmountNotPositive)
+    } else {
+        Ok(())
+    }
+}
+
+fn not_pending(status: WithdrawalStatus) -> WalletError {
+    WalletError::TransferNotPending {
+        state: status.as_str(),
+    }
+}
+
+impl Aggregate for Wallet {
+    const TYPE: &'static str = "Wallet";
+    type Command = WalletCommand;
+    type Event = WalletEvent;
+    type Error = WalletError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        let event = match command {
+            WalletCommand::RequestTopUp {
+                actor,
+                owner,
+                transfer_id,
+                amount,
+            } => {
+                if actor.id != owner {
+                    return Err(WalletError::NotOwner);
+                }
+                self.check_owner(actor.id, actor.role)?;
+                if self.already_applied(
+                    transfer_id,
+                    |t| matches!(t, Transfer::TopUp { amount: a, .. } if *a == amount),
+                )? {
+                    return Ok(());
+                }
+                positive(amount)?;
+                self.credit(amount)?;
+                WalletEvent::TopUpRequested {
+                    owner,
+                    transfer_id,
+                    amount,
+                }
+            }
+            WalletCommand::SettleTopUp { transfer_id } => {
+                let amount = match self.transfers.get(&transfer_id) {
+                    None => return Err(WalletError::UnknownTransfer),
+                    Some(Transfer::TopUp { settled: true, .. }) => return Ok(()),
+                    Some(Transfer::TopUp { amount, .. }) => *amount,
+                    Some(_) => return Err(WalletError::WrongTransferKind),
+                };
+                self.credit(amount)?;
+                WalletEvent::TopUpSettled {
+                    transfer_id,
+                    amount,
+                }
+            }
+            WalletCommand::RequestWithdrawal {
+                actor,
+                transfer_id,
+                amount,
+                bank,
+            } => {
+                self.check_owner(actor.id, actor.role)?;
+                if self.already_applied(
+                    transfer_id,
+                    |t| matches!(t, Transfer::Withdrawal { amount: a, .. } if *a == amount),
+                )? {
+                    return Ok(());
+                }
+                positive(amount)?;
+                self.debit(amount)?;
+                WalletEvent::WithdrawalRequested {
+                    transfer_id,
+                    amount,
+                    bank,
+                }
+            }
+            WalletCommand::MarkWithdrawalSent { transfer_id } => {
+                match self.withdrawal(transfer_id)?.1 {
+                    WithdrawalStatus::Requested => WalletEvent::WithdrawalSent { transfer_id },
+                    WithdrawalStatus::Sent | WithdrawalStatus::Settled => return Ok(()),
+                    s @ WithdrawalStatus::Failed => return Err(not_pending(s)),
+                }
+            }
+            WalletCommand::SettleWithdrawal { transfer_id } => {
+                match self.withdrawal(transfer_id)? {
+                    (amount, WithdrawalStatus::Sent) => WalletEvent::WithdrawalSettled {
+                        transfer_id,
+                        amount,
+                    },
+                    (_, WithdrawalStatus::Settled) => return Ok(()),
+                    (_, s) => return Err(not_pending(s)),
+                }
+            }
+            WalletCommand::FailWithdrawal {
+                transfer_id,
+                reason,
+            } => {
+                let (amount, status) = self.withdrawal(transfer_id)?;
+                match status {
+                    WithdrawalStatus::Requested | WithdrawalStatus::Sent => {}
+                    WithdrawalStatus::Failed => return Ok(()),
+                    s @ WithdrawalStatus::Settled => return Err(not_pending(s)),
+                }
+                let reason = reason.trim();
+                if reason.is_empty() || reason.chars().count() > REASON_MAX {
+                    return Err(WalletError::TextLength {
+                        field: "reason",
+                        max: REASON_MAX,
+                    });
+                }
+                self.credit(amount)?;
+                WalletEvent::WithdrawalFailed {
+                    transfer_id,
+                    amount,
+                    reason: reason.to_owned(),
+                }
+            }
+            WalletCommand::MoveToEscrow {
+                transfer_id,
+                subscription_id,
+                amount,
+            } => {
+                if self.already_applied(
+                    transfer_id,
+                    |t| matches!(t, Transfer::ToEscrow { amount: a } if *a == amount),
+                )? {
+                    return Ok(());
+                }
+                positive(amount)?;
+                self.debit(amount)?;
+                WalletEvent::FundsMovedToEscrow {
+                    transfer_id,
+                    subscription_id,
+                    amount,
+                }
+            }
+            WalletCommand::CreditFromEscrow {
+                owner,
+                transfer_id,
+                subscription_id,
+                amount,
+                kind,
+            } => {
+                if self.owner.is_some_and(|o| o != owner) {
+                    return Err(WalletError::NotOwner);
+                }
+                if self.already_applied(
+                    transfer_id,
+                    |t| matches!(t, Transfer::FromEscrow { amount: a } if *a == amount),
+                )? {
+                    return Ok(());
+                }
+                positive(amount)?;
+                self.credit(amount)?;
+                WalletEvent::FundsCreditedFromEscrow {
+                    owner,
+                    transfer_id,
+                    subscription_id,
+                    amount,
+                    kind,
+                }
+            }
+        };
+        sink.write(event, self).await;
+        Ok(())
+    }
+
+    // `handle` validated every amount before the event existed, so the checked
+    // operations below cannot fail on events this aggregate wrote; keeping the
+    // old value instead of panicking protects loading a wallet from the store.
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            WalletEvent::TopUpRequested {
+                owner,
+                transfer_id,
+                amount,
+            } => {
+                self.owner.get_or_insert(owner);
+                self.transfers.insert(
+                    transfer_id,
+                    Transfer::TopUp {
+                        amount,
+                        settled: false,
+                    },
+                );
+            }
+            WalletEvent::TopUpSettled {
+                transfer_id,
+                amount,
+            } => {
+                self.balance = self.balance.checked_add(amount).unwrap_or(self.balance);
+                if let Some(Transfer::TopUp { settled, .. }) = self.transfers.get_mut(&transfer_id)
+                {
+                    *settled = true;
+                }
+            }
+            WalletEvent::WithdrawalRequested {
+                transfer_id,
+                amount,
+                ..
+            } => {
+                self.balance = self.balance.checked_sub(amount).unwrap_or(self.balance);
+                self.pending_payouts = self
+                    .pending_payouts
+                    .checked_add(amount)
+                    .unwrap_or(self.pending_payouts);
+                self.transfers.insert(
+                    transfer_id,
+                    Transfer::Withdrawal {
+                        amount,
+                        status: WithdrawalStatus::Requested,
+                    },
+                );
+            }
+            WalletEvent::WithdrawalSent { transfer_id } => {
+                self.set_withdrawal_status(transfer_id, WithdrawalStatus::Sent);
+            }
+            WalletEvent::WithdrawalSettled {
+                transfer_id,
+                amount,
+            } => {
+                self.pending_payouts = self
+                    .pending_payouts
+                    .checked_sub(amount)
+                    .unwrap_or(self.pending_payouts);
+                self.set_withdrawal_status(transfer_id, WithdrawalStatus::Settled);
+            }
+            WalletEvent::WithdrawalFailed {
+                transfer_id,
+                amount,
+                ..
+            } => {
+                self.pending_payouts = self
+                    .pending_payouts
+                    .checked_sub(amount)
+                    .unwrap_or(self.pending_payouts);
+                self.balance = self.balance.checked_add(amount).unwrap_or(self.balance);
+                self.set_withdrawal_status(transfer_id, WithdrawalStatus::Failed);
+            }
+            WalletEvent::FundsMovedToEscrow {
+                transfer_id,
+                amount,
+                ..
+            } => {
+                self.balance = self.balance.checked_sub(amount).unwrap_or(self.balance);
+                self.transfers
+                    .insert(transfer_id, Transfer::ToEscrow { amount });
+            }
+            WalletEvent::FundsCreditedFromEscrow {
+                owner,
+                transfer_id,
+                amount,
+                ..
+            } => {
+                self.owner.get_or_insert(owner);
+                self.balance = self.balance.checked_add(amount).unwrap_or(self.balance);
+                self.transfers
+                    .insert(transfer_id, Transfer::FromEscrow { amount });
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Every test of the workspace against the local PostgreSQL and RabbitMQ.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+export AMQP_URL="${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2f}"
+
+cargo test --workspace --locked --all-targets
