@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 pub const CONTENT_TYPE: &str = "application/problem+json";
 
 /// One field at fault, named by its JSON path (`company.inn`, `service_types[1]`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// The JSON path of the field.
     pub field: String,
@@ -29,7 +29,7 @@ impl FieldError {
 
 /// A problem details object. `request_id` and `instance` are filled in from
 /// the request being answered when the response is built.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Problem {
     /// A URI reference naming the kind of problem, e.g. `/problems/validation`.
     #[serde(rename = "type")]
@@ -55,6 +55,7 @@ pub struct Problem {
     pub request_id: Option<String>,
     /// Extra response headers (`Retry-After`, `WWW-Authenticate`).
     #[serde(skip)]
+    #[schema(ignore)]
     pub headers: Vec<(HeaderName, HeaderValue)>,
 }
 
