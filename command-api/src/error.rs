@@ -15,7 +15,7 @@ pub enum ApiError {
     /// The status inside (400 malformed body, 413, 415, 422 invalid field,
     /// 401/403 from the token check): a problem already built by `platform`.
     #[error("{}", .0.title)]
-    Problem(Problem),
+    Problem(Box<Problem>),
     /// 422: fields are invalid; each is named.
     #[error("invalid fields")]
     Validation(Vec<FieldError>),
@@ -84,7 +84,7 @@ impl ApiError {
 
 impl From<Problem> for ApiError {
     fn from(p: Problem) -> Self {
-        Self::Problem(p)
+        Self::Problem(Box::new(p))
     }
 }
 
@@ -119,7 +119,7 @@ impl<E: RuleViolation> From<AggregateError<E>> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let problem = match self {
-            ApiError::Problem(p) => p,
+            ApiError::Problem(p) => *p,
             ApiError::Validation(errors) => Problem::validation(errors),
             ApiError::Rule {
                 rule,
@@ -143,9 +143,8 @@ impl IntoResponse for ApiError {
                 let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
                 Problem::too_many_requests(secs)
             }
-            ApiError::IdempotencyKey(msg) => {
-                Problem::bad_request(format!("Idempotency-Key {msg}")).with_field("Idempotency-Key", msg)
-            }
+            ApiError::IdempotencyKey(msg) => Problem::bad_request(format!("Idempotency-Key {msg}"))
+                .with_field("Idempotency-Key", msg),
             ApiError::IdempotencyMismatch => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency-key-reused",

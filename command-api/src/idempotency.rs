@@ -51,7 +51,13 @@ fn key_of(req: &Request) -> Result<String, ApiError> {
     Ok(key.to_owned())
 }
 
-type Stored = (Vec<u8>, String, Option<i16>, Option<String>, Option<Vec<u8>>);
+type Stored = (
+    Vec<u8>,
+    String,
+    Option<i16>,
+    Option<String>,
+    Option<Vec<u8>>,
+);
 
 /// Middleware enforcing `Idempotency-Key` on the routes it wraps.
 pub async fn layer(
@@ -66,15 +72,24 @@ pub async fn layer(
     }
 }
 
-async fn run(state: AppState, caller: Caller, req: Request, next: Next) -> Result<Response, ApiError> {
+async fn run(
+    state: AppState,
+    caller: Caller,
+    req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
     let key = key_of(&req)?;
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, state.http.body_limit_bytes)
         .await
         .map_err(|_| {
-            ApiError::Problem(
-                Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Payload too large")
-                    .with_detail("the request body exceeds the limit"),
+            ApiError::from(
+                Problem::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload-too-large",
+                    "Payload too large",
+                )
+                .with_detail("the request body exceeds the limit"),
             )
         })?;
     let mut hasher = Sha256::new();
@@ -106,7 +121,7 @@ async fn run(state: AppState, caller: Caller, req: Request, next: Next) -> Resul
             let req = Request::from_parts(parts, Body::from(bytes));
             // Spawned: once the effect runs, its answer must be stored even
             // if the client hangs up or the request times out.
-            return tokio::spawn(first_run(state, account, key, req, next)).await?;
+            return platform::request_id::spawn(first_run(state, account, key, req, next)).await?;
         }
         let row: Option<Stored> = sqlx::query_as(
             "SELECT request_hash, state, response_status, response_type, response_body \

@@ -61,7 +61,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/api/v1/openapi.json",
-            get(move || async move { axum::Json(json) }),
+            get(move || {
+                let json = json.clone();
+                async move { axum::Json(json) }
+            }),
         )
         .merge(Scalar::with_url("/api/v1/docs", doc))
 }

@@ -130,6 +130,10 @@ impl Caller {
     }
 
     /// 403 unless the caller has one of `roles`.
+    #[expect(
+        clippy::result_large_err,
+        reason = "built once per refused request; callers box it into their error"
+    )]
     pub fn require(&self, roles: &[Role]) -> Result<(), Problem> {
         if roles.contains(&self.role) {
             Ok(())
@@ -205,7 +209,9 @@ mod tests {
         let t = keys("another-secret-another-secret-xx")
             .issue(AccountId::new(), Role::Admin)
             .unwrap();
-        let err = keys("0123456789abcdef0123456789abcdef").verify(&t).unwrap_err();
+        let err = keys("0123456789abcdef0123456789abcdef")
+            .verify(&t)
+            .unwrap_err();
         assert!(matches!(err, TokenError::Invalid));
     }
 

@@ -66,10 +66,13 @@ impl Env {
     {
         match self.get(var) {
             None => Ok(default),
-            Some(raw) => raw.trim().parse().map_err(|e: T::Err| ConfigError::Invalid {
-                var,
-                reason: format!("`{raw}` does not parse: {e}"),
-            }),
+            Some(raw) => raw
+                .trim()
+                .parse()
+                .map_err(|e: T::Err| ConfigError::Invalid {
+                    var,
+                    reason: format!("`{raw}` does not parse: {e}"),
+                }),
         }
     }
 
@@ -270,7 +273,8 @@ mod tests {
 
     #[test]
     fn a_short_secret_is_refused() {
-        let err = Settings::load(&Env::from_pairs([("HUB_AUTH__JWT_SECRET", "short")])).unwrap_err();
+        let err =
+            Settings::load(&Env::from_pairs([("HUB_AUTH__JWT_SECRET", "short")])).unwrap_err();
         assert!(err.to_string().starts_with("HUB_AUTH__JWT_SECRET:"));
     }
 
@@ -281,6 +285,9 @@ mod tests {
             ("HUB_HTTP__ADDR", "nope"),
         ]))
         .unwrap_err();
-        assert!(err.to_string().starts_with("HUB_HTTP__ADDR: `nope` does not parse"));
+        assert!(
+            err.to_string()
+                .starts_with("HUB_HTTP__ADDR: `nope` does not parse")
+        );
     }
 }

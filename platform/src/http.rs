@@ -46,9 +46,13 @@ pub fn with_common_layers(routes: Router, settings: &HttpSettings) -> Router {
 async fn timeout(State(limit): State<Duration>, req: Request, next: Next) -> Response {
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(res) => res,
-        Err(_) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "timeout", "Request timed out")
-            .with_detail(format!("no answer within {} s", limit.as_secs()))
-            .into_response(),
+        Err(_) => Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            "Request timed out",
+        )
+        .with_detail(format!("no answer within {} s", limit.as_secs()))
+        .into_response(),
     }
 }
 

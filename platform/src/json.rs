@@ -56,18 +56,29 @@ fn join(path: &str, field: &str) -> String {
 }
 
 /// Deserializes `bytes`, answering a problem that names the field at fault.
+#[expect(
+    clippy::result_large_err,
+    reason = "built once per refused request; callers box it into their error"
+)]
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(de) {
-        Ok(v) => Ok(v),
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(v) => match de.end() {
+            Ok(()) => Ok(v),
+            Err(e) => Err(Problem::bad_request(format!(
+                "malformed JSON: {}",
+                message_of(&e)
+            ))),
+        },
         Err(err) => {
             let path = err.path().to_string();
             let inner = err.into_inner();
             let msg = message_of(&inner);
             match inner.classify() {
                 serde_json::error::Category::Data => {
-                    let field = if msg.starts_with("unknown field") || msg.starts_with("missing field")
-                    {
+                    // serde_path_to_error's path already ends with an unknown
+                    // field, but stops at the parent of a missing one.
+                    let field = if msg.starts_with("missing field") {
                         backticked(&msg).map_or_else(|| path.clone(), |f| join(&path, f))
                     } else if path == "." {
                         String::new()
@@ -144,7 +155,13 @@ mod tests {
 
     fn field_of(json: &str) -> (u16, String) {
         let p = from_slice::<Body>(json.as_bytes()).unwrap_err();
-        (p.status, p.errors.first().map(|e| e.field.clone()).unwrap_or_default())
+        (
+            p.status,
+            p.errors
+                .first()
+                .map(|e| e.field.clone())
+                .unwrap_or_default(),
+        )
     }
 
     #[test]

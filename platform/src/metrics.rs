@@ -1,12 +1,12 @@
 //! Prometheus metrics: `http_requests_total{method,route,status}` and the
 //! `http_request_duration_seconds{method,route}` histogram, at `GET /metrics`.
 
+use axum::Router;
 use axum::extract::{MatchedPath, Request};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use std::time::Instant;

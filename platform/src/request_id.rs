@@ -59,11 +59,24 @@ pub async fn middleware(mut req: Request, next: Next) -> Response {
         method = %req.method(),
         path = %ctx.path,
     );
-    let mut res = CONTEXT
-        .scope(ctx, next.run(req).instrument(span))
-        .await;
+    let mut res = CONTEXT.scope(ctx, next.run(req).instrument(span)).await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(HEADER.clone(), v);
     }
     res
+}
+
+/// Spawns `fut` carrying the current request's context and span, so work
+/// that must not be cancelled with the request (a transaction, an effect
+/// and its stored answer) still answers problems with the request id.
+pub fn spawn<F>(fut: F) -> tokio::task::JoinHandle<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let span = tracing::Span::current();
+    match current() {
+        Some(ctx) => tokio::spawn(CONTEXT.scope(ctx, fut).instrument(span)),
+        None => tokio::spawn(fut.instrument(span)),
+    }
 }

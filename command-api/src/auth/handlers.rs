@@ -4,7 +4,7 @@ use super::dto::*;
 use super::password;
 use super::rate_limit;
 use super::refresh;
-use super::register::{RegisterError, register};
+use super::register::{NewCredentials, RegisterError, register};
 use crate::{ApiError, AppState};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -47,17 +47,21 @@ async fn create(
     password: password::Password,
     build: impl FnOnce(AccountId) -> AccountCommand + Send + 'static,
 ) -> Result<impl IntoResponse, ApiError> {
-    let hash = password::hash(&password).await.map_err(ApiError::internal)?;
+    let hash = password::hash(&password)
+        .await
+        .map_err(ApiError::internal)?;
     let account_id = AccountId::new();
     let correlation = correlation_id();
-    tokio::spawn(async move {
+    platform::request_id::spawn(async move {
         register(
             &state.pool,
             &state.accounts,
-            account_id,
-            role,
-            &email,
-            hash,
+            NewCredentials {
+                account_id,
+                role,
+                email,
+                password_hash: hash,
+            },
             build(account_id),
             &correlation,
         )
@@ -84,8 +88,12 @@ pub async fn register_client(
     Json(req): Json<RegisterClientRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let email = req.email.clone();
-    create(state, Role::Client, req.email, req.password, move |account_id| {
-        AccountCommand::RegisterClient {
+    create(
+        state,
+        Role::Client,
+        req.email,
+        req.password,
+        move |account_id| AccountCommand::RegisterClient {
             account_id,
             email,
             company: Company {
@@ -94,8 +102,8 @@ pub async fn register_client(
             },
             contact_name: req.contact_name,
             at: chrono::Utc::now(),
-        }
-    })
+        },
+    )
     .await
 }
 
@@ -112,22 +120,26 @@ pub async fn register_provider(
     Json(req): Json<RegisterProviderRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let email = req.email.clone();
-    create(state, Role::Provider, req.email, req.password, move |account_id| {
-        let contact_name = req
-            .contact_name
-            .unwrap_or_else(|| req.company.name.clone());
-        AccountCommand::RegisterProvider {
-            account_id,
-            email,
-            company: Company {
-                name: req.company.name,
-                inn: req.company.inn,
-            },
-            contact_name,
-            service_types: req.service_types,
-            at: chrono::Utc::now(),
-        }
-    })
+    create(
+        state,
+        Role::Provider,
+        req.email,
+        req.password,
+        move |account_id| {
+            let contact_name = req.contact_name.unwrap_or_else(|| req.company.name.clone());
+            AccountCommand::RegisterProvider {
+                account_id,
+                email,
+                company: Company {
+                    name: req.company.name,
+                    inn: req.company.inn,
+                },
+                contact_name,
+                service_types: req.service_types,
+                at: chrono::Utc::now(),
+            }
+        },
+    )
     .await
 }
 

@@ -26,8 +26,8 @@ pub async fn issue(
     let mut raw = [0u8; 32];
     rand::rng().fill_bytes(&mut raw);
     let token = URL_SAFE_NO_PAD.encode(raw);
-    let expires_at = chrono::Utc::now()
-        + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(30));
+    let expires_at =
+        chrono::Utc::now() + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(30));
     sqlx::query(
         "INSERT INTO refresh_tokens (token_hash, family, account_id, expires_at) VALUES ($1, $2, $3, $4)",
     )

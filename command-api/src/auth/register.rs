@@ -33,18 +33,34 @@ impl From<sqlx::Error> for RegisterError {
     }
 }
 
-/// Stores credentials for `account_id` and runs `command` (a `Register*`
-/// command for that id) in one flow.
+/// The login of an account about to exist.
+#[derive(Debug)]
+pub struct NewCredentials {
+    /// The account (and aggregate) id.
+    pub account_id: AccountId,
+    /// The account's role.
+    pub role: Role,
+    /// The login email.
+    pub email: Email,
+    /// The argon2id PHC string.
+    pub password_hash: String,
+}
+
+/// Stores `credentials` and runs `command` (a `Register*` command for the
+/// same id) in one flow.
 pub async fn register(
     pool: &PgPool,
     accounts: &Accounts,
-    account_id: AccountId,
-    role: Role,
-    email: &Email,
-    password_hash: String,
+    credentials: NewCredentials,
     command: AccountCommand,
     correlation_id: &str,
 ) -> Result<(), RegisterError> {
+    let NewCredentials {
+        account_id,
+        role,
+        email,
+        password_hash,
+    } = credentials;
     let mut tx = pool.begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO credentials (account_id, email, password_hash, role) VALUES ($1, $2, $3, $4) \

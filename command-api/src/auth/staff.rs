@@ -2,7 +2,7 @@
 //! register themselves.
 
 use super::password::{self, Password};
-use super::register::{RegisterError, register};
+use super::register::{NewCredentials, RegisterError, register};
 use crate::accounts::Accounts;
 use domain::account::AccountCommand;
 use domain::{AccountId, Email, Role};
@@ -43,7 +43,12 @@ pub async fn bootstrap_staff(
     let password = Password::parse(password.to_owned())?;
     let hash = password::hash(&password).await?;
     let account_id = AccountId::new();
-    let name = email.as_str().split('@').next().unwrap_or("staff").to_owned();
+    let name = email
+        .as_str()
+        .split('@')
+        .next()
+        .unwrap_or("staff")
+        .to_owned();
     let command = AccountCommand::RegisterStaff {
         account_id,
         role,
@@ -55,10 +60,12 @@ pub async fn bootstrap_staff(
     register(
         pool,
         &Accounts::new(pool.clone()),
-        account_id,
-        role,
-        &email,
-        hash,
+        NewCredentials {
+            account_id,
+            role,
+            email,
+            password_hash: hash,
+        },
         command,
         &correlation,
     )

@@ -101,15 +101,28 @@ async fn concurrent_registrations_with_one_email_create_one_account() {
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..8 {
         let app = app.clone();
-        set.spawn(async move { app.register_client("race@example.ru").await.status().as_u16() });
+        set.spawn(async move {
+            app.register_client("race@example.ru")
+                .await
+                .status()
+                .as_u16()
+        });
     }
     let statuses: Vec<u16> = set.join_all().await;
-    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
-    assert!(statuses.iter().all(|s| *s == 201 || *s == 409), "{statuses:?}");
-    let accounts: i64 = sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_type = 'Account'")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "{statuses:?}"
+    );
+    let accounts: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_type = 'Account'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     assert_eq!(accounts, 1);
 }
 
@@ -123,7 +136,10 @@ async fn login_returns_a_token_pair_that_identifies_the_caller() {
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 900);
     let me: Value = app
-        .get_with_token("/api/v1/auth/whoami", body["access_token"].as_str().unwrap())
+        .get_with_token(
+            "/api/v1/auth/whoami",
+            body["access_token"].as_str().unwrap(),
+        )
         .await
         .json()
         .await
@@ -159,7 +175,10 @@ async fn refresh_rotates_the_pair() {
     let body: Value = res.json().await.unwrap();
     assert_ne!(body["refresh_token"], refresh.as_str());
     let me = app
-        .get_with_token("/api/v1/auth/whoami", body["access_token"].as_str().unwrap())
+        .get_with_token(
+            "/api/v1/auth/whoami",
+            body["access_token"].as_str().unwrap(),
+        )
         .await;
     assert_eq!(me.status(), 200);
 }
@@ -215,7 +234,10 @@ async fn five_failures_lock_the_account_with_retry_after() {
     let app = TestApp::spawn().await;
     app.register_client("a@example.ru").await;
     for _ in 0..5 {
-        assert_eq!(app.login("a@example.ru", "wrong password!").await.status(), 401);
+        assert_eq!(
+            app.login("a@example.ru", "wrong password!").await.status(),
+            401
+        );
     }
     // Even the right password waits now.
     let res = app.login("a@example.ru", PASSWORD).await;
@@ -231,14 +253,12 @@ async fn five_failures_lock_the_account_with_retry_after() {
 
 #[tokio::test]
 async fn failures_across_emails_lock_the_client_address() {
-    let app = TestApp::spawn_with(
-        |s| s.login_limits.per_ip = 3,
-        command_api::router,
-    )
-    .await;
+    let app = TestApp::spawn_with(|s| s.login_limits.per_ip = 3, command_api::router).await;
     app.register_client("a@example.ru").await;
     for i in 0..3 {
-        let res = app.login(&format!("n{i}@example.ru"), "wrong password!").await;
+        let res = app
+            .login(&format!("n{i}@example.ru"), "wrong password!")
+            .await;
         assert_eq!(res.status(), 401);
     }
     let res = app.login("a@example.ru", PASSWORD).await;
@@ -266,9 +286,17 @@ async fn bootstrapped_staff_log_in_with_their_role() {
     let id = command_api::bootstrap_staff(&app.pool, "Boss@hub.example", PASSWORD, Role::Admin)
         .await
         .unwrap();
-    let body: Value = app.login("boss@hub.example", PASSWORD).await.json().await.unwrap();
+    let body: Value = app
+        .login("boss@hub.example", PASSWORD)
+        .await
+        .json()
+        .await
+        .unwrap();
     let me: Value = app
-        .get_with_token("/api/v1/auth/whoami", body["access_token"].as_str().unwrap())
+        .get_with_token(
+            "/api/v1/auth/whoami",
+            body["access_token"].as_str().unwrap(),
+        )
         .await
         .json()
         .await
@@ -280,8 +308,12 @@ async fn bootstrapped_staff_log_in_with_their_role() {
 #[tokio::test]
 async fn bootstrap_refuses_a_non_staff_role_and_a_taken_email() {
     let app = TestApp::spawn().await;
-    let err = command_api::bootstrap_staff(&app.pool, "x@hub.example", PASSWORD, Role::Client).await;
-    assert!(matches!(err, Err(command_api::StaffError::Role(Role::Client))));
+    let err =
+        command_api::bootstrap_staff(&app.pool, "x@hub.example", PASSWORD, Role::Client).await;
+    assert!(matches!(
+        err,
+        Err(command_api::StaffError::Role(Role::Client))
+    ));
     command_api::bootstrap_staff(&app.pool, "x@hub.example", PASSWORD, Role::Auditor)
         .await
         .unwrap();

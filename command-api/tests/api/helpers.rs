@@ -148,7 +148,12 @@ impl TestApp {
     /// Registers a client and logs in: `(access, refresh)`.
     pub async fn signed_in_client(&self, email: &str) -> (String, String) {
         assert_eq!(self.register_client(email).await.status(), 201);
-        let body: Value = self.login(email, PASSWORD).await.json().await.expect("json");
+        let body: Value = self
+            .login(email, PASSWORD)
+            .await
+            .json()
+            .await
+            .expect("json");
         (
             body["access_token"].as_str().expect("access").to_owned(),
             body["refresh_token"].as_str().expect("refresh").to_owned(),

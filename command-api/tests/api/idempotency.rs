@@ -25,14 +25,13 @@ async fn effect(
 ) -> (StatusCode, Json<Value>) {
     // Widen the race window.
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO effects (account_id, amount) VALUES ($1, $2) RETURNING id",
-    )
-    .bind(caller.account_id.as_uuid())
-    .bind(body.amount)
-    .fetch_one(&state.pool)
-    .await
-    .unwrap();
+    let id: i64 =
+        sqlx::query_scalar("INSERT INTO effects (account_id, amount) VALUES ($1, $2) RETURNING id")
+            .bind(caller.account_id.as_uuid())
+            .bind(body.amount)
+            .fetch_one(&state.pool)
+            .await
+            .unwrap();
     (StatusCode::CREATED, Json(json!({"effect_id": id})))
 }
 
@@ -61,7 +60,11 @@ async fn app() -> (TestApp, String) {
 }
 
 async fn send(app: &TestApp, token: &str, key: Option<&str>, body: &Value) -> reqwest::Response {
-    let mut req = app.client.post(app.url("/effect")).bearer_auth(token).json(body);
+    let mut req = app
+        .client
+        .post(app.url("/effect"))
+        .bearer_auth(token)
+        .json(body);
     if let Some(k) = key {
         req = req.header("idempotency-key", k);
     }

@@ -39,7 +39,15 @@ async fn a_problem_carries_the_request_id_and_instance() {
 #[tokio::test]
 async fn health_and_readiness_answer() {
     let app = TestApp::spawn().await;
-    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        app.client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     let ready: Value = app
         .client
         .get(app.url("/readyz"))
@@ -95,23 +103,42 @@ async fn openapi_3_1_lists_the_auth_endpoints() {
         .await
         .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-    for path in ["/api/v1/auth/register/client", "/api/v1/auth/login", "/api/v1/auth/refresh"] {
+    for path in [
+        "/api/v1/auth/register/client",
+        "/api/v1/auth/login",
+        "/api/v1/auth/refresh",
+    ] {
         assert!(doc["paths"][path].is_object(), "{path}");
     }
-    let page = app.client.get(app.url("/api/v1/docs")).send().await.unwrap();
+    let page = app
+        .client
+        .get(app.url("/api/v1/docs"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200);
 }
 
 #[tokio::test]
 async fn an_unknown_path_is_a_404_problem() {
     let app = TestApp::spawn().await;
-    let res = app.client.get(app.url("/api/v1/nope")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/api/v1/nope"))
+        .send()
+        .await
+        .unwrap();
     assert_problem(res, 404, None).await;
 }
 
 #[tokio::test]
 async fn a_wrong_method_is_a_405_problem() {
     let app = TestApp::spawn().await;
-    let res = app.client.get(app.url("/api/v1/auth/login")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/api/v1/auth/login"))
+        .send()
+        .await
+        .unwrap();
     assert_problem(res, 405, None).await;
 }

@@ -11,7 +11,11 @@ async fn a_missing_token_is_401_with_www_authenticate() {
     let app = TestApp::spawn().await;
     let res = app.client.get(app.url(WHOAMI)).send().await.unwrap();
     assert_eq!(
-        res.headers().get("www-authenticate").unwrap().to_str().unwrap(),
+        res.headers()
+            .get("www-authenticate")
+            .unwrap()
+            .to_str()
+            .unwrap(),
         "Bearer"
     );
     assert_problem(res, 401, None).await;
@@ -39,9 +43,7 @@ async fn an_expired_token_is_401() {
 async fn a_token_signed_with_another_key_is_401() {
     let app = TestApp::spawn().await;
     let forger = TokenKeys::new(&auth_settings("not-the-secret-not-the-secret-xxxx"));
-    let token = forger
-        .issue(domain::AccountId::new(), Role::Admin)
-        .unwrap();
+    let token = forger.issue(domain::AccountId::new(), Role::Admin).unwrap();
     let body = assert_problem(app.get_with_token(WHOAMI, &token).await, 401, None).await;
     assert_eq!(body["detail"], "the access token is invalid");
 }
@@ -57,7 +59,12 @@ async fn a_tampered_token_is_401() {
     let mut claims: serde_json::Value =
         serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap();
     claims["role"] = "admin".into();
-    let forged = format!("{}.{}.{}", parts[0], b64.encode(claims.to_string()), parts[2]);
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        b64.encode(claims.to_string()),
+        parts[2]
+    );
     assert_problem(app.get_with_token(WHOAMI, &forged).await, 401, None).await;
 }
 

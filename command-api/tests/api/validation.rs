@@ -10,7 +10,12 @@ async fn malformed_json_is_400() {
     let app = TestApp::spawn().await;
     let res = app.post_raw(REGISTER, r#"{"email": "a@example.ru","#).await;
     let body = assert_problem(res, 400, None).await;
-    assert!(body["detail"].as_str().unwrap().starts_with("malformed JSON"));
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("malformed JSON")
+    );
 }
 
 #[tokio::test]
