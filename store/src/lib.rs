@@ -1,1 +1,25 @@
-//! The event store. Being built.
+//! Hub's event store on PostgreSQL (DESIGN §2).
+//!
+//! - [`pool`]: the connection pool and the migrations;
+//! - [`metadata`]: who, why and when, stored beside every event;
+//! - [`event_store`]: the `EventStore` cqrs-es commits through, on
+//!   postgres-es's tables, with snapshots written atomically;
+//! - [`cqrs`]: one cqrs-es framework per aggregate, snapshots and upcasters wired;
+//! - [`execute`]: running a command with bounded retries on optimistic conflicts;
+//! - `testing` (feature `testing`): a fresh database per test.
+
+pub mod cqrs;
+pub mod event_store;
+pub mod execute;
+pub mod metadata;
+pub mod pool;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use cqrs::{CqrsOptions, HubCqrs, Store, build_cqrs};
+pub use event_store::HubEventStore;
+pub use execute::{CommandError, execute_with_retry};
+pub use metadata::{EventMetadata, MetadataError};
+pub use pool::{connect, ensure_database, migrate};
+#[cfg(feature = "testing")]
+pub use testing::TestDb;

@@ -1,0 +1,10 @@
+//! Integration tests of the event store against a real PostgreSQL
+//! (`DATABASE_URL`); each test creates and drops its own database.
+
+mod concurrency;
+mod events;
+mod pool;
+mod snapshots;
+mod tally;
+mod upcasting;
+mod wallet;
