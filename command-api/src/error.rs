@@ -2,10 +2,10 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use cqrs_es::AggregateError;
 use domain::RuleViolation;
 use platform::{FieldError, Problem};
 use std::time::Duration;
+use store::CommandError;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -106,12 +106,14 @@ impl From<platform::TokenError> for ApiError {
     }
 }
 
-impl<E: RuleViolation> From<AggregateError<E>> for ApiError {
-    fn from(e: AggregateError<E>) -> Self {
+/// A refused rule is 422 with its code, a lasting conflict 409, a store
+/// failure an opaque 500 (logged once, when the response is built).
+impl<E: RuleViolation> From<CommandError<E>> for ApiError {
+    fn from(e: CommandError<E>) -> Self {
         match e {
-            AggregateError::UserError(e) => Self::rule(&e, None),
-            AggregateError::AggregateConflict => Self::Conflict { attempts: 1 },
-            other => Self::internal(other.to_string()),
+            CommandError::Rule(e) => Self::rule(&e, None),
+            CommandError::Conflict { attempts } => Self::Conflict { attempts },
+            CommandError::Store(e) => Self::Internal(e),
         }
     }
 }

@@ -28,13 +28,17 @@ impl From<RegisterError> for ApiError {
                 };
                 ApiError::rule(&e, field)
             }
+            RegisterError::Conflict { attempts } => ApiError::Conflict { attempts },
             RegisterError::Store(msg) => ApiError::internal(msg),
         }
     }
 }
 
-fn correlation_id() -> String {
-    platform::request_id::current().map_or_else(|| Uuid::new_v4().to_string(), |c| c.id)
+/// The request id when it is a UUID (ours always are; a caller's may not be).
+fn correlation_id() -> Uuid {
+    platform::request_id::current()
+        .and_then(|c| Uuid::parse_str(&c.id).ok())
+        .unwrap_or_else(Uuid::new_v4)
 }
 
 /// Hashes, then runs the registration in its own task so a client that
@@ -63,7 +67,7 @@ async fn create(
                 password_hash: hash,
             },
             build(account_id),
-            &correlation,
+            correlation,
         )
         .await
     })

@@ -8,10 +8,11 @@
 //! harmless to money, and visible in the store.
 
 use crate::accounts::Accounts;
-use cqrs_es::AggregateError;
 use domain::account::{AccountCommand, AccountError};
 use domain::{AccountId, Actor, Email, Role};
 use sqlx::PgPool;
+use store::CommandError;
+use uuid::Uuid;
 
 /// Why an account was not created.
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +23,12 @@ pub enum RegisterError {
     /// The Account aggregate refused the command.
     #[error(transparent)]
     Rule(#[from] AccountError),
+    /// Other commands kept changing the aggregate.
+    #[error("the account kept changing; gave up after {attempts} attempts")]
+    Conflict {
+        /// How many times the command was tried.
+        attempts: u32,
+    },
     /// Storage failed.
     #[error("storage: {0}")]
     Store(String),
@@ -53,7 +60,7 @@ pub async fn register(
     accounts: &Accounts,
     credentials: NewCredentials,
     command: AccountCommand,
-    correlation_id: &str,
+    correlation_id: Uuid,
 ) -> Result<(), RegisterError> {
     let NewCredentials {
         account_id,
@@ -83,8 +90,11 @@ pub async fn register(
         .await
     {
         Ok(()) => {}
-        Err(AggregateError::UserError(e)) => return Err(RegisterError::Rule(e)),
-        Err(other) => return Err(RegisterError::Store(other.to_string())),
+        Err(CommandError::Rule(e)) => return Err(RegisterError::Rule(e)),
+        Err(CommandError::Conflict { attempts }) => {
+            return Err(RegisterError::Conflict { attempts });
+        }
+        Err(CommandError::Store(e)) => return Err(RegisterError::Store(e.to_string())),
     }
     tx.commit().await?;
     Ok(())

@@ -56,7 +56,7 @@ pub async fn bootstrap_staff(
         name,
         at: chrono::Utc::now(),
     };
-    let correlation = uuid::Uuid::new_v4().to_string();
+    let correlation = uuid::Uuid::new_v4();
     register(
         pool,
         &Accounts::new(pool.clone()),
@@ -67,7 +67,7 @@ pub async fn bootstrap_staff(
             password_hash: hash,
         },
         command,
-        &correlation,
+        correlation,
     )
     .await?;
     Ok(account_id)

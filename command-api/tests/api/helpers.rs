@@ -4,25 +4,14 @@ use command_api::AppState;
 use platform::{AuthSettings, HttpSettings, TokenKeys};
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::PgPool;
 use std::time::Duration;
+use store::TestDb;
 
 pub const SECRET: &str = "test-secret-test-secret-test-secret!";
 pub const PASSWORD: &str = "correct horse battery";
 /// Valid check digits (Sberbank's INN).
 pub const INN: &str = "7707083893";
-
-fn admin_url() -> String {
-    std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-fn with_db(url: &str, db: &str) -> String {
-    match url.rfind('/') {
-        Some(i) => format!("{}/{db}", &url[..i]),
-        None => format!("{url}/{db}"),
-    }
-}
 
 pub fn auth_settings(secret: &str) -> AuthSettings {
     AuthSettings {
@@ -37,7 +26,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub pool: PgPool,
     pub state: AppState,
-    db_name: String,
+    // Dropped last: the database goes when the app's handle does.
+    _db: TestDb,
 }
 
 impl TestApp {
@@ -53,21 +43,8 @@ impl TestApp {
         if std::env::var("TEST_LOG").is_ok() {
             platform::telemetry::init();
         }
-        let db_name = format!("hub_test_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = PgConnection::connect(&admin_url()).await.expect("postgres");
-        admin
-            .execute(format!(r#"CREATE DATABASE "{db_name}""#).as_str())
-            .await
-            .expect("create database");
-        let pool = sqlx::postgres::PgPoolOptions::new()
-            .max_connections(20)
-            .connect(&with_db(&admin_url(), &db_name))
-            .await
-            .expect("connect");
-        sqlx::migrate!("../store/migrations")
-            .run(&pool)
-            .await
-            .expect("migrate");
+        let db = TestDb::create().await.expect("test database");
+        let pool = db.pool().clone();
         let mut state = AppState::new(
             pool.clone(),
             &auth_settings(SECRET),
@@ -92,7 +69,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             pool,
             state,
-            db_name,
+            _db: db,
         }
     }
 
@@ -158,27 +135,6 @@ impl TestApp {
             body["access_token"].as_str().expect("access").to_owned(),
             body["refresh_token"].as_str().expect("refresh").to_owned(),
         )
-    }
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        let db = self.db_name.clone();
-        // Drop is sync; a fresh runtime on its own thread drops the database.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                if let Ok(mut admin) = PgConnection::connect(&admin_url()).await {
-                    let _ = admin
-                        .execute(format!(r#"DROP DATABASE IF EXISTS "{db}" WITH (FORCE)"#).as_str())
-                        .await;
-                }
-            });
-        })
-        .join();
     }
 }
 
