@@ -1,0 +1,96 @@
+//! Request and response bodies of the identity endpoints.
+
+use super::password::Password;
+use domain::{AccountId, Email, Inn, Role, ServiceType};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A company as given at registration.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompanyBody {
+    /// Legal name, 1 to 200 characters.
+    pub name: String,
+    /// Taxpayer number: 10 or 12 digits with valid check digits.
+    #[schema(value_type = String, example = "7707083893")]
+    pub inn: Inn,
+}
+
+/// `POST /api/v1/auth/register/client`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterClientRequest {
+    /// Login and contact address.
+    #[schema(value_type = String, format = Email, example = "buyer@example.ru")]
+    pub email: Email,
+    /// 10 to 128 characters.
+    #[schema(value_type = String, min_length = 10, max_length = 128)]
+    pub password: Password,
+    /// The buying company.
+    pub company: CompanyBody,
+    /// The person to talk to.
+    pub contact_name: String,
+}
+
+/// `POST /api/v1/auth/register/provider`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterProviderRequest {
+    /// Login and contact address.
+    #[schema(value_type = String, format = Email, example = "seller@example.ru")]
+    pub email: Email,
+    /// 10 to 128 characters.
+    #[schema(value_type = String, min_length = 10, max_length = 128)]
+    pub password: Password,
+    /// The serving company.
+    pub company: CompanyBody,
+    /// Service type codes served, e.g. `["legal"]`.
+    #[schema(value_type = Vec<String>, example = json!(["legal"]))]
+    pub service_types: Vec<ServiceType>,
+    /// The person to talk to; the company name when absent.
+    #[serde(default)]
+    pub contact_name: Option<String>,
+}
+
+/// The new account.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RegisteredResponse {
+    /// The account id.
+    #[schema(value_type = uuid::Uuid)]
+    pub account_id: AccountId,
+    /// `client` or `provider`.
+    #[schema(value_type = String)]
+    pub role: Role,
+}
+
+/// `POST /api/v1/auth/login`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// The registered email.
+    pub email: String,
+    /// The password.
+    #[schema(value_type = String)]
+    pub password: String,
+}
+
+/// `POST /api/v1/auth/refresh` and `/logout`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The refresh token from the last login or refresh.
+    pub refresh_token: String,
+}
+
+/// A token pair.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TokenResponse {
+    /// A JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Single use: exchange it at `/refresh` for a new pair.
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+}

@@ -1,0 +1,70 @@
+//! The OpenAPI 3.1 document at `/api/v1/openapi.json` and an interactive
+//! reference (Scalar, loaded from its CDN by the browser) at `/api/v1/docs`.
+
+use crate::AppState;
+use crate::auth::{dto, handlers};
+use axum::Router;
+use axum::routing::get;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_scalar::{Scalar, Servable};
+
+/// The command API's document. New endpoints add their handler to `paths`.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Hub command API", description = "The write side: identity and commands."),
+    paths(
+        handlers::register_client,
+        handlers::register_provider,
+        handlers::login,
+        handlers::refresh,
+        handlers::logout,
+        handlers::whoami,
+    ),
+    components(schemas(
+        dto::CompanyBody,
+        dto::RegisterClientRequest,
+        dto::RegisterProviderRequest,
+        dto::RegisteredResponse,
+        dto::LoginRequest,
+        dto::RefreshRequest,
+        dto::TokenResponse,
+        platform::Problem,
+        platform::FieldError,
+    )),
+    modifiers(&BearerAuth),
+    tags((name = "auth", description = "Registration, login and tokens"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// `GET /api/v1/openapi.json` and `GET /api/v1/docs`.
+pub fn routes() -> Router<AppState> {
+    let doc = ApiDoc::openapi();
+    let json = doc.clone();
+    Router::new()
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let json = json.clone();
+                async move { axum::Json(json) }
+            }),
+        )
+        .merge(Scalar::with_url("/api/v1/docs", doc))
+}

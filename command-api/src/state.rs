@@ -1,0 +1,65 @@
+//! What every handler can reach.
+
+use crate::accounts::Accounts;
+use axum::extract::FromRef;
+use platform::{AuthSettings, HttpSettings, TokenKeys};
+use sqlx::PgPool;
+use std::time::Duration;
+
+/// Login rate limits: failures counted in a sliding window.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginLimits {
+    /// Failures per email within `window` before 429.
+    pub per_account: i64,
+    /// Failures per client IP within `window` before 429.
+    pub per_ip: i64,
+    /// The window.
+    pub window: Duration,
+}
+
+impl Default for LoginLimits {
+    fn default() -> Self {
+        Self {
+            per_account: 5,
+            per_ip: 30,
+            window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// Shared state of the command-api role; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The PostgreSQL pool (event store and identity tables).
+    pub pool: PgPool,
+    /// Signs and verifies access tokens.
+    pub tokens: TokenKeys,
+    /// How long refresh tokens live.
+    pub refresh_ttl: Duration,
+    /// Login rate limits.
+    pub login_limits: LoginLimits,
+    /// Listener and per-request limits (the idempotency layer reuses the body limit).
+    pub http: HttpSettings,
+    /// The Account aggregate's command handler.
+    pub accounts: Accounts,
+}
+
+impl AppState {
+    /// State from a pool and the role's settings, with default login limits.
+    pub fn new(pool: PgPool, auth: &AuthSettings, http: HttpSettings) -> Self {
+        Self {
+            accounts: Accounts::new(pool.clone()),
+            pool,
+            tokens: TokenKeys::new(auth),
+            refresh_ttl: auth.refresh_ttl,
+            login_limits: LoginLimits::default(),
+            http,
+        }
+    }
+}
+
+impl FromRef<AppState> for TokenKeys {
+    fn from_ref(s: &AppState) -> Self {
+        s.tokens.clone()
+    }
+}

@@ -1,0 +1,322 @@
+//! Registration, login, refresh rotation, logout, rate limits, staff.
+
+use crate::helpers::*;
+use domain::Role;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn a_client_registers_and_its_account_event_is_stored() {
+    let app = TestApp::spawn().await;
+    let res = app.register_client("Buyer@Example.ru").await;
+    assert_eq!(res.status(), 201);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["role"], "client");
+    let id = body["account_id"].as_str().unwrap().to_owned();
+    let (event_type, email): (String, String) = sqlx::query_as(
+        "SELECT e.event_type, c.email FROM events e JOIN credentials c ON c.account_id::text = e.aggregate_id \
+         WHERE e.aggregate_type = 'Account' AND e.aggregate_id = $1",
+    )
+    .bind(&id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(event_type, "ClientRegistered");
+    assert_eq!(email, "buyer@example.ru");
+}
+
+#[tokio::test]
+async fn no_password_or_hash_ever_enters_the_event_store() {
+    let app = TestApp::spawn().await;
+    app.register_client("a@example.ru").await;
+    let leaked: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM events WHERE payload::text LIKE $1 OR payload::text LIKE '%argon2%'",
+    )
+    .bind(format!("%{PASSWORD}%"))
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(leaked, 0);
+}
+
+#[tokio::test]
+async fn a_provider_registers_with_service_types() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .post(
+            "/api/v1/auth/register/provider",
+            &json!({
+                "email": "seller@example.ru",
+                "password": PASSWORD,
+                "company": {"name": "Pravo LLC", "inn": INN},
+                "service_types": ["legal", "accounting"]
+            }),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["role"], "provider");
+}
+
+#[tokio::test]
+async fn a_provider_without_service_types_is_refused_by_the_rule() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .post(
+            "/api/v1/auth/register/provider",
+            &json!({
+                "email": "seller@example.ru",
+                "password": PASSWORD,
+                "company": {"name": "Pravo LLC", "inn": INN},
+                "service_types": []
+            }),
+        )
+        .await;
+    let body = assert_problem(res, 422, Some("service_types")).await;
+    assert_eq!(body["rule"], "no_service_types");
+    // The refused registration left no credentials behind.
+    assert_eq!(app.login("seller@example.ru", PASSWORD).await.status(), 401);
+}
+
+#[tokio::test]
+async fn a_blank_contact_name_is_a_rule_violation_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let mut body = client_body("a@example.ru");
+    body["contact_name"] = json!("   ");
+    let res = app.post("/api/v1/auth/register/client", &body).await;
+    let problem = assert_problem(res, 422, Some("contact_name")).await;
+    assert_eq!(problem["rule"], "invalid_text");
+}
+
+#[tokio::test]
+async fn a_duplicate_email_is_409_naming_email() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.register_client("a@example.ru").await.status(), 201);
+    let res = app.register_client("A@EXAMPLE.RU").await;
+    assert_problem(res, 409, Some("email")).await;
+}
+
+#[tokio::test]
+async fn concurrent_registrations_with_one_email_create_one_account() {
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let app = app.clone();
+        set.spawn(async move {
+            app.register_client("race@example.ru")
+                .await
+                .status()
+                .as_u16()
+        });
+    }
+    let statuses: Vec<u16> = set.join_all().await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "{statuses:?}"
+    );
+    let accounts: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_type = 'Account'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(accounts, 1);
+}
+
+#[tokio::test]
+async fn login_returns_a_token_pair_that_identifies_the_caller() {
+    let app = TestApp::spawn().await;
+    app.register_client("a@example.ru").await;
+    let res = app.login(" A@example.ru ", PASSWORD).await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 900);
+    let me: Value = app
+        .get_with_token(
+            "/api/v1/auth/whoami",
+            body["access_token"].as_str().unwrap(),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["role"], "client");
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_401() {
+    let app = TestApp::spawn().await;
+    app.register_client("a@example.ru").await;
+    let res = app.login("a@example.ru", "wrong password!").await;
+    let body = assert_problem(res, 401, None).await;
+    assert_eq!(body["detail"], "invalid email or password");
+}
+
+#[tokio::test]
+async fn an_unknown_email_is_the_same_401() {
+    let app = TestApp::spawn().await;
+    let res = app.login("nobody@example.ru", PASSWORD).await;
+    let body = assert_problem(res, 401, None).await;
+    assert_eq!(body["detail"], "invalid email or password");
+}
+
+#[tokio::test]
+async fn refresh_rotates_the_pair() {
+    let app = TestApp::spawn().await;
+    let (_, refresh) = app.signed_in_client("a@example.ru").await;
+    let res = app
+        .post("/api/v1/auth/refresh", &json!({"refresh_token": refresh}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_ne!(body["refresh_token"], refresh.as_str());
+    let me = app
+        .get_with_token(
+            "/api/v1/auth/whoami",
+            body["access_token"].as_str().unwrap(),
+        )
+        .await;
+    assert_eq!(me.status(), 200);
+}
+
+#[tokio::test]
+async fn a_reused_refresh_token_is_refused_and_revokes_its_family() {
+    let app = TestApp::spawn().await;
+    let (_, first) = app.signed_in_client("a@example.ru").await;
+    let rotated: Value = app
+        .post("/api/v1/auth/refresh", &json!({"refresh_token": first}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let second = rotated["refresh_token"].as_str().unwrap().to_owned();
+
+    let reuse = app
+        .post("/api/v1/auth/refresh", &json!({"refresh_token": first}))
+        .await;
+    assert_problem(reuse, 401, None).await;
+    // The thief's (or the owner's) newer token died with the family.
+    let after = app
+        .post("/api/v1/auth/refresh", &json!({"refresh_token": second}))
+        .await;
+    assert_problem(after, 401, None).await;
+}
+
+#[tokio::test]
+async fn an_unknown_refresh_token_is_401() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .post("/api/v1/auth/refresh", &json!({"refresh_token": "made-up"}))
+        .await;
+    assert_problem(res, 401, None).await;
+}
+
+#[tokio::test]
+async fn logout_revokes_the_refresh_token() {
+    let app = TestApp::spawn().await;
+    let (_, refresh) = app.signed_in_client("a@example.ru").await;
+    let res = app
+        .post("/api/v1/auth/logout", &json!({"refresh_token": refresh}))
+        .await;
+    assert_eq!(res.status(), 204);
+    let res = app
+        .post("/api/v1/auth/refresh", &json!({"refresh_token": refresh}))
+        .await;
+    assert_problem(res, 401, None).await;
+}
+
+#[tokio::test]
+async fn five_failures_lock_the_account_with_retry_after() {
+    let app = TestApp::spawn().await;
+    app.register_client("a@example.ru").await;
+    for _ in 0..5 {
+        assert_eq!(
+            app.login("a@example.ru", "wrong password!").await.status(),
+            401
+        );
+    }
+    // Even the right password waits now.
+    let res = app.login("a@example.ru", PASSWORD).await;
+    let retry: u64 = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=900).contains(&retry), "{retry}");
+    assert_problem(res, 429, None).await;
+}
+
+#[tokio::test]
+async fn failures_across_emails_lock_the_client_address() {
+    let app = TestApp::spawn_with(|s| s.login_limits.per_ip = 3, command_api::router).await;
+    app.register_client("a@example.ru").await;
+    for i in 0..3 {
+        let res = app
+            .login(&format!("n{i}@example.ru"), "wrong password!")
+            .await;
+        assert_eq!(res.status(), 401);
+    }
+    let res = app.login("a@example.ru", PASSWORD).await;
+    assert!(res.headers().contains_key("retry-after"));
+    assert_problem(res, 429, None).await;
+}
+
+#[tokio::test]
+async fn a_successful_login_resets_the_account_count() {
+    let app = TestApp::spawn().await;
+    app.register_client("a@example.ru").await;
+    for _ in 0..4 {
+        app.login("a@example.ru", "wrong password!").await;
+    }
+    assert_eq!(app.login("a@example.ru", PASSWORD).await.status(), 200);
+    for _ in 0..4 {
+        app.login("a@example.ru", "wrong password!").await;
+    }
+    assert_eq!(app.login("a@example.ru", PASSWORD).await.status(), 200);
+}
+
+#[tokio::test]
+async fn bootstrapped_staff_log_in_with_their_role() {
+    let app = TestApp::spawn().await;
+    let id = command_api::bootstrap_staff(&app.pool, "Boss@hub.example", PASSWORD, Role::Admin)
+        .await
+        .unwrap();
+    let body: Value = app
+        .login("boss@hub.example", PASSWORD)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let me: Value = app
+        .get_with_token(
+            "/api/v1/auth/whoami",
+            body["access_token"].as_str().unwrap(),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["role"], "admin");
+    assert_eq!(me["account_id"], id.to_string());
+}
+
+#[tokio::test]
+async fn bootstrap_refuses_a_non_staff_role_and_a_taken_email() {
+    let app = TestApp::spawn().await;
+    let err =
+        command_api::bootstrap_staff(&app.pool, "x@hub.example", PASSWORD, Role::Client).await;
+    assert!(matches!(
+        err,
+        Err(command_api::StaffError::Role(Role::Client))
+    ));
+    command_api::bootstrap_staff(&app.pool, "x@hub.example", PASSWORD, Role::Auditor)
+        .await
+        .unwrap();
+    let err = command_api::bootstrap_staff(&app.pool, "x@hub.example", PASSWORD, Role::Admin).await;
+    assert!(matches!(err, Err(command_api::StaffError::Register(_))));
+}
