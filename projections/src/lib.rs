@@ -7,15 +7,21 @@
 //! `pg_notify('hub_changes', ..)` for read-api; the consumer acks the message
 //! only after that transaction commits.
 
+mod config;
+mod consumer;
 mod error;
 mod event;
 pub mod notify;
 mod projector;
 pub mod read_models;
 mod rebuild;
+mod run;
 
 pub use error::ProjectionError;
 pub use event::StoredEvent;
 pub use notify::Change;
 pub use projector::{LIVE_SCHEMA, Outcome, Projection, apply_in_tx, project};
 pub use rebuild::{Progress, REBUILD_SCHEMA, RebuildReport, rebuild};
+pub use config::{Metrics, MetricsSnapshot, ProjectionsConfig};
+pub use consumer::queue_of;
+pub use run::{run, run_with_pool};
