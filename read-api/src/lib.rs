@@ -1,1 +1,90 @@
-//! The `read-api` role. Not built yet: see the issues for what it will hold.
+//! Hub's query side over HTTP: `GET /api/v1/...` over the read models in
+//! schema `read` (DESIGN §8), cursor-paginated, with visibility checked in
+//! every query (DESIGN §7), and live changes over server-sent events at
+//! `/api/v1/events/stream`, fed by one `LISTEN hub_changes` per process.
+//!
+//! [`router`] builds the whole role; [`api_routes`] only the API, for `hub dev`
+//! to mount; [`run`] serves it until shutdown.
+
+// `platform::Problem` (about 200 bytes) is every handler's error, built once
+// per failed request; boxing it would buy nothing. `allow`, not `expect`:
+// platform may shrink it, and then this must not turn into an error.
+#![allow(
+    clippy::result_large_err,
+    reason = "platform::Problem is the error of every handler"
+)]
+
+pub mod access;
+pub mod error;
+pub mod events;
+pub mod model;
+pub mod money;
+pub mod openapi;
+pub mod page;
+pub mod routes;
+pub mod state;
+
+pub use error::ApiError;
+pub use events::EventHub;
+pub use state::AppState;
+
+use axum::Router;
+use platform::Settings;
+use secrecy::ExposeSecret;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::future::Future;
+use std::str::FromStr;
+
+/// The API routes of this role, with their state applied, without the
+/// common layers (request id, timeout, metrics…).
+pub fn api_routes(state: AppState) -> Router {
+    Router::new()
+        .nest("/api/v1", routes::routes())
+        .merge(openapi::routes())
+        .with_state(state)
+}
+
+/// The whole read-api role: API routes, OpenAPI and its UI, `/healthz`,
+/// `/readyz`, `/metrics`, wrapped in [`platform::http::with_common_layers`].
+pub fn router(state: AppState) -> Router {
+    let http = state.http.clone();
+    let routes = api_routes(state.clone())
+        .merge(platform::health::router(state.pool.clone()))
+        .merge(platform::metrics::router());
+    platform::http::with_common_layers(routes, &http)
+}
+
+/// Why the role could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The database URL is malformed or PostgreSQL is unreachable.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The listener could not bind or the server failed.
+    #[error("http: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Connects, listens for changes and serves on `settings.http.addr` until
+/// `shutdown` completes; then closes the SSE streams (they would hold the
+/// graceful shutdown open forever) and drains in-flight requests.
+pub async fn run(
+    settings: Settings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), RunError> {
+    let options = PgConnectOptions::from_str(settings.database.url.expose_secret())?;
+    let pool = PgPoolOptions::new()
+        .max_connections(settings.database.max_connections)
+        .connect_with(options)
+        .await?;
+    let state = AppState::new(pool, &settings.auth, settings.http.clone());
+    let events = state.events.clone();
+    let listener = tokio::net::TcpListener::bind(settings.http.addr).await?;
+    tracing::info!(addr = %listener.local_addr()?, "read-api listening");
+    platform::http::serve(listener, router(state), async move {
+        shutdown.await;
+        events.close();
+    })
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,167 @@
+//! `read.orders` and `read.order_messages`: orders and their chats.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::Role;
+use domain::order::OrderEvent;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::event::StoredEvent;
+use crate::notify::Change;
+use crate::projector::Projection;
+use crate::ProjectionError;
+
+/// Orders with their chat messages.
+pub struct Orders;
+
+#[async_trait]
+impl Projection for Orders {
+    fn name(&self) -> &'static str {
+        "orders"
+    }
+
+    fn aggregate_types(&self) -> &'static [&'static str] {
+        &["Order"]
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &["orders", "order_messages"]
+    }
+
+    async fn apply(
+        &self,
+        conn: &mut PgConnection,
+        event: &StoredEvent,
+        changes: &mut Vec<Change>,
+    ) -> Result<(), ProjectionError> {
+        let id = event.aggregate_uuid()?;
+        match event.decode::<OrderEvent>()? {
+            OrderEvent::OrderCreated {
+                subscription_id,
+                client,
+                provider,
+                plan,
+                title,
+                details,
+                at,
+                ..
+            } => {
+                sqlx::query(
+                    "INSERT INTO orders (id, subscription_id, client_id, provider_id, plan, title, \
+                     details, status, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'created', $8, $8)",
+                )
+                .bind(id)
+                .bind(subscription_id.as_uuid())
+                .bind(client.as_uuid())
+                .bind(provider.as_uuid())
+                .bind(match plan {
+                    domain::Plan::OneOff => "one_off",
+                    domain::Plan::Monthly => "monthly",
+                })
+                .bind(title)
+                .bind(details)
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
+                changes.push(order_change(conn, id).await?);
+            }
+            OrderEvent::OrderTaken { at, .. } => {
+                set(conn, id, at, "status = 'in_progress', taken_at = $2").await?;
+                changes.push(order_change(conn, id).await?);
+            }
+            OrderEvent::MessagePosted {
+                message_id,
+                author,
+                author_role,
+                text,
+                at,
+            } => {
+                sqlx::query(
+                    "INSERT INTO order_messages (message_id, order_id, sequence, author_id, \
+                     author_role, text, posted_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(message_id.as_uuid())
+                .bind(id)
+                .bind(event.sequence)
+                .bind(author.as_uuid())
+                .bind(author_role.as_str())
+                .bind(text)
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
+                set(conn, id, at, "message_count = message_count + 1").await?;
+                let (client_id, provider_id) = parties(conn, id).await?;
+                changes.push(Change::Message {
+                    id: message_id.as_uuid(),
+                    order_id: id,
+                    client_id,
+                    provider_id,
+                });
+            }
+            OrderEvent::OrderMarkedDone { by, at } => {
+                let column = if by == Role::Provider {
+                    "provider_done = true"
+                } else {
+                    "client_done = true"
+                };
+                set(conn, id, at, column).await?;
+                changes.push(order_change(conn, id).await?);
+            }
+            OrderEvent::OrderCompleted { at, .. } => {
+                set(conn, id, at, "status = 'completed', completed_at = $2").await?;
+                changes.push(order_change(conn, id).await?);
+            }
+            OrderEvent::OrderFrozen { complaint_id, at } => {
+                let q = sqlx::query("UPDATE orders SET frozen_by = $3, updated_at = $2 WHERE id = $1");
+                let r = q.bind(id).bind(at).bind(complaint_id.as_uuid()).execute(&mut *conn).await?;
+                super::expect_row(r, "order", id)?;
+                changes.push(order_change(conn, id).await?);
+            }
+            OrderEvent::OrderUnfrozen { at, .. } => {
+                set(conn, id, at, "frozen_by = NULL").await?;
+                changes.push(order_change(conn, id).await?);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `UPDATE orders SET <assignments>, updated_at = $2 WHERE id = $1`; the
+/// assignments are constants of this file.
+async fn set(
+    conn: &mut PgConnection,
+    id: Uuid,
+    at: DateTime<Utc>,
+    assignments: &str,
+) -> Result<(), ProjectionError> {
+    let sql = format!("UPDATE orders SET {assignments}, updated_at = $2 WHERE id = $1");
+    let r = sqlx::query(&sql).bind(id).bind(at).execute(conn).await?;
+    super::expect_row(r, "order", id)
+}
+
+async fn parties(conn: &mut PgConnection, id: Uuid) -> Result<(Uuid, Uuid), ProjectionError> {
+    sqlx::query_as("SELECT client_id, provider_id FROM orders WHERE id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await
+        .map_err(Into::into)
+}
+
+async fn order_change(conn: &mut PgConnection, id: Uuid) -> Result<Change, ProjectionError> {
+    let (subscription_id, client_id, provider_id, status): (Uuid, Uuid, Uuid, String) =
+        sqlx::query_as(
+            "SELECT subscription_id, client_id, provider_id, status FROM orders WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(conn)
+        .await?;
+    Ok(Change::Order {
+        id,
+        subscription_id,
+        client_id,
+        provider_id,
+        status,
+    })
+}

@@ -1,0 +1,294 @@
+//! `hub projections rebuild [name]`: replays the store in commit order into
+//! fresh tables (schema `read_rebuild`) while the live ones keep serving, then
+//! swaps them in within one transaction.
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use sqlx::{PgConnection, PgPool};
+
+use crate::event::{self, Checkpoint, load_range};
+use crate::projector::{Projection, apply_in_tx, use_schema};
+use crate::read_models;
+use crate::ProjectionError;
+
+/// Where a rebuild writes until the swap.
+pub const REBUILD_SCHEMA: &str = "read_rebuild";
+/// Where the old tables go for the moment of the swap, dropped in the same transaction.
+const RETIRED_SCHEMA: &str = "read_retired";
+/// Advisory lock key: one rebuild at a time ("hubrbld" in ASCII).
+const LOCK_KEY: i64 = 0x0068_7562_7262_6c64;
+/// Events per replay transaction.
+const BATCH: i64 = 1000;
+
+/// Whether to draw a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// A bar on stderr when stderr is a terminal; nothing otherwise.
+    Terminal,
+    /// Nothing.
+    Silent,
+}
+
+/// What a rebuild did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RebuildReport {
+    /// The projections rebuilt.
+    pub projections: Vec<&'static str>,
+    /// Events replayed from the store.
+    pub replayed: u64,
+    /// Aggregates brought up to the live position during the swap (events
+    /// the live consumer applied while the replay ran).
+    pub caught_up: u64,
+}
+
+/// Rebuilds the projection called `name`, or every projection, from the
+/// store, and swaps the result in atomically.
+pub async fn rebuild(
+    pool: &PgPool,
+    name: Option<&str>,
+    progress: Progress,
+) -> Result<RebuildReport, ProjectionError> {
+    let projections = match name {
+        Some(n) => vec![read_models::by_name(n)?],
+        None => read_models::all(),
+    };
+    // A session lock, held on this connection for the whole rebuild.
+    let mut lock = pool.acquire().await?;
+    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+        .bind(LOCK_KEY)
+        .fetch_one(&mut *lock)
+        .await?;
+    if !locked {
+        return Err(ProjectionError::RebuildRunning);
+    }
+    let result = rebuild_locked(pool, &projections, progress).await;
+    // Dropping the connection without unlocking would leave the lock held
+    // in the pool; unlock explicitly, and close it if that fails.
+    let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(LOCK_KEY)
+        .execute(&mut *lock)
+        .await;
+    if unlocked.is_err() {
+        lock.detach();
+    }
+    result
+}
+
+async fn rebuild_locked(
+    pool: &PgPool,
+    projections: &[Box<dyn Projection>],
+    progress: Progress,
+) -> Result<RebuildReport, ProjectionError> {
+    prepare(pool, projections).await?;
+    let replayed = replay(pool, projections, progress).await?;
+    let caught_up = swap(pool, projections).await?;
+    let names: Vec<&'static str> = projections.iter().map(|p| p.name()).collect();
+    tracing::info!(projections = ?names, replayed, caught_up, "read models rebuilt and swapped in");
+    Ok(RebuildReport {
+        projections: names,
+        replayed,
+        caught_up,
+    })
+}
+
+/// Empty copies of the projections' tables (columns, defaults, checks,
+/// keys and indexes under their own names) plus a positions table.
+async fn prepare(pool: &PgPool, projections: &[Box<dyn Projection>]) -> Result<(), ProjectionError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {REBUILD_SCHEMA} CASCADE"))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(&format!("CREATE SCHEMA {REBUILD_SCHEMA}"))
+        .execute(&mut *tx)
+        .await?;
+    let tables = projections
+        .iter()
+        .flat_map(|p| p.tables().iter().copied())
+        .chain(["projection_positions"]);
+    for table in tables {
+        copy_table(&mut tx, table).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `CREATE TABLE read_rebuild.t (LIKE read.t)`, with keys and indexes
+/// recreated from their definitions so they keep their names after the swap.
+async fn copy_table(conn: &mut PgConnection, table: &str) -> Result<(), ProjectionError> {
+    let live = format!("read.{table}");
+    sqlx::query(&format!(
+        "CREATE TABLE {REBUILD_SCHEMA}.{table} (LIKE {live} INCLUDING ALL EXCLUDING INDEXES)"
+    ))
+    .execute(&mut *conn)
+    .await?;
+    let constraints: Vec<(String, String)> = sqlx::query_as(
+        "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint \
+         WHERE conrelid = $1::regclass AND contype IN ('p', 'u', 'x') ORDER BY conname",
+    )
+    .bind(&live)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (name, definition) in constraints {
+        sqlx::query(&format!(
+            "ALTER TABLE {REBUILD_SCHEMA}.{table} ADD CONSTRAINT {name} {definition}"
+        ))
+        .execute(&mut *conn)
+        .await?;
+    }
+    let indexes: Vec<String> = sqlx::query_scalar(
+        "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i \
+         WHERE i.indrelid = $1::regclass \
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) \
+         ORDER BY i.indexrelid",
+    )
+    .bind(&live)
+    .fetch_all(&mut *conn)
+    .await?;
+    for definition in indexes {
+        let definition = definition.replacen(
+            &format!(" ON {live} "),
+            &format!(" ON {REBUILD_SCHEMA}.{table} "),
+            1,
+        );
+        sqlx::query(&definition).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Replays every event the projections read, in commit order.
+async fn replay(
+    pool: &PgPool,
+    projections: &[Box<dyn Projection>],
+    progress: Progress,
+) -> Result<u64, ProjectionError> {
+    let mut types: Vec<String> = projections
+        .iter()
+        .flat_map(|p| p.aggregate_types().iter().map(|t| (*t).to_owned()))
+        .collect();
+    types.sort();
+    types.dedup();
+
+    let total = event::count(&mut *pool.acquire().await?, &types).await?;
+    let bar = match progress {
+        Progress::Terminal if std::io::stderr().is_terminal() => {
+            let bar = ProgressBar::new(u64::try_from(total).unwrap_or_default());
+            if let Ok(style) = ProgressStyle::with_template(
+                "{spinner} rebuilding [{bar:40}] {pos}/{len} events ({per_sec}, eta {eta})",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar
+        }
+        _ => ProgressBar::hidden(),
+    };
+
+    let mut checkpoint = Checkpoint::default();
+    let mut replayed = 0u64;
+    loop {
+        let mut tx = pool.begin().await?;
+        let batch = event::load_batch(&mut tx, &types, &checkpoint, BATCH).await?;
+        let Some((last, _)) = batch.last() else {
+            break;
+        };
+        let next = last.clone();
+        use_schema(&mut tx, REBUILD_SCHEMA).await?;
+        for (_, event) in &batch {
+            for projection in projections {
+                if projection.aggregate_types().contains(&event.aggregate_type.as_str()) {
+                    apply_in_tx(&mut tx, projection.as_ref(), event, false).await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        let n = batch.len() as u64;
+        replayed += n;
+        bar.inc(n);
+        checkpoint = next;
+    }
+    bar.finish_and_clear();
+    Ok(replayed)
+}
+
+/// Swaps the rebuilt tables in. Live consumers are held off for the moment
+/// (the positions table is locked), whatever they applied during the replay
+/// is applied to the new tables from the store, and the table moves happen
+/// in the same transaction, so readers see either all old or all new.
+async fn swap(pool: &PgPool, projections: &[Box<dyn Projection>]) -> Result<u64, ProjectionError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET LOCAL lock_timeout = '60s'")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("LOCK TABLE read.projection_positions IN EXCLUSIVE MODE")
+        .execute(&mut *tx)
+        .await?;
+    use_schema(&mut tx, REBUILD_SCHEMA).await?;
+
+    let names: Vec<&'static str> = projections.iter().map(|p| p.name()).collect();
+    let mut caught_up = 0u64;
+    for projection in projections {
+        let behind: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT l.aggregate_type, l.aggregate_id, l.last_sequence \
+             FROM read.projection_positions l \
+             LEFT JOIN read_rebuild.projection_positions r USING (projection, aggregate_type, aggregate_id) \
+             WHERE l.projection = $1 AND l.last_sequence > COALESCE(r.last_sequence, 0)",
+        )
+        .bind(projection.name())
+        .fetch_all(&mut *tx)
+        .await?;
+        for (aggregate_type, aggregate_id, live_last) in behind {
+            // Applying the live position's event fills everything before it.
+            let events =
+                load_range(&mut tx, &aggregate_type, &aggregate_id, live_last - 1, live_last + 1)
+                    .await?;
+            let Some(event) = events.first() else {
+                return Err(ProjectionError::MissingEvents {
+                    aggregate_type,
+                    aggregate_id,
+                    after: live_last - 1,
+                    before: live_last + 1,
+                });
+            };
+            apply_in_tx(&mut tx, projection.as_ref(), event, false).await?;
+            caught_up += 1;
+        }
+    }
+
+    sqlx::query(&format!("CREATE SCHEMA {RETIRED_SCHEMA}"))
+        .execute(&mut *tx)
+        .await?;
+    for table in projections.iter().flat_map(|p| p.tables().iter()) {
+        sqlx::query(&format!("ALTER TABLE read.{table} SET SCHEMA {RETIRED_SCHEMA}"))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(&format!("ALTER TABLE {REBUILD_SCHEMA}.{table} SET SCHEMA read"))
+            .execute(&mut *tx)
+            .await?;
+    }
+    // Positions are updated in place (not deleted and re-inserted) so a live
+    // consumer waiting on a position's row lock finds the new value.
+    sqlx::query(
+        "INSERT INTO read.projection_positions AS l \
+         SELECT * FROM read_rebuild.projection_positions \
+         ON CONFLICT (projection, aggregate_type, aggregate_id) \
+         DO UPDATE SET last_sequence = EXCLUDED.last_sequence",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM read.projection_positions l WHERE l.projection = ANY($1) AND NOT EXISTS \
+         (SELECT 1 FROM read_rebuild.projection_positions r WHERE r.projection = l.projection \
+          AND r.aggregate_type = l.aggregate_type AND r.aggregate_id = l.aggregate_id)",
+    )
+    .bind(&names)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(&format!("DROP SCHEMA {RETIRED_SCHEMA} CASCADE"))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(&format!("DROP SCHEMA {REBUILD_SCHEMA} CASCADE"))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(caught_up)
+}

@@ -1,0 +1,36 @@
+//! The one error type of read-api's handlers.
+
+use axum::response::{IntoResponse, Response};
+use platform::Problem;
+
+/// What a handler can fail with, mapped to problem+json.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The status and body are already decided (400, 401, 403, 404).
+    #[error("{}", .0.title)]
+    Problem(Problem),
+    /// 500: PostgreSQL failed; logged here, opaque to the caller.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl From<Problem> for ApiError {
+    fn from(p: Problem) -> Self {
+        Self::Problem(p)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Problem(p) => p.into_response(),
+            Self::Database(e) => {
+                tracing::error!(error = %e, "read-api: database error");
+                Problem::internal().into_response()
+            }
+        }
+    }
+}
+
+/// Handler results.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,143 @@
+//! From a `hub_changes` payload to a [`Delivery`]: load the changed row
+//! (the payload only names it) and decide who may see it.
+
+use super::{Audience, Delivery};
+use crate::model::{
+    COMPLAINT_COLUMNS, Complaint, ComplaintRow, MESSAGE_COLUMNS, Message, ORDER_COLUMNS, Order,
+    SUBSCRIPTION_COLUMNS, Subscription, SubscriptionRow,
+};
+use serde::Deserialize;
+use serde::Serialize;
+use sqlx::PgPool;
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// What projections send: `{"kind": .., "id": .., ...hints}`; the hints are
+/// ignored because the row is loaded anyway.
+#[derive(Debug, Deserialize)]
+struct Change {
+    kind: String,
+    id: Uuid,
+}
+
+/// Why a notification could not be turned into a delivery.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    /// The payload is not the JSON projections send.
+    #[error("malformed payload: {0}")]
+    Payload(#[from] serde_json::Error),
+    /// Loading the row failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+fn accounts(ids: impl IntoIterator<Item = Uuid>, admins: bool) -> Audience {
+    Audience::Accounts {
+        ids: ids.into_iter().collect::<HashSet<_>>(),
+        admins,
+    }
+}
+
+fn delivery(
+    event: &'static str,
+    data: &impl Serialize,
+    audience: Audience,
+) -> Result<Delivery, ResolveError> {
+    Ok(Delivery {
+        event,
+        data: serde_json::to_string(data)?,
+        audience,
+    })
+}
+
+/// The delivery for `payload`, or `None` when there is nothing to push
+/// (an unknown kind, or a row that is gone).
+pub async fn resolve(pool: &PgPool, payload: &str) -> Result<Option<Delivery>, ResolveError> {
+    let change: Change = serde_json::from_str(payload)?;
+    match change.kind.as_str() {
+        "subscription" => subscription(pool, change.id).await,
+        "order" => order(pool, change.id).await,
+        "message" => message(pool, change.id).await,
+        "wallet" => wallet(pool, change.id).await,
+        "complaint" => complaint(pool, change.id).await,
+        other => {
+            tracing::debug!(kind = other, "hub_changes: nothing to push for this kind");
+            Ok(None)
+        }
+    }
+}
+
+/// The client, the winning provider, admins, and while requested every
+/// provider of its service type who has not rejected it.
+async fn subscription(pool: &PgPool, id: Uuid) -> Result<Option<Delivery>, ResolveError> {
+    let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} FROM read.subscriptions WHERE id = $1");
+    let Some(row): Option<SubscriptionRow> =
+        sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?
+    else {
+        return Ok(None);
+    };
+    let sub = Subscription::from(row);
+    let mut ids = vec![sub.client_id];
+    ids.extend(sub.provider_id);
+    if sub.status == "requested" {
+        let providers: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT a.account_id FROM read.accounts a, read.subscriptions s \
+             WHERE s.id = $1 AND a.role = 'provider' AND s.service_type = ANY (a.service_types) \
+               AND NOT (a.account_id = ANY (s.rejected_by))",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await?;
+        ids.extend(providers);
+    }
+    delivery("subscription", &sub, accounts(ids, true)).map(Some)
+}
+
+/// The order's client and provider, admins.
+async fn order(pool: &PgPool, id: Uuid) -> Result<Option<Delivery>, ResolveError> {
+    let sql = format!("SELECT {ORDER_COLUMNS} FROM read.orders WHERE id = $1");
+    let Some(order): Option<Order> = sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?
+    else {
+        return Ok(None);
+    };
+    let audience = accounts([order.client_id, order.provider_id], true);
+    delivery("order", &order, audience).map(Some)
+}
+
+/// The order's client and provider, admins.
+async fn message(pool: &PgPool, id: Uuid) -> Result<Option<Delivery>, ResolveError> {
+    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM read.order_messages WHERE message_id = $1");
+    let Some(msg): Option<Message> = sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?
+    else {
+        return Ok(None);
+    };
+    let parties: Option<(Uuid, Uuid)> =
+        sqlx::query_as("SELECT client_id, provider_id FROM read.orders WHERE id = $1")
+            .bind(msg.order_id)
+            .fetch_optional(pool)
+            .await?;
+    let Some((client, provider)) = parties else {
+        tracing::warn!(message.id = %id, order.id = %msg.order_id, "hub_changes: message of an unknown order");
+        return Ok(None);
+    };
+    delivery("message", &msg, accounts([client, provider], true)).map(Some)
+}
+
+/// The owner only.
+async fn wallet(pool: &PgPool, owner: Uuid) -> Result<Option<Delivery>, ResolveError> {
+    let wallet = crate::routes::wallet::load(pool, owner).await?;
+    delivery("wallet", &wallet, accounts([owner], false)).map(Some)
+}
+
+/// The order's client and provider, admins.
+async fn complaint(pool: &PgPool, id: Uuid) -> Result<Option<Delivery>, ResolveError> {
+    let sql = format!("SELECT {COMPLAINT_COLUMNS} FROM read.complaints WHERE id = $1");
+    let Some(row): Option<ComplaintRow> =
+        sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?
+    else {
+        return Ok(None);
+    };
+    let c = Complaint::from(row);
+    let audience = accounts([c.client_id, c.provider_id], true);
+    delivery("complaint", &c, audience).map(Some)
+}

@@ -1,0 +1,362 @@
+//! The JSON shapes read-api answers with, and the read-model rows behind them.
+//! The same shape goes out over REST and SSE.
+
+use crate::money::Money;
+use crate::page::Cursor;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A subscription or an open request (`status: "requested"`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Subscription {
+    /// The subscription.
+    pub id: Uuid,
+    /// The client who requested it.
+    pub client_id: Uuid,
+    /// The provider who accepted it; `null` while requested.
+    pub provider_id: Option<Uuid>,
+    /// Service type code, e.g. `legal`.
+    pub service_type: String,
+    /// `one_off` or `monthly`.
+    #[schema(example = "monthly")]
+    pub plan: String,
+    /// What the client asked for.
+    pub description: String,
+    /// `requested`, `active`, `past_due`, `suspended`, `cancelled`, `expired` or `completed`.
+    #[schema(example = "requested")]
+    pub status: String,
+    /// The price of one period (or of the one-off request).
+    pub price: Money,
+    /// Money held for the current period.
+    pub escrow: Money,
+    /// When it was requested.
+    pub created_at: DateTime<Utc>,
+    /// When the request lapses if no provider accepts it.
+    pub acceptance_deadline: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The columns of [`SubscriptionRow`], for `SELECT`.
+pub const SUBSCRIPTION_COLUMNS: &str = "id, client_id, provider_id, service_type, plan, description, status, \
+     price, escrow, currency, created_at, acceptance_deadline, updated_at";
+
+/// A row of `read.subscriptions`.
+#[derive(Debug, sqlx::FromRow)]
+pub struct SubscriptionRow {
+    id: Uuid,
+    client_id: Uuid,
+    provider_id: Option<Uuid>,
+    service_type: String,
+    plan: String,
+    description: String,
+    status: String,
+    price: Decimal,
+    escrow: Decimal,
+    currency: String,
+    created_at: DateTime<Utc>,
+    acceptance_deadline: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl SubscriptionRow {
+    /// Its pagination key.
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            at: self.created_at,
+            id: self.id,
+        }
+    }
+}
+
+impl From<SubscriptionRow> for Subscription {
+    fn from(r: SubscriptionRow) -> Self {
+        Self {
+            id: r.id,
+            client_id: r.client_id,
+            provider_id: r.provider_id,
+            service_type: r.service_type,
+            plan: r.plan,
+            description: r.description,
+            status: r.status,
+            price: Money::new(r.price, &r.currency),
+            escrow: Money::new(r.escrow, &r.currency),
+            created_at: r.created_at,
+            acceptance_deadline: r.acceptance_deadline,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// An order inside an active subscription.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Order {
+    /// The order.
+    pub id: Uuid,
+    /// Its subscription.
+    pub subscription_id: Uuid,
+    /// The subscription's client.
+    pub client_id: Uuid,
+    /// The subscription's provider.
+    pub provider_id: Uuid,
+    /// `one_off` or `monthly`.
+    pub plan: String,
+    /// Short title.
+    pub title: String,
+    /// What is to be done.
+    pub details: String,
+    /// `created`, `in_progress` or `completed`.
+    #[schema(example = "in_progress")]
+    pub status: String,
+    /// The client marked it done.
+    pub client_done: bool,
+    /// The provider marked it done.
+    pub provider_done: bool,
+    /// The open complaint freezing it, if any.
+    pub frozen_by: Option<Uuid>,
+    /// Messages in its chat.
+    pub message_count: i32,
+    /// When the client created it.
+    pub created_at: DateTime<Utc>,
+    /// When the provider took it into work.
+    pub taken_at: Option<DateTime<Utc>>,
+    /// When both sides marked it done.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The columns of [`Order`], for `SELECT`.
+pub const ORDER_COLUMNS: &str = "id, subscription_id, client_id, provider_id, plan, title, details, status, \
+     client_done, provider_done, frozen_by, message_count, created_at, taken_at, completed_at, updated_at";
+
+impl Order {
+    /// Its pagination key.
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            at: self.created_at,
+            id: self.id,
+        }
+    }
+}
+
+/// A message in an order's chat.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Message {
+    /// The message.
+    #[sqlx(rename = "message_id")]
+    pub id: Uuid,
+    /// The order whose chat it is.
+    pub order_id: Uuid,
+    /// Its position in the order's history (grows with time).
+    pub sequence: i64,
+    /// Who wrote it.
+    pub author_id: Uuid,
+    /// `client`, `provider` or `admin`.
+    pub author_role: String,
+    /// The text.
+    pub text: String,
+    /// When it was posted.
+    pub posted_at: DateTime<Utc>,
+}
+
+/// The columns of [`Message`], for `SELECT`.
+pub const MESSAGE_COLUMNS: &str =
+    "message_id, order_id, sequence, author_id, author_role, text, posted_at";
+
+impl Message {
+    /// Its pagination key.
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            at: self.posted_at,
+            id: self.id,
+        }
+    }
+}
+
+/// How an admin split a complaint's escrow.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Resolution {
+    /// Returned to the client.
+    pub to_client: Money,
+    /// Paid to the provider.
+    pub to_provider: Money,
+    /// The admin's note.
+    pub note: Option<String>,
+}
+
+/// A complaint about an order.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Complaint {
+    /// The complaint.
+    pub id: Uuid,
+    /// The order complained about.
+    pub order_id: Uuid,
+    /// The order's subscription.
+    pub subscription_id: Uuid,
+    /// The order's client.
+    pub client_id: Uuid,
+    /// The order's provider.
+    pub provider_id: Uuid,
+    /// Who filed it.
+    pub filed_by: Uuid,
+    /// `client` or `provider`.
+    pub filed_by_role: String,
+    /// Why.
+    pub reason: String,
+    /// `filed`, `in_review`, `resolved` or `withdrawn`.
+    #[schema(example = "filed")]
+    pub status: String,
+    /// The admin reviewing it.
+    pub reviewer_id: Option<Uuid>,
+    /// Admins' notes, `[{admin_id, text, at}]`, oldest first.
+    #[schema(value_type = Vec<Object>)]
+    pub notes: serde_json::Value,
+    /// The split, once resolved.
+    pub resolution: Option<Resolution>,
+    /// When it was filed.
+    pub filed_at: DateTime<Utc>,
+    /// When it was resolved or withdrawn.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The columns of [`ComplaintRow`], for `SELECT`.
+pub const COMPLAINT_COLUMNS: &str = "id, order_id, subscription_id, client_id, provider_id, filed_by, filed_by_role, \
+     reason, status, reviewer_id, notes, to_client, to_provider, currency, resolution_note, filed_at, closed_at, updated_at";
+
+/// A row of `read.complaints`.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ComplaintRow {
+    id: Uuid,
+    order_id: Uuid,
+    subscription_id: Uuid,
+    client_id: Uuid,
+    provider_id: Uuid,
+    filed_by: Uuid,
+    filed_by_role: String,
+    reason: String,
+    status: String,
+    reviewer_id: Option<Uuid>,
+    notes: serde_json::Value,
+    to_client: Option<Decimal>,
+    to_provider: Option<Decimal>,
+    currency: Option<String>,
+    resolution_note: Option<String>,
+    filed_at: DateTime<Utc>,
+    closed_at: Option<DateTime<Utc>>,
+    updated_at: DateTime<Utc>,
+}
+
+impl ComplaintRow {
+    /// Its pagination key.
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            at: self.filed_at,
+            id: self.id,
+        }
+    }
+}
+
+impl From<ComplaintRow> for Complaint {
+    fn from(r: ComplaintRow) -> Self {
+        let resolution = match (r.to_client, r.to_provider, r.currency.as_deref()) {
+            (Some(c), Some(p), Some(cur)) => Some(Resolution {
+                to_client: Money::new(c, cur),
+                to_provider: Money::new(p, cur),
+                note: r.resolution_note,
+            }),
+            _ => None,
+        };
+        Self {
+            id: r.id,
+            order_id: r.order_id,
+            subscription_id: r.subscription_id,
+            client_id: r.client_id,
+            provider_id: r.provider_id,
+            filed_by: r.filed_by,
+            filed_by_role: r.filed_by_role,
+            reason: r.reason,
+            status: r.status,
+            reviewer_id: r.reviewer_id,
+            notes: r.notes,
+            resolution,
+            filed_at: r.filed_at,
+            closed_at: r.closed_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// A client's or provider's wallet.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Wallet {
+    /// Available money.
+    pub balance: Money,
+    /// Withdrawals requested and not yet settled by the bank.
+    pub pending_payouts: Money,
+}
+
+/// A company as registered.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Company {
+    /// Legal name.
+    pub name: String,
+    /// Taxpayer number.
+    pub inn: String,
+}
+
+/// The caller's own account.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Me {
+    /// The account.
+    pub account_id: Uuid,
+    /// `client`, `provider`, `admin` or `auditor`.
+    #[schema(example = "client")]
+    pub role: String,
+    /// Login and contact address.
+    pub email: String,
+    /// The company; `null` for staff.
+    pub company: Option<Company>,
+    /// The person to talk to (empty when unknown).
+    pub contact_name: String,
+    /// Service type codes a provider serves; empty for other roles.
+    pub service_types: Vec<String>,
+}
+
+/// A service type and its prices.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CatalogItem {
+    /// Its code, e.g. `legal`.
+    pub code: String,
+    /// English name.
+    pub name_en: String,
+    /// Russian name.
+    pub name_ru: String,
+    /// Price of a one-off request.
+    pub one_off_price: Money,
+    /// Price of a month.
+    pub monthly_price: Money,
+}
+
+/// The catalog.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Catalog {
+    /// Active service types, by code.
+    pub items: Vec<CatalogItem>,
+}
+
+/// An in-app notification (not modelled yet: the list is empty).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Notification {
+    /// The notification.
+    pub id: Uuid,
+    /// What it says.
+    pub text: String,
+    /// When it was raised.
+    pub created_at: DateTime<Utc>,
+}

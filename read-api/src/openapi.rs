@@ -1,0 +1,95 @@
+//! The OpenAPI 3.1 description of read-api, at `/api/v1/read/openapi.json`
+//! (command-api owns `/api/v1/openapi.json`), with an interactive UI at
+//! `/api/v1/read/docs`.
+
+use crate::events;
+use crate::model::{
+    Catalog, CatalogItem, Company, Complaint, Me, Message, Notification, Order, Resolution,
+    Subscription, Wallet,
+};
+use crate::money::Money;
+use crate::page::Page;
+use crate::routes;
+use axum::Router;
+use axum::routing::get;
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_scalar::{Scalar, Servable};
+
+/// Where the description is served.
+pub const SPEC_PATH: &str = "/api/v1/read/openapi.json";
+/// Where its UI is served.
+pub const UI_PATH: &str = "/api/v1/read/docs";
+
+/// An RFC 9457 problem, as every error is answered (`application/problem+json`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemDoc {
+    /// A URI reference naming the kind of problem, e.g. `/problems/bad-request`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short summary of the kind.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// This occurrence, explained for a person.
+    pub detail: Option<String>,
+    /// The request path.
+    pub instance: Option<String>,
+    /// The fields (query parameters) at fault: `[{field, message}]`.
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub errors: Option<Vec<serde_json::Value>>,
+    /// The request id, to quote to support.
+    pub request_id: Option<String>,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// read-api's OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Hub read-api", description = "Queries over the read models, cursor-paginated, and live changes over SSE."),
+    paths(
+        routes::me::get,
+        routes::catalog::get,
+        routes::wallet::get,
+        routes::subscriptions::list,
+        routes::subscriptions::get,
+        routes::subscriptions::orders,
+        routes::subscriptions::available,
+        routes::orders::get,
+        routes::orders::messages,
+        routes::complaints::list,
+        routes::notifications::list,
+        events::stream::handler,
+    ),
+    components(schemas(ProblemDoc, Money, Subscription, Order, Message, Complaint, Resolution, Wallet, Me, Company,
+                       Catalog, CatalogItem, Notification, Page<Subscription>, Page<Order>, Page<Message>,
+                       Page<Complaint>, Page<Notification>)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+/// The description and its UI.
+pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    let doc = ApiDoc::openapi();
+    let json = doc.clone();
+    Router::new()
+        .route(SPEC_PATH, get(move || async move { axum::Json(json) }))
+        .merge(Scalar::with_url(UI_PATH, doc))
+}

@@ -1,0 +1,53 @@
+//! The `GET /api/v1/...` queries.
+
+pub mod catalog;
+pub mod complaints;
+pub mod me;
+pub mod notifications;
+pub mod orders;
+pub mod subscriptions;
+pub mod wallet;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::get;
+
+/// Every query route, relative to `/api/v1`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me::get))
+        .route("/catalog", get(catalog::get))
+        .route("/wallet", get(wallet::get))
+        .route("/subscriptions", get(subscriptions::list))
+        .route("/subscriptions/{id}", get(subscriptions::get))
+        .route("/subscriptions/{id}/orders", get(subscriptions::orders))
+        .route("/requests/available", get(subscriptions::available))
+        .route("/orders/{id}", get(orders::get))
+        .route("/orders/{id}/messages", get(orders::messages))
+        .route("/admin/complaints", get(complaints::list))
+        .route("/notifications", get(notifications::list))
+        .route("/events/stream", get(crate::events::stream::handler))
+}
+
+/// A resource id from the path; anything but a UUID is a 400 naming `id`
+/// (axum's own `Path` rejection is plain text).
+#[derive(Debug, Clone, Copy)]
+pub struct Id(pub uuid::Uuid);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Id {
+    type Rejection = platform::Problem;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|e| platform::Problem::bad_request(e.body_text()))?;
+        raw.parse().map(Id).map_err(|_| {
+            platform::Problem::bad_request("path parameter `id`: not a UUID")
+                .with_field("id", "not a UUID")
+        })
+    }
+}
