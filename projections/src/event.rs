@@ -177,7 +177,11 @@ pub(crate) async fn load_batch(
            AND tx_id < pg_snapshot_xmin(pg_current_snapshot()) \
          ORDER BY tx_id, global_position LIMIT $4"
     );
-    let tx = if from.tx_id.is_empty() { "0" } else { &from.tx_id };
+    let tx = if from.tx_id.is_empty() {
+        "0"
+    } else {
+        &from.tx_id
+    };
     let rows: Vec<Row> = sqlx::query_as(&sql)
         .bind(types)
         .bind(tx)
