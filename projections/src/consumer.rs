@@ -16,10 +16,10 @@ use futures_util::StreamExt;
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
+use crate::ProjectionError;
 use crate::config::{Metrics, ProjectionsConfig};
 use crate::event::StoredEvent;
 use crate::projector::{Outcome, Projection, project};
-use crate::ProjectionError;
 
 /// The queue and bindings of a projection: `<type>.*` for each type it reads.
 pub fn queue_of(projection: &dyn Projection) -> ConsumerQueue {
@@ -149,18 +149,26 @@ async fn handle(
 ) -> Result<(), ProjectionError> {
     let amqp_err = |e: bus::lapin::Error| ProjectionError::Bus(e.to_string());
     let metrics: &Metrics = &config.metrics;
-    let message_id = delivery
-        .properties
-        .message_id()
-        .as_ref()
-        .map_or_else(|| format!("delivery:{}", delivery.delivery_tag), |m| m.to_string());
+    let message_id = delivery.properties.message_id().as_ref().map_or_else(
+        || format!("delivery:{}", delivery.delivery_tag),
+        |m| m.to_string(),
+    );
 
     let envelope = match EventEnvelope::from_body(&delivery.data) {
         Ok(e) => e,
         Err(e) => {
             // A body that is not an envelope never will be: park it now.
             let error = ProjectionError::Malformed(e.to_string());
-            return park(pool, projection, config, delivery, &message_id, &error, u32::MAX).await;
+            return park(
+                pool,
+                projection,
+                config,
+                delivery,
+                &message_id,
+                &error,
+                u32::MAX,
+            )
+            .await;
         }
     };
     let event = StoredEvent::from(envelope);
@@ -200,7 +208,8 @@ async fn handle(
                 }
             }
             Err(err) => {
-                let attempts = match record_failure(pool, projection.name(), &message_id, &err).await
+                let attempts = match record_failure(pool, projection.name(), &message_id, &err)
+                    .await
                 {
                     Ok(n) => n.max(broker_delivery_count(delivery)),
                     Err(db) => {
@@ -210,8 +219,16 @@ async fn handle(
                     }
                 };
                 if attempts >= config.max_attempts {
-                    return park(pool, projection, config, delivery, &message_id, &err, attempts)
-                        .await;
+                    return park(
+                        pool,
+                        projection,
+                        config,
+                        delivery,
+                        &message_id,
+                        &err,
+                        attempts,
+                    )
+                    .await;
                 }
                 Metrics::add(&metrics.retried, 1);
                 tracing::warn!(projection = projection.name(), message_id, attempts, error = %err, "projection failed; requeued");

@@ -60,15 +60,17 @@ impl ProjectionError {
     /// counted towards parking a message as poison.
     pub fn is_transient(&self) -> bool {
         match self {
-            ProjectionError::Database(e) => matches!(
-                e,
-                sqlx::Error::Io(_)
-                    | sqlx::Error::Tls(_)
-                    | sqlx::Error::PoolTimedOut
-                    | sqlx::Error::PoolClosed
-                    | sqlx::Error::WorkerCrashed
-                    | sqlx::Error::Protocol(_)
-            ) || is_retryable_db_error(e),
+            ProjectionError::Database(e) => {
+                matches!(
+                    e,
+                    sqlx::Error::Io(_)
+                        | sqlx::Error::Tls(_)
+                        | sqlx::Error::PoolTimedOut
+                        | sqlx::Error::PoolClosed
+                        | sqlx::Error::WorkerCrashed
+                        | sqlx::Error::Protocol(_)
+                ) || is_retryable_db_error(e)
+            }
             ProjectionError::Bus(_) => true,
             _ => false,
         }

@@ -156,8 +156,14 @@ pub(crate) struct Checkpoint {
     pub global_position: i64,
 }
 
-/// The next `limit` committed events of `types` after `from`, in commit
-/// order, below the oldest running transaction (as the relay reads them).
+/// The next `limit` committed events of `types` after `from`, in
+/// `(tx_id, global_position)` order.
+///
+/// Unlike the relay this does not stop below the oldest running transaction
+/// (that bound is cluster-wide, so one long transaction anywhere would stall
+/// the replay): an event committed late with a lower `tx_id` is skipped
+/// here, and then either applied at the swap (when the live side already
+/// has it) or delivered later by the relay to the swapped-in tables.
 pub(crate) async fn load_batch(
     conn: &mut PgConnection,
     types: &[String],
@@ -174,10 +180,13 @@ pub(crate) async fn load_batch(
         "SELECT tx_id::text AS tx_id, {COLUMNS} FROM public.events \
          WHERE aggregate_type = ANY($1) \
            AND (tx_id, global_position) > ($2::text::xid8, $3) \
-           AND tx_id < pg_snapshot_xmin(pg_current_snapshot()) \
          ORDER BY tx_id, global_position LIMIT $4"
     );
-    let tx = if from.tx_id.is_empty() { "0" } else { &from.tx_id };
+    let tx = if from.tx_id.is_empty() {
+        "0"
+    } else {
+        &from.tx_id
+    };
     let rows: Vec<Row> = sqlx::query_as(&sql)
         .bind(types)
         .bind(tx)

@@ -17,11 +17,11 @@ pub mod read_models;
 mod rebuild;
 mod run;
 
+pub use config::{Metrics, MetricsSnapshot, ProjectionsConfig};
+pub use consumer::queue_of;
 pub use error::ProjectionError;
 pub use event::StoredEvent;
 pub use notify::Change;
 pub use projector::{LIVE_SCHEMA, Outcome, Projection, apply_in_tx, project};
 pub use rebuild::{Progress, REBUILD_SCHEMA, RebuildReport, rebuild};
-pub use config::{Metrics, MetricsSnapshot, ProjectionsConfig};
-pub use consumer::queue_of;
 pub use run::{run, run_with_pool};

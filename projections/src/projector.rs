@@ -4,9 +4,9 @@
 use async_trait::async_trait;
 use sqlx::{PgConnection, PgPool};
 
+use crate::ProjectionError;
 use crate::event::{StoredEvent, load_range};
 use crate::notify::{self, Change};
-use crate::ProjectionError;
 
 /// The schema live read models are in.
 pub const LIVE_SCHEMA: &str = "read";

@@ -7,10 +7,10 @@ use std::io::IsTerminal;
 use indicatif::{ProgressBar, ProgressStyle};
 use sqlx::{PgConnection, PgPool};
 
+use crate::ProjectionError;
 use crate::event::{self, Checkpoint, load_range};
 use crate::projector::{Projection, apply_in_tx, use_schema};
 use crate::read_models;
-use crate::ProjectionError;
 
 /// Where a rebuild writes until the swap.
 pub const REBUILD_SCHEMA: &str = "read_rebuild";
@@ -94,7 +94,10 @@ async fn rebuild_locked(
 
 /// Empty copies of the projections' tables (columns, defaults, checks,
 /// keys and indexes under their own names) plus a positions table.
-async fn prepare(pool: &PgPool, projections: &[Box<dyn Projection>]) -> Result<(), ProjectionError> {
+async fn prepare(
+    pool: &PgPool,
+    projections: &[Box<dyn Projection>],
+) -> Result<(), ProjectionError> {
     let mut tx = pool.begin().await?;
     sqlx::query(&format!("DROP SCHEMA IF EXISTS {REBUILD_SCHEMA} CASCADE"))
         .execute(&mut *tx)
@@ -195,7 +198,10 @@ async fn replay(
         use_schema(&mut tx, REBUILD_SCHEMA).await?;
         for (_, event) in &batch {
             for projection in projections {
-                if projection.aggregate_types().contains(&event.aggregate_type.as_str()) {
+                if projection
+                    .aggregate_types()
+                    .contains(&event.aggregate_type.as_str())
+                {
                     apply_in_tx(&mut tx, projection.as_ref(), event, false).await?;
                 }
             }
@@ -238,9 +244,14 @@ async fn swap(pool: &PgPool, projections: &[Box<dyn Projection>]) -> Result<u64,
         .await?;
         for (aggregate_type, aggregate_id, live_last) in behind {
             // Applying the live position's event fills everything before it.
-            let events =
-                load_range(&mut tx, &aggregate_type, &aggregate_id, live_last - 1, live_last + 1)
-                    .await?;
+            let events = load_range(
+                &mut tx,
+                &aggregate_type,
+                &aggregate_id,
+                live_last - 1,
+                live_last + 1,
+            )
+            .await?;
             let Some(event) = events.first() else {
                 return Err(ProjectionError::MissingEvents {
                     aggregate_type,
@@ -258,12 +269,16 @@ async fn swap(pool: &PgPool, projections: &[Box<dyn Projection>]) -> Result<u64,
         .execute(&mut *tx)
         .await?;
     for table in projections.iter().flat_map(|p| p.tables().iter()) {
-        sqlx::query(&format!("ALTER TABLE read.{table} SET SCHEMA {RETIRED_SCHEMA}"))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(&format!("ALTER TABLE {REBUILD_SCHEMA}.{table} SET SCHEMA read"))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(&format!(
+            "ALTER TABLE read.{table} SET SCHEMA {RETIRED_SCHEMA}"
+        ))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(&format!(
+            "ALTER TABLE {REBUILD_SCHEMA}.{table} SET SCHEMA read"
+        ))
+        .execute(&mut *tx)
+        .await?;
     }
     // Positions are updated in place (not deleted and re-inserted) so a live
     // consumer waiting on a position's row lock finds the new value.

@@ -12,7 +12,10 @@ use crate::{ProjectionError, read_models};
 
 /// Runs every configured projection's consumer until `shutdown` fires, then
 /// waits for in-flight messages to settle.
-pub async fn run(config: ProjectionsConfig, shutdown: CancellationToken) -> Result<(), ProjectionError> {
+pub async fn run(
+    config: ProjectionsConfig,
+    shutdown: CancellationToken,
+) -> Result<(), ProjectionError> {
     let pool = PgPoolOptions::new()
         .max_connections(config.max_connections)
         .connect(&config.database_url)
@@ -35,7 +38,12 @@ pub async fn run_with_pool(
     };
     let mut tasks = tokio::task::JoinSet::new();
     for projection in projections {
-        tasks.spawn(consume(pool.clone(), projection, config.clone(), shutdown.clone()));
+        tasks.spawn(consume(
+            pool.clone(),
+            projection,
+            config.clone(),
+            shutdown.clone(),
+        ));
     }
     while let Some(done) = tasks.join_next().await {
         if let Err(e) = done {

@@ -5,10 +5,10 @@ use domain::account::AccountEvent;
 use sqlx::PgConnection;
 
 use super::expect_row;
+use crate::ProjectionError;
 use crate::event::StoredEvent;
 use crate::notify::Change;
 use crate::projector::Projection;
-use crate::ProjectionError;
 
 /// Accounts and their companies.
 pub struct Accounts;

@@ -5,10 +5,10 @@ use domain::catalog::CatalogEvent;
 use sqlx::PgConnection;
 
 use super::expect_row;
+use crate::ProjectionError;
 use crate::event::StoredEvent;
 use crate::notify::Change;
 use crate::projector::Projection;
-use crate::ProjectionError;
 
 /// The catalog.
 pub struct Catalog;

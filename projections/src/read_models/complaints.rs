@@ -6,10 +6,10 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::expect_row;
+use crate::ProjectionError;
 use crate::event::StoredEvent;
 use crate::notify::Change;
 use crate::projector::Projection;
-use crate::ProjectionError;
 
 /// Complaints.
 pub struct Complaints;

@@ -7,10 +7,10 @@ use domain::order::OrderEvent;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::ProjectionError;
 use crate::event::StoredEvent;
 use crate::notify::Change;
 use crate::projector::Projection;
-use crate::ProjectionError;
 
 /// Orders with their chat messages.
 pub struct Orders;
@@ -114,8 +114,14 @@ impl Projection for Orders {
                 changes.push(order_change(conn, id).await?);
             }
             OrderEvent::OrderFrozen { complaint_id, at } => {
-                let q = sqlx::query("UPDATE orders SET frozen_by = $3, updated_at = $2 WHERE id = $1");
-                let r = q.bind(id).bind(at).bind(complaint_id.as_uuid()).execute(&mut *conn).await?;
+                let q =
+                    sqlx::query("UPDATE orders SET frozen_by = $3, updated_at = $2 WHERE id = $1");
+                let r = q
+                    .bind(id)
+                    .bind(at)
+                    .bind(complaint_id.as_uuid())
+                    .execute(&mut *conn)
+                    .await?;
                 super::expect_row(r, "order", id)?;
                 changes.push(order_change(conn, id).await?);
             }

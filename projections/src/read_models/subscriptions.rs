@@ -9,10 +9,10 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::expect_row;
+use crate::ProjectionError;
 use crate::event::StoredEvent;
 use crate::notify::Change;
 use crate::projector::Projection;
-use crate::ProjectionError;
 
 /// Subscriptions and requests.
 pub struct Subscriptions;
@@ -69,7 +69,9 @@ impl Projection for Subscriptions {
                 .await?;
             }
             E::EscrowFunded { amount, .. } => {
-                let q = sqlx::query("UPDATE subscriptions SET escrow = escrow + $3, updated_at = $2 WHERE id = $1");
+                let q = sqlx::query(
+                    "UPDATE subscriptions SET escrow = escrow + $3, updated_at = $2 WHERE id = $1",
+                );
                 run(conn, id, q.bind(id).bind(at).bind(amount.amount())).await?;
             }
             E::SubscriptionAccepted {
@@ -116,7 +118,9 @@ impl Projection for Subscriptions {
             E::SubscriptionSuspended { .. } => status(conn, id, at, "suspended").await?,
             E::EscrowReleased { amount, .. } => release(conn, id, at, amount).await?,
             E::EscrowFrozen { complaint_id } => {
-                let q = sqlx::query("UPDATE subscriptions SET frozen_by = $3, updated_at = $2 WHERE id = $1");
+                let q = sqlx::query(
+                    "UPDATE subscriptions SET frozen_by = $3, updated_at = $2 WHERE id = $1",
+                );
                 run(conn, id, q.bind(id).bind(at).bind(complaint_id.as_uuid())).await?;
             }
             E::ComplaintSettled {

@@ -6,10 +6,10 @@ use domain::wallet::WalletEvent;
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
 
+use crate::ProjectionError;
 use crate::event::StoredEvent;
 use crate::notify::Change;
 use crate::projector::Projection;
-use crate::ProjectionError;
 
 /// Wallet balances.
 pub struct Wallets;
@@ -38,27 +38,26 @@ impl Projection for Wallets {
         let id = event.aggregate_uuid()?;
         let zero = Decimal::ZERO;
         // (balance delta, pending payouts delta, the amount for its currency)
-        let (balance, pending, money): (Decimal, Decimal, Option<Money>) =
-            match event.decode::<WalletEvent>()? {
-                WalletEvent::TopUpRequested { amount, .. } => (zero, zero, Some(amount)),
-                WalletEvent::TopUpSettled { amount, .. }
-                | WalletEvent::FundsCreditedFromEscrow { amount, .. } => {
-                    (amount.amount(), zero, Some(amount))
-                }
-                WalletEvent::WithdrawalRequested { amount, .. } => {
-                    (-amount.amount(), amount.amount(), Some(amount))
-                }
-                WalletEvent::WithdrawalSent { .. } => (zero, zero, None),
-                WalletEvent::WithdrawalSettled { amount, .. } => {
-                    (zero, -amount.amount(), Some(amount))
-                }
-                WalletEvent::WithdrawalFailed { amount, .. } => {
-                    (amount.amount(), -amount.amount(), Some(amount))
-                }
-                WalletEvent::FundsMovedToEscrow { amount, .. } => {
-                    (-amount.amount(), zero, Some(amount))
-                }
-            };
+        let (balance, pending, money): (Decimal, Decimal, Option<Money>) = match event
+            .decode::<WalletEvent>()?
+        {
+            WalletEvent::TopUpRequested { amount, .. } => (zero, zero, Some(amount)),
+            WalletEvent::TopUpSettled { amount, .. }
+            | WalletEvent::FundsCreditedFromEscrow { amount, .. } => {
+                (amount.amount(), zero, Some(amount))
+            }
+            WalletEvent::WithdrawalRequested { amount, .. } => {
+                (-amount.amount(), amount.amount(), Some(amount))
+            }
+            WalletEvent::WithdrawalSent { .. } => (zero, zero, None),
+            WalletEvent::WithdrawalSettled { amount, .. } => (zero, -amount.amount(), Some(amount)),
+            WalletEvent::WithdrawalFailed { amount, .. } => {
+                (amount.amount(), -amount.amount(), Some(amount))
+            }
+            WalletEvent::FundsMovedToEscrow { amount, .. } => {
+                (-amount.amount(), zero, Some(amount))
+            }
+        };
         let currency = money.map(|m| m.currency()).unwrap_or_default().to_string();
         let at = event.occurred_at();
         // Two statements: CHECK (balance >= 0) also applies to the row an

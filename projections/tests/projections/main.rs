@@ -1,0 +1,8 @@
+//! Projections against real PostgreSQL (a fresh database per test) and,
+//! where the bus matters, real RabbitMQ (random exchange and queue names).
+
+mod bus;
+mod helpers;
+mod idempotence;
+mod read_models;
+mod rebuild;
