@@ -59,7 +59,10 @@ mod tests {
             one_off_price: rub("1500.00"),
             monthly_price: rub("10000.00"),
         }];
-        assert_eq!(service_name(&catalog, "legal", Lang::Ru), "Юридические услуги");
+        assert_eq!(
+            service_name(&catalog, "legal", Lang::Ru),
+            "Юридические услуги"
+        );
         assert_eq!(service_name(&catalog, "legal", Lang::En), "Legal");
         assert_eq!(service_name(&catalog, "it", Lang::En), "it");
     }

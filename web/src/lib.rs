@@ -16,8 +16,8 @@ pub mod storage;
 
 use dioxus::prelude::*;
 
-use crate::api::types::CatalogItem;
 use crate::api::ApiError;
+use crate::api::types::CatalogItem;
 
 /// The service catalog, loaded once for every screen that names or offers service types.
 pub type CatalogResource = Resource<Result<Vec<CatalogItem>, ApiError>>;

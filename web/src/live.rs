@@ -31,7 +31,8 @@ where
             let Ok(mut es) = EventSource::new(&api::event_stream_url(&s.access_token)) else {
                 return;
             };
-            let (Ok(opened), Ok(subscriptions)) = (es.subscribe("open"), es.subscribe("subscription"))
+            let (Ok(opened), Ok(subscriptions)) =
+                (es.subscribe("open"), es.subscribe("subscription"))
             else {
                 return;
             };

@@ -102,7 +102,10 @@ mod tests {
     #[test]
     fn next_page_skips_items_already_shown() {
         let mut items = vec![sub("new", "requested"), sub("a", "requested")];
-        append_page(&mut items, vec![sub("new", "requested"), sub("b", "active")]);
+        append_page(
+            &mut items,
+            vec![sub("new", "requested"), sub("b", "active")],
+        );
         assert_eq!(ids(&items), ["new", "a", "b"]);
     }
 }

@@ -44,7 +44,10 @@ impl Route {
     pub fn is_public(&self) -> bool {
         matches!(
             self,
-            Route::Login {} | Route::RegisterClient {} | Route::RegisterProvider {} | Route::NotFound { .. }
+            Route::Login {}
+                | Route::RegisterClient {}
+                | Route::RegisterProvider {}
+                | Route::NotFound { .. }
         )
     }
 

@@ -40,9 +40,8 @@ impl Session {
 }
 
 /// The current session; `None` when signed out.
-pub static SESSION: GlobalSignal<Option<Session>> = Signal::global(|| {
-    storage::get(SESSION_KEY).and_then(|s| serde_json::from_str(&s).ok())
-});
+pub static SESSION: GlobalSignal<Option<Session>> =
+    Signal::global(|| storage::get(SESSION_KEY).and_then(|s| serde_json::from_str(&s).ok()));
 
 /// The UI language.
 pub static LANG: GlobalSignal<Lang> = Signal::global(|| {

@@ -25,7 +25,11 @@ fn nav_items(role: Role, t: &'static Strings) -> Vec<NavItem> {
     };
     match role {
         Role::Client => vec![
-            item(Route::Subscriptions {}, t.nav_my_requests, "nav-my-requests"),
+            item(
+                Route::Subscriptions {},
+                t.nav_my_requests,
+                "nav-my-requests",
+            ),
             item(Route::NewRequest {}, t.nav_new_request, "nav-new-request"),
             item(Route::WalletPage {}, t.nav_wallet, "nav-wallet"),
         ],

@@ -2,6 +2,7 @@
 
 use dioxus::prelude::*;
 
+use crate::CatalogResource;
 use crate::api::types::{Company, Registration};
 use crate::api::{self, ApiError};
 use crate::components::form::{FieldError, FormError, TextField};
@@ -9,7 +10,6 @@ use crate::components::layout::{NavLink, home_of};
 use crate::form_errors::FormErrors;
 use crate::routes::Route;
 use crate::session::{self, LANG};
-use crate::CatalogResource;
 
 const LOGIN_FIELDS: &[&str] = &["email", "password"];
 const REGISTER_FIELDS: &[&str] = &[
@@ -143,7 +143,9 @@ fn RegisterForm(provider: bool) -> Element {
         };
         busy.set(false);
         match result {
-            Ok(s) => navigator().replace(home_of(s.role)),
+            Ok(s) => {
+                navigator().replace(home_of(s.role));
+            }
             Err(err) => errors.set(to_form_errors(&err, REGISTER_FIELDS)),
         }
     };
