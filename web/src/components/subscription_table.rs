@@ -53,7 +53,8 @@ pub fn SubscriptionTable(
                             }
                             td { class: "nowrap", {date_time(&s.created_at, lang)} }
                             if with_actions {
-                                td { class: "actions nowrap",
+                                td { class: "nowrap",
+                                div { class: "actions",
                                     if let Some(h) = on_accept {
                                         button {
                                             class: "btn btn-primary btn-sm",
@@ -80,6 +81,7 @@ pub fn SubscriptionTable(
                                             "{t.reject}"
                                         }
                                     }
+                                }
                                 }
                             }
                         }
