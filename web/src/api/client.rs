@@ -16,7 +16,7 @@ use crate::session::{self, Session};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
     /// The API answered with problem details.
-    Problem(Problem),
+    Problem(Box<Problem>),
     /// No answer, or one that is not ours (proxy error page, broken JSON).
     Network,
     /// The session is gone: refresh failed too. The session has been cleared.
@@ -70,14 +70,14 @@ async fn problem(resp: Response) -> ApiError {
                 if p.status == 0 {
                     p.status = status;
                 }
-                ApiError::Problem(p)
+                ApiError::Problem(Box::new(p))
             }
             Err(_) if status >= 500 || status == 0 => ApiError::Network,
-            Err(_) => ApiError::Problem(Problem {
+            Err(_) => ApiError::Problem(Box::new(Problem {
                 status,
                 title: Some(resp_status_title(status)),
                 ..Problem::default()
-            }),
+            })),
         },
         Err(_) => ApiError::Network,
     }
@@ -313,12 +313,15 @@ mod tests {
             detail: Some("Already accepted".into()),
             ..Problem::default()
         };
-        assert_eq!(ApiError::Problem(p).message(t), "Already accepted");
+        assert_eq!(
+            ApiError::Problem(Box::new(p)).message(t),
+            "Already accepted"
+        );
         let p = Problem {
             title: Some("Conflict".into()),
             ..Problem::default()
         };
-        assert_eq!(ApiError::Problem(p).message(t), "Conflict");
+        assert_eq!(ApiError::Problem(Box::new(p)).message(t), "Conflict");
         assert_eq!(ApiError::Network.message(t), t.network_error);
     }
 }
