@@ -69,6 +69,7 @@ cat > "$DIST/index.html" <<'HTML'
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>Hub</title>
+  <link rel="icon" href="data:,">
   <link rel="stylesheet" href="/style.css">
   <link rel="modulepreload" href="/web.js">
   <link rel="preload" href="/web_bg.wasm" as="fetch" type="application/wasm" crossorigin>

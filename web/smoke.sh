@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Boot check of the built SPA (run scripts/build-web.sh first): serves web/dist statically,
-# loads it in headless Chromium, fails on console errors other than the refused API calls
-# (no backend here), and checks the sign-in screen rendered. Leaves a screenshot in web/dist/.
+# loads it in headless Chromium with no backend, and checks that the wasm app booted and
+# rendered the sign-in screen. Leaves a screenshot in web/dist/. Needs nothing but chromium.
+# (Headless Chromium does not print page console messages to stderr: browser-check/run.sh
+# collects them with Playwright and fails on unexpected ones.)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DIST="$ROOT/web/dist"
@@ -19,20 +21,15 @@ chrome() {
   chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --user-data-dir="$WORK/profile-$1" --window-size=1280,800 --virtual-time-budget=8000 \
-    --enable-logging=stderr --v=0 "${@:2}" "http://127.0.0.1:$PORT/"
+    "${@:2}" "http://127.0.0.1:$PORT/"
 }
 
-chrome dom --dump-dom >"$WORK/dom.html" 2>"$WORK/console.log" || true
+chrome dom --dump-dom >"$WORK/dom.html" 2>"$WORK/chromium.log" || true
 chrome shot --screenshot="$DIST/smoke-login.png" >/dev/null 2>>"$WORK/shot.log" || true
 
 fail=0
 for id in login-email login-password login-submit lang-switch link-register-client link-register-provider; do
   grep -q "data-testid=\"$id\"" "$WORK/dom.html" || { echo "missing data-testid=$id"; fail=1; }
 done
-# Console errors, except the API calls a static server cannot answer.
-errors="$(grep -E 'CONSOLE|Uncaught|panicked' "$WORK/console.log" | grep -v -E '/api/v1/|Failed to load resource' || true)"
-if [ -n "$errors" ]; then
-  echo "console errors:"; echo "$errors"; fail=1
-fi
 echo "screenshot: $DIST/smoke-login.png"
 [ "$fail" = 0 ] && echo "smoke: 1 passed, 0 failed" || { echo "smoke: 0 passed, 1 failed"; exit 1; }
