@@ -1,0 +1,80 @@
+"""Fake Hub API + SPA fallback, for driving the web app in a browser without the backend."""
+import json, os, sys, time, threading
+from http.server import ThreadingHTTPServer, SimpleHTTPRequestHandler
+
+DIST = sys.argv[2]
+RUB = lambda a: {"amount": a, "currency": "RUB"}
+CATALOG = {"items": [
+  {"code": "legal", "name_en": "Legal", "name_ru": "Юридические услуги", "one_off_price": RUB("1500.00"), "monthly_price": RUB("10000.00")},
+  {"code": "accounting", "name_en": "Accounting", "name_ru": "Бухгалтерия", "one_off_price": RUB("2000.00"), "monthly_price": RUB("12000.00")},
+]}
+def sub(i, status="requested", desc="Проверить договор поставки"):
+    return {"id": f"s{i}", "client_id": "c1", "provider_id": None, "service_type": "legal", "plan": "one_off",
+            "description": desc, "status": status, "price": RUB("1500.00"), "escrow": RUB("0.00"),
+            "created_at": "2026-11-01T10:00:00Z", "acceptance_deadline": None, "updated_at": "2026-11-01T10:00:00Z"}
+REFRESHED = {"n": 0}
+
+class H(SimpleHTTPRequestHandler):
+    def __init__(self, *a, **k): super().__init__(*a, directory=DIST, **k)
+    def log_message(self, *a): pass
+    def j(self, code, body, ctype="application/json"):
+        data = json.dumps(body).encode()
+        self.send_response(code); self.send_header("Content-Type", ctype); self.send_header("Content-Length", str(len(data))); self.end_headers(); self.wfile.write(data)
+    def problem(self, code, detail, errors=None):
+        self.j(code, {"type": "about:blank", "title": "Error", "status": code, "detail": detail, "errors": errors or [], "request_id": "r1"}, "application/problem+json")
+    def body(self):
+        n = int(self.headers.get("Content-Length") or 0); return json.loads(self.rfile.read(n) or b"{}")
+    def authed(self):
+        a = self.headers.get("Authorization", "")
+        if a == "Bearer expired":
+            self.problem(401, "expired"); return False
+        return True
+    def tokens(self, role, access="tok"):
+        return {"access_token": access, "refresh_token": "ref", "expires_in": 900, "account_id": "a1", "role": role}
+    def do_POST(self):
+        p = self.path
+        if p == "/api/v1/auth/login":
+            b = self.body()
+            if b.get("password") == "wrong": return self.problem(401, "Wrong email or password")
+            role = "provider" if b.get("email", "").startswith("prov") else "admin" if b.get("email","").startswith("admin") else "client"
+            access = "expired" if b.get("email", "").startswith("exp") else "tok"
+            return self.j(200, self.tokens(role, access))
+        if p == "/api/v1/auth/refresh":
+            REFRESHED["n"] += 1; return self.j(200, self.tokens("client"))
+        if p.startswith("/api/v1/auth/register/"):
+            b = self.body()
+            if len(b.get("company", {}).get("inn", "")) not in (10, 12):
+                return self.problem(422, "Validation failed", [{"field": "company.inn", "message": "ИНН должен содержать 10 или 12 цифр"}])
+            return self.j(201, {"account_id": "a1"})
+        if p == "/api/v1/auth/logout": self.send_response(204); self.end_headers(); return
+        if not self.authed(): return
+        if p == "/api/v1/commands/subscriptions":
+            b = self.body()
+            if not b.get("description"): return self.problem(422, "Validation failed", [{"field": "description", "message": "must not be empty"}])
+            return self.j(201, {"id": "s9"})
+        if p.endswith("/accept") or p.endswith("/reject"): self.send_response(204); self.end_headers(); return
+        self.problem(404, "no such endpoint")
+    def do_GET(self):
+        p = self.path.split("?")[0]
+        if p == "/api/v1/catalog": return self.j(200, CATALOG)
+        if p == "/api/v1/events/stream":
+            self.send_response(200); self.send_header("Content-Type", "text/event-stream"); self.send_header("Cache-Control", "no-cache"); self.end_headers()
+            try:
+                self.wfile.write(b": hello\n\n"); self.wfile.flush(); time.sleep(1.5)
+                self.wfile.write(("event: subscription\ndata: " + json.dumps(sub(7, desc="Новая заявка из потока")) + "\n\n").encode()); self.wfile.flush()
+                time.sleep(1.0)
+                self.wfile.write(("event: subscription\ndata: " + json.dumps(sub(1, status="active")) + "\n\n").encode()); self.wfile.flush()
+                while True: time.sleep(15); self.wfile.write(b": keep-alive\n\n"); self.wfile.flush()
+            except Exception: return
+        if p.startswith("/api/"):
+            if not self.authed(): return
+        if p == "/api/v1/subscriptions": return self.j(200, {"items": [sub(1), sub(2, "active", "Ежемесячное бухгалтерское сопровождение")], "next_cursor": None})
+        if p == "/api/v1/requests/available": return self.j(200, {"items": [sub(1), sub(2)], "next_cursor": None})
+        if p == "/api/v1/wallet": return self.j(200, {"balance": RUB("25000.00"), "pending_payouts": RUB("1500.00")})
+        if p == "/api/v1/me": return self.j(200, {"account_id": "a1", "role": "client", "email": "x", "company": None, "service_types": []})
+        if p == "/api/v1/_refreshed": return self.j(200, REFRESHED)
+        if p.startswith("/api/"): return self.problem(404, "no such endpoint")
+        if not os.path.isfile(os.path.join(DIST, p.lstrip("/"))): self.path = "/index.html"
+        return super().do_GET()
+
+ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()

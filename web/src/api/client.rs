@@ -1,0 +1,327 @@
+//! HTTP calls (relative URLs, same origin) with bearer auth and one refresh on 401.
+
+use futures_util::lock::Mutex;
+use gloo_net::http::{Method, RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::types::{
+    Catalog, CatalogItem, Created, NewSubscription, Page, Problem, Registration, Subscription,
+    TokenResponse, Wallet,
+};
+use crate::i18n::Strings;
+use crate::session::{self, Session};
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// The API answered with problem details.
+    Problem(Box<Problem>),
+    /// No answer, or one that is not ours (proxy error page, broken JSON).
+    Network,
+    /// The session is gone: refresh failed too. The session has been cleared.
+    Unauthorized,
+}
+
+impl ApiError {
+    /// A message for a person, in the current language.
+    pub fn message(&self, t: &Strings) -> String {
+        match self {
+            ApiError::Problem(p) => p
+                .detail
+                .clone()
+                .or_else(|| p.title.clone())
+                .unwrap_or_else(|| t.unexpected_error.to_string()),
+            ApiError::Network => t.network_error.to_string(),
+            ApiError::Unauthorized => t.session_expired.to_string(),
+        }
+    }
+}
+
+/// Serialises refreshes: parallel 401s must not spend the same refresh token twice.
+static REFRESH_LOCK: Mutex<()> = Mutex::new(());
+
+async fn send(
+    method: Method,
+    path: &str,
+    body: Option<&serde_json::Value>,
+    token: Option<&str>,
+) -> Result<Response, ApiError> {
+    let mut builder = RequestBuilder::new(path)
+        .method(method)
+        .header("Accept", "application/json");
+    if let Some(token) = token {
+        builder = builder.header("Authorization", &format!("Bearer {token}"));
+    }
+    let request = match body {
+        Some(body) => builder.json(body),
+        None => builder.build(),
+    }
+    .map_err(|_| ApiError::Network)?;
+    request.send().await.map_err(|_| ApiError::Network)
+}
+
+/// Reads the body of a failed answer as problem details.
+async fn problem(resp: Response) -> ApiError {
+    let status = resp.status();
+    match resp.text().await {
+        Ok(text) => match serde_json::from_str::<Problem>(&text) {
+            Ok(mut p) => {
+                if p.status == 0 {
+                    p.status = status;
+                }
+                ApiError::Problem(Box::new(p))
+            }
+            Err(_) if status >= 500 || status == 0 => ApiError::Network,
+            Err(_) => ApiError::Problem(Box::new(Problem {
+                status,
+                title: Some(resp_status_title(status)),
+                ..Problem::default()
+            })),
+        },
+        Err(_) => ApiError::Network,
+    }
+}
+
+fn resp_status_title(status: u16) -> String {
+    format!("HTTP {status}")
+}
+
+async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
+    if resp.ok() {
+        resp.json::<T>().await.map_err(|_| ApiError::Network)
+    } else {
+        Err(problem(resp).await)
+    }
+}
+
+async fn expect_empty(resp: Response) -> Result<(), ApiError> {
+    if resp.ok() {
+        Ok(())
+    } else {
+        Err(problem(resp).await)
+    }
+}
+
+/// After a 401 with `used_token`: makes sure the session holds a fresher token.
+/// A refused refresh ends the session; a network failure keeps it for the next try.
+async fn refresh_after_401(used_token: &str) -> Result<(), ApiError> {
+    let _guard = REFRESH_LOCK.lock().await;
+    let Some(current) = session::current() else {
+        return Err(ApiError::Unauthorized);
+    };
+    if current.access_token != used_token {
+        // Another call refreshed while this one waited for the lock.
+        return Ok(());
+    }
+    match refresh_tokens(&current.refresh_token).await {
+        Ok(tokens) => {
+            session::set(Session::from_tokens(tokens, current.email));
+            Ok(())
+        }
+        Err(ApiError::Network) => Err(ApiError::Network),
+        Err(_) => {
+            session::clear();
+            Err(ApiError::Unauthorized)
+        }
+    }
+}
+
+/// A call as the signed-in account, refreshing the tokens once on 401.
+async fn authed(
+    method: Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let Some(s) = session::current() else {
+        return Err(ApiError::Unauthorized);
+    };
+    let resp = send(method.clone(), path, body.as_ref(), Some(&s.access_token)).await?;
+    if resp.status() != 401 {
+        return Ok(resp);
+    }
+    refresh_after_401(&s.access_token).await?;
+    let Some(s) = session::current() else {
+        return Err(ApiError::Unauthorized);
+    };
+    let resp = send(method, path, body.as_ref(), Some(&s.access_token)).await?;
+    if resp.status() == 401 {
+        session::clear();
+        return Err(ApiError::Unauthorized);
+    }
+    Ok(resp)
+}
+
+fn json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(value).map_err(|_| ApiError::Network)
+}
+
+/// Makes sure the access token is fresh enough to open the event stream with
+/// (EventSource cannot tell a 401 from a dropped connection).
+pub async fn ensure_fresh_token() -> Result<(), ApiError> {
+    authed(Method::GET, "/api/v1/me", None).await.map(drop)
+}
+
+async fn refresh_tokens(refresh_token: &str) -> Result<TokenResponse, ApiError> {
+    let body = serde_json::json!({ "refresh_token": refresh_token });
+    decode(send(Method::POST, "/api/v1/auth/refresh", Some(&body), None).await?).await
+}
+
+/// `POST /auth/login`; stores the session on success.
+pub async fn login(email: &str, password: &str) -> Result<Session, ApiError> {
+    let body = serde_json::json!({ "email": email, "password": password });
+    let tokens: TokenResponse =
+        decode(send(Method::POST, "/api/v1/auth/login", Some(&body), None).await?).await?;
+    let s = Session::from_tokens(tokens, email.to_string());
+    session::set(s.clone());
+    Ok(s)
+}
+
+/// `POST /auth/logout` (best effort: the server forgets the refresh token), then forgets the session.
+pub async fn logout() {
+    if let Some(s) = session::current() {
+        let body = serde_json::json!({ "refresh_token": s.refresh_token });
+        let _ = send(
+            Method::POST,
+            "/api/v1/auth/logout",
+            Some(&body),
+            Some(&s.access_token),
+        )
+        .await;
+    }
+    session::clear();
+}
+
+/// `POST /auth/register/client` or `/auth/register/provider` (when `service_types` is set).
+pub async fn register(reg: &Registration) -> Result<(), ApiError> {
+    let path = if reg.service_types.is_some() {
+        "/api/v1/auth/register/provider"
+    } else {
+        "/api/v1/auth/register/client"
+    };
+    expect_empty(send(Method::POST, path, Some(&json(reg)?), None).await?).await
+}
+
+/// `GET /catalog` (public).
+pub async fn catalog() -> Result<Vec<CatalogItem>, ApiError> {
+    let c: Catalog = decode(send(Method::GET, "/api/v1/catalog", None, None).await?).await?;
+    Ok(c.items)
+}
+
+fn with_cursor(path: &str, cursor: Option<&str>) -> String {
+    match cursor {
+        // Cursors are opaque; keep them intact in the query.
+        Some(c) => format!("{path}?cursor={}", encode_query_value(c)),
+        None => path.to_string(),
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `GET /subscriptions`: the caller's own, won or (admin) all subscriptions.
+pub async fn subscriptions(cursor: Option<&str>) -> Result<Page<Subscription>, ApiError> {
+    let path = with_cursor("/api/v1/subscriptions", cursor);
+    decode(authed(Method::GET, &path, None).await?).await
+}
+
+/// `GET /requests/available` (provider).
+pub async fn available_requests(cursor: Option<&str>) -> Result<Page<Subscription>, ApiError> {
+    let path = with_cursor("/api/v1/requests/available", cursor);
+    decode(authed(Method::GET, &path, None).await?).await
+}
+
+/// `POST /commands/subscriptions` → the new id.
+pub async fn create_subscription(req: &NewSubscription) -> Result<String, ApiError> {
+    let created: Created = decode(
+        authed(
+            Method::POST,
+            "/api/v1/commands/subscriptions",
+            Some(json(req)?),
+        )
+        .await?,
+    )
+    .await?;
+    Ok(created.id)
+}
+
+/// `POST /commands/subscriptions/{id}/accept`.
+pub async fn accept(id: &str) -> Result<(), ApiError> {
+    let path = format!(
+        "/api/v1/commands/subscriptions/{}/accept",
+        encode_query_value(id)
+    );
+    expect_empty(authed(Method::POST, &path, None).await?).await
+}
+
+/// `POST /commands/subscriptions/{id}/reject`.
+pub async fn reject(id: &str) -> Result<(), ApiError> {
+    let path = format!(
+        "/api/v1/commands/subscriptions/{}/reject",
+        encode_query_value(id)
+    );
+    expect_empty(authed(Method::POST, &path, None).await?).await
+}
+
+/// `GET /wallet`.
+pub async fn wallet() -> Result<Wallet, ApiError> {
+    decode(authed(Method::GET, "/api/v1/wallet", None).await?).await
+}
+
+/// URL of the event stream for `access_token` (EventSource cannot send headers).
+pub fn event_stream_url(access_token: &str) -> String {
+    format!(
+        "/api/v1/events/stream?access_token={}",
+        encode_query_value(access_token)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_keep_unreserved_and_encode_the_rest() {
+        assert_eq!(encode_query_value("aZ09-_.~"), "aZ09-_.~");
+        assert_eq!(encode_query_value("a+b/c=="), "a%2Bb%2Fc%3D%3D");
+        assert_eq!(encode_query_value("ж"), "%D0%B6");
+    }
+
+    #[test]
+    fn stream_url_carries_the_token_in_the_query() {
+        assert_eq!(
+            event_stream_url("h.p.s"),
+            "/api/v1/events/stream?access_token=h.p.s"
+        );
+    }
+
+    #[test]
+    fn problem_message_prefers_detail_then_title() {
+        let t = &crate::i18n::EN;
+        let p = Problem {
+            title: Some("Conflict".into()),
+            detail: Some("Already accepted".into()),
+            ..Problem::default()
+        };
+        assert_eq!(
+            ApiError::Problem(Box::new(p)).message(t),
+            "Already accepted"
+        );
+        let p = Problem {
+            title: Some("Conflict".into()),
+            ..Problem::default()
+        };
+        assert_eq!(ApiError::Problem(Box::new(p)).message(t), "Conflict");
+        assert_eq!(ApiError::Network.message(t), t.network_error);
+    }
+}

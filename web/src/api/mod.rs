@@ -1,0 +1,6 @@
+//! The backend as the SPA sees it: wire types and one async function per endpoint.
+
+mod client;
+pub mod types;
+
+pub use client::*;

@@ -1,0 +1,5 @@
+//! Pieces shared by the screens.
+
+pub mod form;
+pub mod layout;
+pub mod subscription_table;

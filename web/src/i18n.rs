@@ -1,0 +1,393 @@
+//! Every string the UI shows, in Russian and English, and the language choice.
+//!
+//! One struct with a field per string: the compiler refuses a language that misses one.
+
+/// A UI language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// Русский.
+    Ru,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Code stored in localStorage and put in `<html lang>`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ru => "ru",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parses a stored code.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "ru" => Some(Lang::Ru),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The language to start in: the stored choice, else Russian for a Russian browser, else English.
+    pub fn initial(stored: Option<&str>, browser_language: Option<&str>) -> Lang {
+        if let Some(lang) = stored.and_then(Lang::from_code) {
+            return lang;
+        }
+        match browser_language {
+            Some(l) if l.to_ascii_lowercase().starts_with("ru") => Lang::Ru,
+            _ => Lang::En,
+        }
+    }
+
+    /// The other language, for the switch.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Ru => Lang::En,
+            Lang::En => Lang::Ru,
+        }
+    }
+
+    /// The strings of this language.
+    pub fn t(self) -> &'static Strings {
+        match self {
+            Lang::Ru => &RU,
+            Lang::En => &EN,
+        }
+    }
+}
+
+/// All UI strings of one language.
+#[derive(Debug)]
+pub struct Strings {
+    /// Product name in the top bar.
+    pub product: &'static str,
+    /// Label of the language switch: names the language it switches to.
+    pub switch_to: &'static str,
+    pub nav_my_requests: &'static str,
+    pub nav_new_request: &'static str,
+    pub nav_wallet: &'static str,
+    pub nav_available: &'static str,
+    pub nav_my_subscriptions: &'static str,
+    pub nav_complaints: &'static str,
+    pub nav_all_subscriptions: &'static str,
+    pub nav_ledger_export: &'static str,
+    pub logout: &'static str,
+    pub role_client: &'static str,
+    pub role_provider: &'static str,
+    pub role_admin: &'static str,
+    pub role_auditor: &'static str,
+
+    pub login_title: &'static str,
+    pub email: &'static str,
+    pub password: &'static str,
+    pub login_submit: &'static str,
+    pub no_account: &'static str,
+    pub register_as_client: &'static str,
+    pub register_as_provider: &'static str,
+
+    pub register_client_title: &'static str,
+    pub register_provider_title: &'static str,
+    pub company_name: &'static str,
+    pub inn: &'static str,
+    pub contact_name: &'static str,
+    pub service_types: &'static str,
+    pub register_submit: &'static str,
+    pub have_account: &'static str,
+    pub catalog_unavailable: &'static str,
+
+    pub loading: &'static str,
+    pub load_more: &'static str,
+    pub retry: &'static str,
+    pub network_error: &'static str,
+    pub session_expired: &'static str,
+    pub unexpected_error: &'static str,
+
+    pub my_requests_title: &'static str,
+    pub my_subscriptions_title: &'static str,
+    pub all_subscriptions_title: &'static str,
+    pub no_requests: &'static str,
+    pub new_request_title: &'static str,
+    pub service_type: &'static str,
+    pub choose_service: &'static str,
+    pub plan: &'static str,
+    pub plan_one_off: &'static str,
+    pub plan_monthly: &'static str,
+    pub description: &'static str,
+    pub description_hint: &'static str,
+    pub new_request_submit: &'static str,
+    pub request_created: &'static str,
+
+    pub available_title: &'static str,
+    pub no_available: &'static str,
+    pub accept: &'static str,
+    pub reject: &'static str,
+
+    pub col_service: &'static str,
+    pub col_plan: &'static str,
+    pub col_description: &'static str,
+    pub col_price: &'static str,
+    pub col_status: &'static str,
+    pub col_created: &'static str,
+    pub col_actions: &'static str,
+
+    pub status_requested: &'static str,
+    pub status_active: &'static str,
+    pub status_past_due: &'static str,
+    pub status_suspended: &'static str,
+    pub status_cancelled: &'static str,
+    pub status_expired: &'static str,
+    pub status_completed: &'static str,
+
+    pub wallet_title: &'static str,
+    pub balance: &'static str,
+    pub pending_payouts: &'static str,
+
+    pub coming_soon_title: &'static str,
+    pub coming_soon_text: &'static str,
+    pub not_found_title: &'static str,
+    pub go_home: &'static str,
+    pub live: &'static str,
+}
+
+impl Strings {
+    /// Label of a subscription status; an unknown one shows as sent.
+    pub fn status<'a>(&'static self, status: &'a str) -> &'a str {
+        match status {
+            "requested" => self.status_requested,
+            "active" => self.status_active,
+            "past_due" => self.status_past_due,
+            "suspended" => self.status_suspended,
+            "cancelled" => self.status_cancelled,
+            "expired" => self.status_expired,
+            "completed" => self.status_completed,
+            other => other,
+        }
+    }
+
+    /// Label of a plan; an unknown one shows as sent.
+    pub fn plan_label<'a>(&'static self, plan: &'a str) -> &'a str {
+        match plan {
+            "one_off" => self.plan_one_off,
+            "monthly" => self.plan_monthly,
+            other => other,
+        }
+    }
+}
+
+/// Russian.
+pub static RU: Strings = Strings {
+    product: "Hub",
+    switch_to: "English",
+    nav_my_requests: "Мои заявки",
+    nav_new_request: "Новая заявка",
+    nav_wallet: "Кошелёк",
+    nav_available: "Доступные заявки",
+    nav_my_subscriptions: "Мои подписки",
+    nav_complaints: "Жалобы",
+    nav_all_subscriptions: "Все подписки",
+    nav_ledger_export: "Выгрузка журнала",
+    logout: "Выйти",
+    role_client: "Клиент",
+    role_provider: "Исполнитель",
+    role_admin: "Администратор",
+    role_auditor: "Аудитор",
+
+    login_title: "Вход",
+    email: "Эл. почта",
+    password: "Пароль",
+    login_submit: "Войти",
+    no_account: "Нет учётной записи?",
+    register_as_client: "Регистрация клиента",
+    register_as_provider: "Регистрация исполнителя",
+
+    register_client_title: "Регистрация клиента",
+    register_provider_title: "Регистрация исполнителя",
+    company_name: "Название компании",
+    inn: "ИНН",
+    contact_name: "Контактное лицо",
+    service_types: "Виды услуг",
+    register_submit: "Зарегистрироваться",
+    have_account: "Уже есть учётная запись? Войти",
+    catalog_unavailable: "Каталог услуг недоступен. Попробуйте позже.",
+
+    loading: "Загрузка…",
+    load_more: "Показать ещё",
+    retry: "Повторить",
+    network_error: "Сервер недоступен. Проверьте соединение и попробуйте ещё раз.",
+    session_expired: "Сеанс истёк. Войдите снова.",
+    unexpected_error: "Непредвиденная ошибка.",
+
+    my_requests_title: "Мои заявки",
+    my_subscriptions_title: "Мои подписки",
+    all_subscriptions_title: "Все подписки",
+    no_requests: "Пока ничего нет.",
+    new_request_title: "Новая заявка",
+    service_type: "Вид услуги",
+    choose_service: "Выберите услугу",
+    plan: "Тариф",
+    plan_one_off: "Разовая",
+    plan_monthly: "Ежемесячная",
+    description: "Описание",
+    description_hint: "Опишите, что нужно сделать",
+    new_request_submit: "Отправить заявку",
+    request_created: "Заявка создана.",
+
+    available_title: "Доступные заявки",
+    no_available: "Сейчас нет заявок по вашим видам услуг.",
+    accept: "Принять",
+    reject: "Отклонить",
+
+    col_service: "Услуга",
+    col_plan: "Тариф",
+    col_description: "Описание",
+    col_price: "Цена",
+    col_status: "Статус",
+    col_created: "Создана",
+    col_actions: "Действия",
+
+    status_requested: "Ожидает исполнителя",
+    status_active: "Активна",
+    status_past_due: "Просрочена оплата",
+    status_suspended: "Приостановлена",
+    status_cancelled: "Отменена",
+    status_expired: "Истекла",
+    status_completed: "Завершена",
+
+    wallet_title: "Кошелёк",
+    balance: "Баланс",
+    pending_payouts: "Ожидает выплаты",
+
+    coming_soon_title: "Скоро",
+    coming_soon_text: "Этот раздел ещё в разработке.",
+    not_found_title: "Страница не найдена",
+    go_home: "На главную",
+    live: "Обновляется в реальном времени",
+};
+
+/// English.
+pub static EN: Strings = Strings {
+    product: "Hub",
+    switch_to: "Русский",
+    nav_my_requests: "My requests",
+    nav_new_request: "New request",
+    nav_wallet: "Wallet",
+    nav_available: "Available requests",
+    nav_my_subscriptions: "My subscriptions",
+    nav_complaints: "Complaints",
+    nav_all_subscriptions: "All subscriptions",
+    nav_ledger_export: "Ledger export",
+    logout: "Log out",
+    role_client: "Client",
+    role_provider: "Provider",
+    role_admin: "Admin",
+    role_auditor: "Auditor",
+
+    login_title: "Sign in",
+    email: "Email",
+    password: "Password",
+    login_submit: "Sign in",
+    no_account: "No account yet?",
+    register_as_client: "Register as a client",
+    register_as_provider: "Register as a provider",
+
+    register_client_title: "Client registration",
+    register_provider_title: "Provider registration",
+    company_name: "Company name",
+    inn: "INN (taxpayer number)",
+    contact_name: "Contact name",
+    service_types: "Service types",
+    register_submit: "Register",
+    have_account: "Already registered? Sign in",
+    catalog_unavailable: "The service catalog is unavailable. Try again later.",
+
+    loading: "Loading…",
+    load_more: "Load more",
+    retry: "Retry",
+    network_error: "The server cannot be reached. Check your connection and try again.",
+    session_expired: "Your session has expired. Please sign in again.",
+    unexpected_error: "Unexpected error.",
+
+    my_requests_title: "My requests",
+    my_subscriptions_title: "My subscriptions",
+    all_subscriptions_title: "All subscriptions",
+    no_requests: "Nothing here yet.",
+    new_request_title: "New request",
+    service_type: "Service type",
+    choose_service: "Choose a service",
+    plan: "Plan",
+    plan_one_off: "One-off",
+    plan_monthly: "Monthly",
+    description: "Description",
+    description_hint: "Describe what needs to be done",
+    new_request_submit: "Send request",
+    request_created: "Request created.",
+
+    available_title: "Available requests",
+    no_available: "No open requests for your service types right now.",
+    accept: "Accept",
+    reject: "Reject",
+
+    col_service: "Service",
+    col_plan: "Plan",
+    col_description: "Description",
+    col_price: "Price",
+    col_status: "Status",
+    col_created: "Created",
+    col_actions: "Actions",
+
+    status_requested: "Awaiting a provider",
+    status_active: "Active",
+    status_past_due: "Past due",
+    status_suspended: "Suspended",
+    status_cancelled: "Cancelled",
+    status_expired: "Expired",
+    status_completed: "Completed",
+
+    wallet_title: "Wallet",
+    balance: "Balance",
+    pending_payouts: "Pending payouts",
+
+    coming_soon_title: "Coming soon",
+    coming_soon_text: "This section is still being built.",
+    not_found_title: "Page not found",
+    go_home: "Go to the start page",
+    live: "Updates live",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_choice_wins_over_browser_language() {
+        assert_eq!(Lang::initial(Some("en"), Some("ru-RU")), Lang::En);
+        assert_eq!(Lang::initial(Some("ru"), Some("en-US")), Lang::Ru);
+    }
+
+    #[test]
+    fn russian_browser_defaults_to_russian_any_other_to_english() {
+        assert_eq!(Lang::initial(None, Some("ru-RU")), Lang::Ru);
+        assert_eq!(Lang::initial(None, Some("RU")), Lang::Ru);
+        assert_eq!(Lang::initial(None, Some("en-GB")), Lang::En);
+        assert_eq!(Lang::initial(None, Some("de")), Lang::En);
+        assert_eq!(Lang::initial(None, None), Lang::En);
+        assert_eq!(Lang::initial(Some("garbage"), Some("ru")), Lang::Ru);
+    }
+
+    #[test]
+    fn code_round_trips() {
+        for lang in [Lang::Ru, Lang::En] {
+            assert_eq!(Lang::from_code(lang.code()), Some(lang));
+            assert_eq!(lang.other().other(), lang);
+        }
+    }
+
+    #[test]
+    fn known_statuses_are_translated_unknown_pass_through() {
+        assert_eq!(RU.status("active"), "Активна");
+        assert_eq!(EN.status("past_due"), "Past due");
+        assert_eq!(EN.status("brand_new"), "brand_new");
+        assert_eq!(RU.plan_label("monthly"), "Ежемесячная");
+    }
+}

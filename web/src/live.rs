@@ -1,0 +1,68 @@
+//! The server's event stream (`/api/v1/events/stream`), as a hook for pages that show subscriptions.
+
+use dioxus::prelude::*;
+use futures_util::StreamExt;
+use futures_util::stream::select;
+use gloo_net::eventsource::futures::EventSource;
+use gloo_timers::future::TimeoutFuture;
+
+use crate::api::types::Subscription;
+use crate::api::{self, ApiError};
+use crate::session;
+
+const FIRST_RETRY_MS: u32 = 1_000;
+const MAX_RETRY_MS: u32 = 30_000;
+
+/// Calls `on_event` for every `subscription` event while the calling component is mounted;
+/// returns whether the stream is open now. The stream is closed when the component unmounts
+/// (the task is dropped, and with it the `EventSource`).
+pub fn use_subscription_events<F>(on_event: F) -> Signal<bool>
+where
+    F: FnMut(Subscription) + Copy + 'static,
+{
+    let mut open = use_signal(|| false);
+    use_future(move || async move {
+        let mut on_event = on_event;
+        let mut retry_ms = FIRST_RETRY_MS;
+        loop {
+            let Some(s) = session::current() else {
+                return;
+            };
+            let Ok(mut es) = EventSource::new(&api::event_stream_url(&s.access_token)) else {
+                return;
+            };
+            let (Ok(opened), Ok(subscriptions)) =
+                (es.subscribe("open"), es.subscribe("subscription"))
+            else {
+                return;
+            };
+            let mut events = select(opened, subscriptions);
+            // The stream ends or errs only when the browser gave up reconnecting
+            // (an expired token answers 401, which EventSource cannot tell apart).
+            while let Some(Ok((kind, msg))) = events.next().await {
+                if kind == "open" {
+                    open.set(true);
+                    retry_ms = FIRST_RETRY_MS;
+                    continue;
+                }
+                let parsed = msg
+                    .data()
+                    .as_string()
+                    .and_then(|text| serde_json::from_str::<Subscription>(&text).ok());
+                if let Some(sub) = parsed {
+                    on_event(sub);
+                }
+            }
+            open.set(false);
+            drop(events);
+            es.close();
+            TimeoutFuture::new(retry_ms).await;
+            retry_ms = (retry_ms * 2).min(MAX_RETRY_MS);
+            // Refreshes the token if it expired; a refused refresh means signed out.
+            if matches!(api::ensure_fresh_token().await, Err(ApiError::Unauthorized)) {
+                return;
+            }
+        }
+    });
+    open
+}

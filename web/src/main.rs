@@ -1,0 +1,5 @@
+//! Entry point of the wasm build.
+
+fn main() {
+    dioxus::launch(web::App);
+}

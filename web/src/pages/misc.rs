@@ -1,0 +1,55 @@
+//! The start route, screens still to come, and the unknown URL.
+
+use dioxus::prelude::*;
+
+use crate::components::layout::{NavLink, Redirect, home_of};
+use crate::routes::Route;
+use crate::session::{self, SESSION};
+
+/// `/`: the role's own start screen, or sign-in.
+#[component]
+pub fn Home() -> Element {
+    let to = match SESSION.read().as_ref() {
+        Some(s) => home_of(s.role),
+        None => Route::Login {},
+    };
+    rsx! { Redirect { to } }
+}
+
+/// Placeholder for a screen not built yet.
+#[component]
+fn ComingSoon(title: String) -> Element {
+    let t = session::t();
+    rsx! {
+        section { class: "card placeholder", "data-testid": "coming-soon",
+            h1 { "{title}" }
+            p { class: "badge", "{t.coming_soon_title}" }
+            p { class: "muted", "{t.coming_soon_text}" }
+        }
+    }
+}
+
+/// Admin's complaints (to come).
+#[component]
+pub fn Complaints() -> Element {
+    rsx! { ComingSoon { title: session::t().nav_complaints } }
+}
+
+/// Auditor's ledger export (to come).
+#[component]
+pub fn LedgerExport() -> Element {
+    rsx! { ComingSoon { title: session::t().nav_ledger_export } }
+}
+
+/// Any other URL.
+#[component]
+pub fn NotFound(segments: Vec<String>) -> Element {
+    let t = session::t();
+    let _ = segments;
+    rsx! {
+        section { class: "card placeholder", "data-testid": "not-found",
+            h1 { "{t.not_found_title}" }
+            NavLink { to: Route::Home {}, testid: "go-home", "{t.go_home}" }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! One module per screen (or family of screens).
+
+pub mod auth;
+pub mod available;
+pub mod misc;
+pub mod new_request;
+pub mod subscriptions;
+pub mod wallet;

@@ -1,0 +1,61 @@
+//! The app's URLs.
+
+use dioxus::prelude::*;
+
+use crate::components::layout::Shell;
+use crate::pages::auth::{Login, RegisterClient, RegisterProvider};
+use crate::pages::available::AvailableRequests;
+use crate::pages::misc::{Complaints, Home, LedgerExport, NotFound};
+use crate::pages::new_request::NewRequest;
+use crate::pages::subscriptions::Subscriptions;
+use crate::pages::wallet::WalletPage;
+
+/// Every screen, all inside the top-bar layout.
+#[derive(Routable, Clone, PartialEq, Debug)]
+#[rustfmt::skip]
+pub enum Route {
+    #[layout(Shell)]
+        #[route("/")]
+        Home {},
+        #[route("/login")]
+        Login {},
+        #[route("/register/client")]
+        RegisterClient {},
+        #[route("/register/provider")]
+        RegisterProvider {},
+        #[route("/subscriptions")]
+        Subscriptions {},
+        #[route("/requests/new")]
+        NewRequest {},
+        #[route("/requests/available")]
+        AvailableRequests {},
+        #[route("/wallet")]
+        WalletPage {},
+        #[route("/complaints")]
+        Complaints {},
+        #[route("/ledger")]
+        LedgerExport {},
+        #[route("/:..segments")]
+        NotFound { segments: Vec<String> },
+}
+
+impl Route {
+    /// Screens a signed-out visitor may see.
+    pub fn is_public(&self) -> bool {
+        matches!(
+            self,
+            Route::Login {}
+                | Route::RegisterClient {}
+                | Route::RegisterProvider {}
+                | Route::NotFound { .. }
+        )
+    }
+
+    /// Screens only for the signed-out (a signed-in user is sent home).
+    pub fn is_guest_only(&self) -> bool {
+        matches!(
+            self,
+            Route::Login {} | Route::RegisterClient {} | Route::RegisterProvider {}
+        )
+    }
+}
