@@ -1,8 +1,11 @@
 //! `hub <role>`: one binary, one image, a subcommand per role (DESIGN §1).
 
-use anyhow::Context;
+mod dev;
+mod roles;
+mod seed;
+mod settings;
+
 use clap::{Parser, Subcommand};
-use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(name = "hub", version, about = "Hub, the B2B services marketplace")]
@@ -19,97 +22,74 @@ enum Role {
     CommandApi,
     /// Relay committed events to RabbitMQ.
     Relay,
-    /// Build the read models from RabbitMQ.
-    Projections,
+    /// Build the read models from RabbitMQ, or rebuild them from the store.
+    Projections {
+        #[command(subcommand)]
+        action: Option<ProjectionsAction>,
+    },
     /// Serve the HTTP query side.
     ReadApi,
-    /// Send email and in-app notifications.
+    /// Send email and in-app notifications (not built yet).
     Notifier,
-    /// Run the process managers (money flows, deadlines).
+    /// Run the process managers: money flows, deadlines (not built yet).
     Processes,
     /// Run every role in one process with demo data, for a laptop.
     Dev,
+    /// Administration tasks.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
 }
 
-/// The database every role uses: `HUB_DATABASE__URL`, else `DATABASE_URL`,
-/// else the local `hub` database.
-fn database_url() -> String {
-    std::env::var("HUB_DATABASE__URL")
-        .or_else(|_| std::env::var("DATABASE_URL"))
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/hub".to_owned())
+#[derive(Subcommand)]
+enum ProjectionsAction {
+    /// Replay the store into fresh tables and swap them in; all read models, or one.
+    Rebuild {
+        /// accounts, catalog, subscriptions, orders, complaints or wallets.
+        name: Option<String>,
+    },
 }
 
-/// RabbitMQ: `HUB_AMQP__URL`, else `AMQP_URL`, else the local broker.
-fn amqp_url() -> String {
-    std::env::var("HUB_AMQP__URL")
-        .or_else(|_| std::env::var("AMQP_URL"))
-        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned())
-}
-
-/// Cancelled on SIGTERM or Ctrl-C, so every role finishes its current batch
-/// or request before exiting.
-fn shutdown_token() -> tokio_util::sync::CancellationToken {
-    let token = tokio_util::sync::CancellationToken::new();
-    let trigger = token.clone();
-    tokio::spawn(async move {
-        let ctrl_c = tokio::signal::ctrl_c();
-        #[cfg(unix)]
-        {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    .expect("installing a SIGTERM handler cannot fail on unix");
-            tokio::select! {
-                _ = ctrl_c => {}
-                _ = term.recv() => {}
-            }
-        }
-        #[cfg(not(unix))]
-        let _ = ctrl_c.await;
-        tracing::info!("shutdown requested");
-        trigger.cancel();
-    });
-    token
+#[derive(Subcommand)]
+enum AdminAction {
+    /// Create an admin or auditor login.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, env = "HUB_ADMIN_PASSWORD")]
+        password: String,
+        #[arg(long, default_value = "admin")]
+        role: domain::Role,
+    },
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<ExitCode> {
+async fn main() -> anyhow::Result<std::process::ExitCode> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    platform::telemetry::init();
     match cli.role {
-        Role::Migrate => {
-            let url = database_url();
-            store::ensure_database(&url)
-                .await
-                .with_context(|| format!("cannot reach PostgreSQL at {url}"))?;
-            let pool = store::connect(&url, 2).await?;
-            store::migrate(&pool).await?;
-            println!("migrations applied to {url}");
-            Ok(ExitCode::SUCCESS)
-        }
-        Role::Relay => {
-            let shutdown = shutdown_token();
-            let config = relay::RelayConfig::new(&database_url(), &amqp_url());
-            relay::Relay::run_with(config, shutdown).await?;
-            Ok(ExitCode::SUCCESS)
-        }
-        other => {
-            let name = match other {
-                Role::CommandApi => "command-api",
-                Role::Relay => unreachable!("handled above"),
-                Role::Projections => "projections",
-                Role::ReadApi => "read-api",
-                Role::Notifier => "notifier",
-                Role::Processes => "processes",
-                Role::Dev => "dev",
-                Role::Migrate => unreachable!("handled above"),
-            };
-            eprintln!("hub {name}: this role is not built yet");
-            Ok(ExitCode::from(2))
+        Role::Migrate => roles::migrate().await?,
+        Role::CommandApi => roles::command_api().await?,
+        Role::Relay => roles::relay().await?,
+        Role::Projections { action: None } => roles::projections().await?,
+        Role::Projections {
+            action: Some(ProjectionsAction::Rebuild { name }),
+        } => roles::rebuild(name).await?,
+        Role::ReadApi => roles::read_api().await?,
+        Role::Dev => dev::run().await?,
+        Role::Admin {
+            action:
+                AdminAction::Create {
+                    email,
+                    password,
+                    role,
+                },
+        } => roles::create_staff(&email, &password, role).await?,
+        Role::Notifier | Role::Processes => {
+            eprintln!("hub: this role is not built yet");
+            return Ok(std::process::ExitCode::from(2));
         }
     }
+    Ok(std::process::ExitCode::SUCCESS)
 }

@@ -1,0 +1,174 @@
+//! `hub dev`: every role in one process against the local PostgreSQL and
+//! RabbitMQ, the API and the SPA on one port, mounted as the Ingress mounts
+//! them (DESIGN §8), with demo data.
+
+use crate::roles::shutdown_token;
+use crate::seed;
+use crate::settings::{amqp_url, database_url, http_settings};
+use anyhow::{Context, bail};
+use axum::Router;
+use axum::extract::Request;
+use axum::response::{IntoResponse, Response};
+use secrecy::ExposeSecret;
+use std::path::PathBuf;
+use std::time::Duration;
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
+
+/// Starts everything and serves until Ctrl-C.
+pub async fn run() -> anyhow::Result<()> {
+    let db_url = database_url();
+    let amqp = amqp_url();
+    check_services(&db_url, &amqp).await?;
+    crate::roles::migrate().await?;
+    declare_queues(&amqp).await?;
+
+    let shutdown = shutdown_token();
+    let mut roles = tokio::task::JoinSet::new();
+    {
+        let config = projections::ProjectionsConfig::new(&db_url, &amqp);
+        let token = shutdown.clone();
+        roles.spawn(async move {
+            projections::run(config, token)
+                .await
+                .map_err(anyhow::Error::from)
+        });
+    }
+    {
+        let config = relay::RelayConfig::new(&db_url, &amqp);
+        let token = shutdown.clone();
+        roles.spawn(async move {
+            relay::Relay::run_with(config, token)
+                .await
+                .map_err(anyhow::Error::from)
+        });
+    }
+
+    let settings = http_settings(true)?;
+    let pool = store::connect(
+        settings.database.url.expose_secret(),
+        settings.database.max_connections,
+    )
+    .await?;
+    let commands = command_api::AppState::new(pool.clone(), &settings.auth, settings.http.clone());
+    let queries = read_api::AppState::new(pool.clone(), &settings.auth, settings.http.clone());
+    let events = queries.events.clone();
+    let api = command_api::api_routes(commands)
+        .merge(read_api::api_routes(queries))
+        .merge(platform::health::router(pool.clone()))
+        .merge(platform::metrics::router());
+    let app: Router = platform::http::with_common_layers(api, &settings.http).fallback(spa);
+
+    let listener = tokio::net::TcpListener::bind(settings.http.addr)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {} (set HUB_HTTP__ADDR)",
+                settings.http.addr
+            )
+        })?;
+    let addr = listener.local_addr()?;
+    let base = format!("http://{addr}");
+    let stop = shutdown.clone();
+    let server = tokio::spawn(platform::http::serve(listener, app, async move {
+        stop.cancelled().await;
+        events.close();
+    }));
+
+    let logins = seed::demo(&base, &pool)
+        .await
+        .context("seeding demo data")?;
+    print_banner(&base, &logins);
+
+    server.await??;
+    shutdown.cancel();
+    while let Some(done) = roles.join_next().await {
+        done??;
+    }
+    Ok(())
+}
+
+/// Fails with a message that says how to start whatever does not answer.
+async fn check_services(db_url: &str, amqp: &str) -> anyhow::Result<()> {
+    if let Err(e) = tokio::time::timeout(Duration::from_secs(5), store::ensure_database(db_url))
+        .await
+        .unwrap_or(Err(sqlx::Error::PoolTimedOut))
+    {
+        bail!(
+            "PostgreSQL does not answer at {db_url} ({e}).\n\
+             Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n\
+             or point HUB_DATABASE__URL at a running server."
+        );
+    }
+    match tokio::time::timeout(Duration::from_secs(5), bus::connect(amqp, "hub-dev-check")).await {
+        Ok(Ok(conn)) => {
+            let _ = conn.close(0, "checked".into()).await;
+            Ok(())
+        }
+        Ok(Err(e)) => bail!(
+            "RabbitMQ does not answer at {amqp} ({e}).\n\
+             Start it with: rabbitmq-server -detached && rabbitmqctl await_startup\n\
+             or point HUB_AMQP__URL at a running broker."
+        ),
+        Err(_) => bail!(
+            "RabbitMQ at {amqp} did not answer within 5 s. Start it with: rabbitmq-server -detached"
+        ),
+    }
+}
+
+/// The relay drops events that no queue is bound for, so every consumer's
+/// queue exists before the relay's first publish.
+async fn declare_queues(amqp: &str) -> anyhow::Result<()> {
+    let conn = bus::connect(amqp, "hub-dev-topology").await?;
+    let channel = conn.create_channel().await?;
+    let topology = bus::Topology::default();
+    topology.declare_exchanges(&channel).await?;
+    for projection in projections::read_models::all() {
+        topology
+            .declare_consumer(&channel, &projections::queue_of(projection.as_ref()))
+            .await?;
+    }
+    let _ = conn.close(0, "declared".into()).await;
+    Ok(())
+}
+
+/// The SPA's files, with `index.html` for every client-side route; unknown
+/// API paths stay problem+json 404s.
+async fn spa(req: Request) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        return platform::Problem::not_found().into_response();
+    }
+    let dist = web_dist();
+    let index = dist.join("index.html");
+    ServeDir::new(&dist)
+        .fallback(ServeFile::new(index))
+        .oneshot(req)
+        .await
+        .map(IntoResponse::into_response)
+        .unwrap_or_else(|never| match never {})
+}
+
+/// `HUB_WEB__DIST`, else `web/dist` under the current directory.
+fn web_dist() -> PathBuf {
+    std::env::var("HUB_WEB__DIST").map_or_else(|_| PathBuf::from("web/dist"), PathBuf::from)
+}
+
+fn print_banner(base: &str, logins: &[seed::Login]) {
+    let web_ready = web_dist().join("index.html").exists();
+    println!();
+    println!("  Hub is running at {base}/");
+    if !web_ready {
+        println!(
+            "  (the web app is not built: run `bash scripts/build-web.sh`; the API works meanwhile)"
+        );
+    }
+    println!("  API docs: {base}/api/v1/docs  ·  read side: {base}/api/v1/read/docs");
+    println!();
+    println!("  Demo logins:");
+    for l in logins {
+        println!("    {:<9} {:<24} {}", l.role, l.email, l.password);
+    }
+    println!();
+    println!("  Ctrl-C stops everything.");
+    println!();
+}
