@@ -4,7 +4,7 @@
 
 use crate::roles::shutdown_token;
 use crate::seed;
-use crate::settings::{amqp_url, database_url, http_settings};
+use crate::settings::{amqp_url, database_url, http_settings, topology};
 use anyhow::{Context, bail};
 use axum::Router;
 use axum::extract::Request;
@@ -21,12 +21,14 @@ pub async fn run() -> anyhow::Result<()> {
     let amqp = amqp_url();
     check_services(&db_url, &amqp).await?;
     crate::roles::migrate().await?;
-    declare_queues(&amqp).await?;
+    let topology = topology()?;
+    declare_queues(&amqp, &topology).await?;
 
     let shutdown = shutdown_token();
     let mut roles = tokio::task::JoinSet::new();
     {
-        let config = projections::ProjectionsConfig::new(&db_url, &amqp);
+        let mut config = projections::ProjectionsConfig::new(&db_url, &amqp);
+        config.topology = topology.clone();
         let token = shutdown.clone();
         roles.spawn(async move {
             projections::run(config, token)
@@ -35,7 +37,8 @@ pub async fn run() -> anyhow::Result<()> {
         });
     }
     {
-        let config = relay::RelayConfig::new(&db_url, &amqp);
+        let mut config = relay::RelayConfig::new(&db_url, &amqp);
+        config.topology = topology.clone();
         let token = shutdown.clone();
         roles.spawn(async move {
             relay::Relay::run_with(config, token)
@@ -85,6 +88,9 @@ pub async fn run() -> anyhow::Result<()> {
     while let Some(done) = roles.join_next().await {
         done??;
     }
+    if std::env::var("HUB_DEV__EPHEMERAL").is_ok_and(|v| v == "1") {
+        remove_queues(&amqp, &topology).await?;
+    }
     Ok(())
 }
 
@@ -118,18 +124,31 @@ async fn check_services(db_url: &str, amqp: &str) -> anyhow::Result<()> {
 
 /// The relay drops events that no queue is bound for, so every consumer's
 /// queue exists before the relay's first publish.
-async fn declare_queues(amqp: &str) -> anyhow::Result<()> {
+async fn declare_queues(amqp: &str, topology: &bus::Topology) -> anyhow::Result<()> {
     let conn = bus::connect(amqp, "hub-dev-topology").await?;
     let channel = conn.create_channel().await?;
-    let topology = bus::Topology::default();
     topology.declare_exchanges(&channel).await?;
-    for projection in projections::read_models::all() {
-        topology
-            .declare_consumer(&channel, &projections::queue_of(projection.as_ref()))
-            .await?;
+    for queue in consumer_queues() {
+        topology.declare_consumer(&channel, &queue).await?;
     }
     let _ = conn.close(0, "declared".into()).await;
     Ok(())
+}
+
+/// `HUB_DEV__EPHEMERAL=1` (the browser test) leaves no exchange or queue behind.
+async fn remove_queues(amqp: &str, topology: &bus::Topology) -> anyhow::Result<()> {
+    let conn = bus::connect(amqp, "hub-dev-teardown").await?;
+    let channel = conn.create_channel().await?;
+    topology.delete(&channel, &consumer_queues()).await?;
+    let _ = conn.close(0, "removed".into()).await;
+    Ok(())
+}
+
+fn consumer_queues() -> Vec<bus::ConsumerQueue> {
+    projections::read_models::all()
+        .iter()
+        .map(|p| projections::queue_of(p.as_ref()))
+        .collect()
 }
 
 /// The SPA's files, with `index.html` for every client-side route; unknown

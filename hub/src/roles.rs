@@ -1,7 +1,7 @@
 //! One function per `hub <role>`: connect, build the role's library, serve
 //! until SIGTERM.
 
-use crate::settings::{amqp_url, database_url, http_settings};
+use crate::settings::{amqp_url, database_url, http_settings, topology};
 use anyhow::Context;
 use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
@@ -58,14 +58,16 @@ pub async fn read_api() -> anyhow::Result<()> {
 
 /// The relay from the event store to RabbitMQ.
 pub async fn relay() -> anyhow::Result<()> {
-    let config = relay::RelayConfig::new(&database_url(), &amqp_url());
+    let mut config = relay::RelayConfig::new(&database_url(), &amqp_url());
+    config.topology = topology()?;
     relay::Relay::run_with(config, shutdown_token()).await?;
     Ok(())
 }
 
 /// The read-model consumers.
 pub async fn projections() -> anyhow::Result<()> {
-    let config = projections::ProjectionsConfig::new(&database_url(), &amqp_url());
+    let mut config = projections::ProjectionsConfig::new(&database_url(), &amqp_url());
+    config.topology = topology()?;
     projections::run(config, shutdown_token()).await?;
     Ok(())
 }

@@ -34,3 +34,17 @@ pub fn http_settings(dev: bool) -> anyhow::Result<Settings> {
     }
     Ok(Settings::load(&Env::from_pairs(pairs))?)
 }
+
+/// RabbitMQ names: `HUB_AMQP__PREFIX` goes before every exchange and queue
+/// (empty in production; tests and parallel dev stacks set their own), and
+/// `HUB_AMQP__QUEUE_TYPE` is `classic` (default) or `quorum` (the cluster).
+pub fn topology() -> anyhow::Result<bus::Topology> {
+    let mut topology =
+        bus::Topology::with_prefix(&std::env::var("HUB_AMQP__PREFIX").unwrap_or_default());
+    if let Ok(kind) = std::env::var("HUB_AMQP__QUEUE_TYPE") {
+        topology.queue_type = kind.parse().map_err(|_| {
+            anyhow::anyhow!("HUB_AMQP__QUEUE_TYPE must be classic or quorum, not {kind:?}")
+        })?;
+    }
+    Ok(topology)
+}
