@@ -1,0 +1,80 @@
+//! A registered, logged-in client that can top up its wallet over HTTP.
+
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+
+/// A client account driven through the public API.
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    /// The account (and wallet) id.
+    pub account_id: String,
+}
+
+/// A valid 10-digit INN built from nine digits (check digit appended).
+fn inn(n: u64) -> String {
+    let digits: Vec<u64> = format!("{:09}", 770_000_000 + n % 100_000_000)
+        .bytes()
+        .map(|b| u64::from(b - b'0'))
+        .collect();
+    let weights = [2, 4, 10, 3, 5, 9, 4, 6, 8];
+    let check = digits.iter().zip(weights).map(|(d, w)| d * w).sum::<u64>() % 11 % 10;
+    digits.iter().map(u64::to_string).collect::<String>() + &check.to_string()
+}
+
+impl Client {
+    /// Registers a fresh client and logs it in.
+    pub async fn register(http: &reqwest::Client, base: &str, n: u64) -> anyhow::Result<Self> {
+        let email = format!("bench-{}-{n}@bench.test", uuid::Uuid::new_v4().simple());
+        let password = "bench-password-2026";
+        let res = http
+            .post(format!("{base}/api/v1/auth/register/client"))
+            .json(&json!({
+                "email": email, "password": password,
+                "company": {"name": format!("Bench {n}"), "inn": inn(n)},
+                "contact_name": "Bench",
+            }))
+            .send()
+            .await?;
+        if !res.status().is_success() {
+            bail!("register: {} {}", res.status(), res.text().await?);
+        }
+        let login: Value = http
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        Ok(Self {
+            http: http.clone(),
+            base: base.to_owned(),
+            token: login["access_token"]
+                .as_str()
+                .context("access_token")?
+                .to_owned(),
+            account_id: login["account_id"]
+                .as_str()
+                .context("account_id")?
+                .to_owned(),
+        })
+    }
+
+    /// One top-up command; errors on any non-2xx answer.
+    pub async fn top_up(&self, amount: &str) -> anyhow::Result<()> {
+        let res = self
+            .http
+            .post(format!("{}/api/v1/commands/wallet/top-ups", self.base))
+            .bearer_auth(&self.token)
+            .header("Idempotency-Key", uuid::Uuid::new_v4().to_string())
+            .json(&json!({"amount": amount}))
+            .send()
+            .await?;
+        if !res.status().is_success() {
+            bail!("top-up: {} {}", res.status(), res.text().await?);
+        }
+        Ok(())
+    }
+}

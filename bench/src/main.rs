@@ -1,0 +1,219 @@
+//! `hub-bench`: load against a running Hub (start one with `hub dev`).
+//!
+//! - `commands`: latency of one command (a wallet top-up) under N concurrent callers.
+//! - `e2e`: commit → read-model latency at a steady command rate: from the
+//!   command's HTTP answer (its events are committed by then) to the
+//!   projection's `hub_changes` notification for that wallet (sent when the
+//!   read-model transaction commits).
+
+mod client;
+mod stats;
+
+use clap::{Parser, Subcommand};
+use client::Client;
+use stats::Samples;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{Mutex, oneshot};
+
+#[derive(Parser)]
+struct Cli {
+    /// Where Hub answers.
+    #[arg(long, default_value = "http://127.0.0.1:8080", global = true)]
+    base: String,
+    #[command(subcommand)]
+    bench: Bench,
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// p50/p99 of one command under concurrent callers.
+    Commands {
+        #[arg(long, default_value_t = 32)]
+        concurrency: u64,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
+    /// Commit → read-model latency at a steady rate.
+    E2e {
+        #[arg(long, default_value_t = 500)]
+        rate: u64,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Wallets to spread the load over (one command in flight per wallet).
+        #[arg(long, default_value_t = 200)]
+        wallets: u64,
+        /// The database the projections write to (for LISTEN hub_changes).
+        #[arg(
+            long,
+            env = "HUB_DATABASE__URL",
+            default_value = "postgres://postgres@127.0.0.1:5432/hub"
+        )]
+        database_url: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let http = reqwest::Client::builder()
+        .tcp_nodelay(true)
+        .pool_max_idle_per_host(512)
+        .build()?;
+    match cli.bench {
+        Bench::Commands {
+            concurrency,
+            seconds,
+        } => commands(&http, &cli.base, concurrency, seconds).await,
+        Bench::E2e {
+            rate,
+            seconds,
+            wallets,
+            database_url,
+        } => e2e(&http, &cli.base, rate, seconds, wallets, &database_url).await,
+    }
+}
+
+async fn register_many(http: &reqwest::Client, base: &str, n: u64) -> anyhow::Result<Vec<Client>> {
+    let mut clients = Vec::new();
+    for chunk in (0..n).collect::<Vec<_>>().chunks(16) {
+        let mut batch = tokio::task::JoinSet::new();
+        for &i in chunk {
+            let (http, base) = (http.clone(), base.to_owned());
+            batch.spawn(async move { Client::register(&http, &base, i).await });
+        }
+        while let Some(c) = batch.join_next().await {
+            clients.push(c??);
+        }
+    }
+    Ok(clients)
+}
+
+async fn commands(
+    http: &reqwest::Client,
+    base: &str,
+    concurrency: u64,
+    seconds: u64,
+) -> anyhow::Result<()> {
+    println!("registering {concurrency} clients…");
+    let clients = register_many(http, base, concurrency).await?;
+    for c in &clients {
+        c.top_up("1.00").await?; // warm-up: the wallet exists, connections are open
+    }
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = tokio::task::JoinSet::new();
+    for c in clients {
+        tasks.spawn(async move {
+            let mut samples = Samples::default();
+            let mut errors = 0u64;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                match c.top_up("10.00").await {
+                    Ok(()) => samples.push(t.elapsed()),
+                    Err(_) => errors += 1,
+                }
+            }
+            (samples, errors)
+        });
+    }
+    let mut all = Samples::default();
+    let mut errors = 0;
+    while let Some(r) = tasks.join_next().await {
+        let (s, e) = r?;
+        all.extend(s);
+        errors += e;
+    }
+    let n = all.len();
+    println!(
+        "top-up command, {concurrency} concurrent callers, {seconds} s: {} ; {:.0} commands/s ; errors={errors}",
+        all.summary(),
+        n as f64 / seconds as f64
+    );
+    Ok(())
+}
+
+type Waiters = Arc<Mutex<HashMap<String, oneshot::Sender<Instant>>>>;
+
+async fn e2e(
+    http: &reqwest::Client,
+    base: &str,
+    rate: u64,
+    seconds: u64,
+    wallets: u64,
+    database_url: &str,
+) -> anyhow::Result<()> {
+    println!("registering {wallets} clients…");
+    let clients = register_many(http, base, wallets).await?;
+    let waiters: Waiters = Arc::default();
+    let mut listener = sqlx::postgres::PgListener::connect(database_url).await?;
+    listener.listen("hub_changes").await?;
+    {
+        let waiters = waiters.clone();
+        tokio::spawn(async move {
+            while let Ok(n) = listener.recv().await {
+                let at = Instant::now();
+                let Ok(v) = serde_json::from_str::<serde_json::Value>(n.payload()) else {
+                    continue;
+                };
+                if v["kind"] == "wallet"
+                    && let Some(id) = v["id"].as_str()
+                    && let Some(tx) = waiters.lock().await.remove(id)
+                {
+                    let _ = tx.send(at);
+                }
+            }
+        });
+    }
+
+    let idle: Arc<Mutex<Vec<Arc<Client>>>> =
+        Arc::new(Mutex::new(clients.into_iter().map(Arc::new).collect()));
+    let results: Arc<Mutex<(Samples, u64)>> = Arc::default();
+    let mut skipped = 0u64;
+    let mut sent = 0u64;
+    let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / rate));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let start = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    while start.elapsed() < Duration::from_secs(seconds) {
+        tick.tick().await;
+        let Some(c) = idle.lock().await.pop() else {
+            skipped += 1;
+            continue;
+        };
+        sent += 1;
+        let (idle, waiters, results) = (idle.clone(), waiters.clone(), results.clone());
+        tasks.spawn(async move {
+            let (tx, rx) = oneshot::channel();
+            waiters.lock().await.insert(c.account_id.clone(), tx);
+            let outcome = c.top_up("10.00").await;
+            let answered = Instant::now();
+            let mut r = results.lock().await;
+            match outcome {
+                Ok(()) => {
+                    drop(r);
+                    match tokio::time::timeout(Duration::from_secs(10), rx).await {
+                        Ok(Ok(seen)) => results
+                            .lock()
+                            .await
+                            .0
+                            .push(seen.saturating_duration_since(answered)),
+                        _ => results.lock().await.1 += 1,
+                    }
+                }
+                Err(_) => r.1 += 1,
+            }
+            idle.lock().await.push(c);
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    let elapsed = start.elapsed().as_secs_f64();
+    let mut r = results.lock().await;
+    let errors = r.1;
+    println!(
+        "commit → read model at {rate}/s target ({:.0}/s achieved, {sent} sent, {skipped} ticks without an idle wallet, {errors} errors/timeouts): {}",
+        sent as f64 / elapsed,
+        r.0.summary()
+    );
+    Ok(())
+}

@@ -1,0 +1,44 @@
+//! Percentiles over recorded latencies.
+
+use std::time::Duration;
+
+/// Latencies of one run.
+#[derive(Default)]
+pub struct Samples(Vec<Duration>);
+
+impl Samples {
+    /// Records one latency.
+    pub fn push(&mut self, d: Duration) {
+        self.0.push(d);
+    }
+
+    /// Adds another run's samples.
+    pub fn extend(&mut self, other: Samples) {
+        self.0.extend(other.0);
+    }
+
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// `p50=… p90=… p99=… max=…` in milliseconds (nearest-rank percentiles).
+    pub fn summary(&mut self) -> String {
+        if self.0.is_empty() {
+            return "no samples".into();
+        }
+        self.0.sort_unstable();
+        let at = |q: f64| {
+            let rank = ((q * self.0.len() as f64).ceil() as usize).clamp(1, self.0.len());
+            self.0[rank - 1].as_secs_f64() * 1e3
+        };
+        format!(
+            "p50={:.2}ms p90={:.2}ms p99={:.2}ms max={:.2}ms (n={})",
+            at(0.50),
+            at(0.90),
+            at(0.99),
+            at(1.0),
+            self.0.len()
+        )
+    }
+}
