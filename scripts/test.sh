@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Every test of the workspace against the local PostgreSQL and RabbitMQ.
+# Every test of the workspace against the local PostgreSQL and RabbitMQ, then
+# the browser test (headless Chromium against a real `hub dev`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 export AMQP_URL="${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2f}"
 
 cargo test --workspace --locked --all-targets
+bash tests/browser/run.sh
