@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod auth;
 pub mod error;
 pub mod idempotency;
+pub mod money;
 pub mod openapi;
 pub mod state;
 
@@ -23,6 +24,7 @@ use axum::Router;
 pub fn api_routes(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1/auth", auth::routes())
+        .merge(money::routes(&state))
         .merge(openapi::routes())
         .with_state(state)
 }

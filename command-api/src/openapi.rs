@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::auth::{dto, handlers};
+use crate::money;
 use axum::Router;
 use axum::routing::get;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -20,6 +21,19 @@ use utoipa_scalar::{Scalar, Servable};
         handlers::refresh,
         handlers::logout,
         handlers::whoami,
+        money::wallet::top_up,
+        money::wallet::withdraw,
+        money::subscriptions::request,
+        money::subscriptions::accept,
+        money::subscriptions::reject,
+        money::subscriptions::cancel,
+        money::accounts::change_profile,
+        money::accounts::block,
+        money::accounts::unblock,
+        money::catalog::add_service_type,
+        money::catalog::change_prices,
+        money::catalog::retire,
+        money::catalog::restore,
     ),
     components(schemas(
         dto::CompanyBody,
@@ -29,11 +43,28 @@ use utoipa_scalar::{Scalar, Servable};
         dto::LoginRequest,
         dto::RefreshRequest,
         dto::TokenResponse,
+        money::wallet::TopUpRequest,
+        money::wallet::WithdrawalRequest,
+        money::wallet::BankBody,
+        money::wallet::TransferCreated,
+        money::subscriptions::SubscriptionRequest,
+        money::subscriptions::SubscriptionCreated,
+        money::accounts::ChangeProfileRequest,
+        money::accounts::BlockRequest,
+        money::catalog::AddServiceTypeRequest,
+        money::catalog::ChangePricesRequest,
+        money::catalog::ServiceTypeCreated,
         platform::Problem,
         platform::FieldError,
     )),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "Registration, login and tokens"))
+    tags(
+        (name = "auth", description = "Registration, login and tokens"),
+        (name = "wallet", description = "Top-ups and withdrawals"),
+        (name = "subscriptions", description = "Requests, accepts, rejects, cancels"),
+        (name = "accounts", description = "Profiles and blocking"),
+        (name = "catalog", description = "The admin's service types and prices"),
+    )
 )]
 pub struct ApiDoc;
 

@@ -42,6 +42,8 @@ pub struct AppState {
     pub http: HttpSettings,
     /// The Account aggregate's command handler.
     pub accounts: Accounts,
+    /// Top-up settlement and request deadlines (`HUB_PAYMENTS__*`, `HUB_DISPATCH__*`).
+    pub money: crate::money::MoneySettings,
 }
 
 impl AppState {
@@ -54,6 +56,7 @@ impl AppState {
             refresh_ttl: auth.refresh_ttl,
             login_limits: LoginLimits::default(),
             http,
+            money: crate::money::MoneySettings::default(),
         }
     }
 }

@@ -192,6 +192,9 @@ pub async fn login(
     };
     let role: Role = role.parse().map_err(ApiError::internal)?;
     let account = AccountId::from(account);
+    if crate::money::accounts::is_blocked(&state.pool, account).await? {
+        return Err(crate::money::accounts::blocked_problem());
+    }
     rate_limit::clear(&state.pool, &email).await?;
     let mut conn = state.pool.acquire().await?;
     let refresh_token =

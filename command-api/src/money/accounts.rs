@@ -1,0 +1,171 @@
+//! Account commands beyond registration: the caller's profile, and an
+//! admin blocking or unblocking an account.
+
+use super::support::{load, metadata_for, not_found, parse_id, require};
+use crate::{ApiError, AppState};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use domain::account::{Account, AccountCommand, AccountError};
+use domain::{AccountId, Role, ServiceType};
+use platform::{Caller, Json, Problem};
+use serde::Deserialize;
+use sqlx::PgPool;
+use store::{CommandError, HubEventStore};
+use utoipa::ToSchema;
+
+/// `POST /api/v1/commands/accounts/me/profile`: only the fields given change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeProfileRequest {
+    /// The person to talk to.
+    #[serde(default)]
+    pub contact_name: Option<String>,
+    /// The company's legal name (clients and providers).
+    #[serde(default)]
+    pub company_name: Option<String>,
+    /// The service types served (providers only).
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub service_types: Option<Vec<ServiceType>>,
+}
+
+/// `POST /api/v1/commands/admin/accounts/{id}/block`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BlockRequest {
+    /// Why, 1 to 1000 characters; shown to other admins.
+    pub reason: String,
+}
+
+/// The account's current state (unregistered when it has no events).
+pub async fn load_account(pool: &PgPool, id: AccountId) -> Result<Account, ApiError> {
+    let store =
+        HubEventStore::<Account>::new(pool.clone()).with_upcasters(domain::account::upcasters());
+    load(&store, &id.to_string()).await
+}
+
+/// True when an admin blocked the account (login refuses it).
+pub async fn is_blocked(pool: &PgPool, id: AccountId) -> Result<bool, ApiError> {
+    Ok(load_account(pool, id).await?.is_blocked())
+}
+
+/// The 403 a blocked account gets at login.
+pub fn blocked_problem() -> ApiError {
+    let mut p = Problem::new(StatusCode::FORBIDDEN, "account-blocked", "Account blocked")
+        .with_detail("this account is blocked; contact support");
+    p.rule = Some("account_blocked".to_owned());
+    ApiError::from(p)
+}
+
+fn account_error(e: CommandError<AccountError>) -> ApiError {
+    match e {
+        CommandError::Rule(AccountError::NotOwnerOrAdmin | AccountError::NotAdmin) => {
+            ApiError::from(Problem::forbidden("not allowed on this account"))
+        }
+        CommandError::Rule(AccountError::NotRegistered) => not_found(),
+        CommandError::Rule(AccountError::Blocked) => blocked_problem(),
+        CommandError::Rule(e) => {
+            let field = match &e {
+                AccountError::InvalidText { field, .. } => Some((*field).to_owned()),
+                AccountError::NoServiceTypes
+                | AccountError::TooManyServiceTypes
+                | AccountError::NotAProvider => Some("service_types".to_owned()),
+                AccountError::NoCompany => Some("company_name".to_owned()),
+                _ => None,
+            };
+            ApiError::rule(&e, field)
+        }
+        other => other.into(),
+    }
+}
+
+async fn execute(
+    state: &AppState,
+    caller: &Caller,
+    id: AccountId,
+    command: AccountCommand,
+) -> Result<(), ApiError> {
+    let metadata = metadata_for(caller.actor());
+    state
+        .accounts
+        .execute(id, command, caller.actor(), metadata.correlation_id)
+        .await
+        .map_err(account_error)
+}
+
+/// Changes the caller's own contact name, company name or service types.
+#[utoipa::path(post, path = "/api/v1/commands/accounts/me/profile", tag = "accounts",
+    security(("bearer" = [])),
+    request_body = ChangeProfileRequest,
+    responses(
+        (status = 204, description = "changed"),
+        (status = 422, description = "invalid field or nothing to change", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn change_profile(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<ChangeProfileRequest>,
+) -> Result<StatusCode, ApiError> {
+    let command = AccountCommand::ChangeProfile {
+        actor: caller.actor(),
+        contact_name: req.contact_name,
+        company_name: req.company_name,
+        service_types: req.service_types,
+        at: chrono::Utc::now(),
+    };
+    execute(&state, &caller, caller.account_id, command).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Blocks an account: it can no longer log in.
+#[utoipa::path(post, path = "/api/v1/commands/admin/accounts/{id}/block", tag = "accounts",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "the account")),
+    request_body = BlockRequest,
+    responses(
+        (status = 204, description = "blocked"),
+        (status = 403, description = "not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such account", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "already blocked, own account, or invalid reason", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn block(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(req): Json<BlockRequest>,
+) -> Result<StatusCode, ApiError> {
+    require(&caller, &[Role::Admin])?;
+    let id = AccountId::from(parse_id(&id)?);
+    let command = AccountCommand::Block {
+        actor: caller.actor(),
+        reason: req.reason,
+        at: chrono::Utc::now(),
+    };
+    execute(&state, &caller, id, command).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Unblocks an account.
+#[utoipa::path(post, path = "/api/v1/commands/admin/accounts/{id}/unblock", tag = "accounts",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "the account")),
+    responses(
+        (status = 204, description = "unblocked"),
+        (status = 403, description = "not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such account", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "not blocked", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn unblock(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    require(&caller, &[Role::Admin])?;
+    let id = AccountId::from(parse_id(&id)?);
+    let command = AccountCommand::Unblock {
+        actor: caller.actor(),
+        at: chrono::Utc::now(),
+    };
+    execute(&state, &caller, id, command).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,136 @@
+//! The money-moving and catalog commands under `/api/v1/commands/`: wallet
+//! top-ups and withdrawals, subscriptions (request, accept, reject,
+//! cancel), profile and blocking, and the admin's catalog.
+//!
+//! Handlers authenticate, look facts up (prices, service types, owners) and
+//! map refusals to HTTP; every rule lives in the aggregates.
+
+pub mod accounts;
+pub mod amount;
+pub mod catalog;
+pub mod subscriptions;
+pub mod support;
+pub mod wallet;
+
+pub use catalog::seed_catalog;
+
+use crate::{AppState, idempotency};
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::extract::{Request, State};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use platform::Caller;
+use platform::Env;
+use std::time::Duration;
+
+/// Settings of the money commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MoneySettings {
+    /// `HUB_PAYMENTS__AUTO_SETTLE`, default true: settle a top-up at once,
+    /// standing in for the payment gateway's webhook.
+    pub auto_settle_top_ups: bool,
+    /// `HUB_DISPATCH__ACCEPT_WITHIN_SECS`, default 24 h: how long a request
+    /// waits for a provider.
+    pub accept_within: Duration,
+}
+
+impl Default for MoneySettings {
+    fn default() -> Self {
+        Self {
+            auto_settle_top_ups: true,
+            accept_within: Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+impl MoneySettings {
+    /// Reads `HUB_PAYMENTS__AUTO_SETTLE` and `HUB_DISPATCH__ACCEPT_WITHIN_SECS`.
+    pub fn load(env: &Env) -> Result<Self, platform::ConfigError> {
+        let d = Self::default();
+        Ok(Self {
+            auto_settle_top_ups: env
+                .parse_or("HUB_PAYMENTS__AUTO_SETTLE", d.auto_settle_top_ups)?,
+            accept_within: Duration::from_secs(env.parse_or(
+                "HUB_DISPATCH__ACCEPT_WITHIN_SECS",
+                d.accept_within.as_secs(),
+            )?),
+        })
+    }
+}
+
+/// Applies the `Idempotency-Key` layer only when the header is present
+/// (for commands where the key is optional).
+async fn optional_idempotency(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if !req.headers().contains_key(&idempotency::KEY_HEADER) {
+        return next.run(req).await;
+    }
+    let (mut parts, body) = req.into_parts();
+    match Caller::from_request_parts(&mut parts, &state).await {
+        Ok(caller) => {
+            idempotency::layer(State(state), caller, Request::from_parts(parts, body), next).await
+        }
+        Err(problem) => problem.into_response(),
+    }
+}
+
+/// The routes of this module, with their full paths (merge, don't nest).
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let keyed = Router::new()
+        .route("/api/v1/commands/wallet/top-ups", post(wallet::top_up))
+        .route(
+            "/api/v1/commands/wallet/withdrawals",
+            post(wallet::withdraw),
+        )
+        .route_layer(from_fn_with_state(state.clone(), idempotency::layer));
+    let optionally_keyed = Router::new()
+        .route(
+            "/api/v1/commands/subscriptions",
+            post(subscriptions::request),
+        )
+        .route_layer(from_fn_with_state(state.clone(), optional_idempotency));
+    Router::new()
+        .merge(keyed)
+        .merge(optionally_keyed)
+        .route(
+            "/api/v1/commands/subscriptions/{id}/accept",
+            post(subscriptions::accept),
+        )
+        .route(
+            "/api/v1/commands/subscriptions/{id}/reject",
+            post(subscriptions::reject),
+        )
+        .route(
+            "/api/v1/commands/subscriptions/{id}/cancel",
+            post(subscriptions::cancel),
+        )
+        .route(
+            "/api/v1/commands/accounts/me/profile",
+            post(accounts::change_profile),
+        )
+        .route(
+            "/api/v1/commands/admin/accounts/{id}/block",
+            post(accounts::block),
+        )
+        .route(
+            "/api/v1/commands/admin/accounts/{id}/unblock",
+            post(accounts::unblock),
+        )
+        .route(
+            "/api/v1/commands/admin/catalog/service-types",
+            post(catalog::add_service_type),
+        )
+        .route(
+            "/api/v1/commands/admin/catalog/service-types/{code}/prices",
+            post(catalog::change_prices),
+        )
+        .route(
+            "/api/v1/commands/admin/catalog/service-types/{code}/retire",
+            post(catalog::retire),
+        )
+        .route(
+            "/api/v1/commands/admin/catalog/service-types/{code}/restore",
+            post(catalog::restore),
+        )
+}
