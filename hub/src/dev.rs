@@ -53,7 +53,9 @@ pub async fn run() -> anyhow::Result<()> {
         settings.database.max_connections,
     )
     .await?;
-    let commands = command_api::AppState::new(pool.clone(), &settings.auth, settings.http.clone());
+    let mut commands =
+        command_api::AppState::new(pool.clone(), &settings.auth, settings.http.clone());
+    commands.money = command_api::money::MoneySettings::load(&platform::Env::from_process())?;
     let queries = read_api::AppState::new(pool.clone(), &settings.auth, settings.http.clone());
     let events = queries.events.clone();
     let api = command_api::api_routes(commands)

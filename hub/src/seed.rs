@@ -44,6 +44,9 @@ const AUDITOR: Login = Login {
 /// Seeds the demo accounts and returns their logins.
 pub async fn demo(base: &str, pool: &PgPool) -> anyhow::Result<Vec<Login>> {
     let http = reqwest::Client::new();
+    command_api::money::seed_catalog(pool)
+        .await
+        .context("seeding the catalog")?;
     for (login, role) in [(&ADMIN, Role::Admin), (&AUDITOR, Role::Auditor)] {
         if !exists(pool, login.email).await? {
             command_api::bootstrap_staff(pool, login.email, login.password, role)
