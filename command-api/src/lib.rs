@@ -11,6 +11,7 @@ pub mod error;
 pub mod idempotency;
 pub mod openapi;
 pub mod state;
+pub mod work;
 
 pub use auth::staff::{StaffError, bootstrap_staff};
 pub use error::ApiError;
@@ -24,6 +25,7 @@ pub fn api_routes(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1/auth", auth::routes())
         .merge(openapi::routes())
+        .merge(work::routes())
         .with_state(state)
 }
 
