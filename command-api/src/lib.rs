@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod money;
 pub mod openapi;
 pub mod state;
+pub mod work;
 
 pub use auth::staff::{StaffError, bootstrap_staff};
 pub use error::ApiError;
@@ -26,6 +27,7 @@ pub fn api_routes(state: AppState) -> Router {
         .nest("/api/v1/auth", auth::routes())
         .merge(money::routes(&state))
         .merge(openapi::routes())
+        .merge(work::routes())
         .with_state(state)
 }
 

@@ -1,8 +1,12 @@
 //! command-api over real HTTP and a real PostgreSQL database per test.
 
 mod auth;
+mod complaints;
 mod helpers;
 mod idempotency;
+mod orders;
 mod platform_layers;
 mod tokens;
 mod validation;
+mod work_matrix;
+mod work_support;

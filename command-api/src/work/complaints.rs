@@ -1,0 +1,236 @@
+//! Complaints about an order, filed and withdrawn by its client or provider.
+
+use super::orders::visible_order;
+use super::{CreatedResponse, load, log_follow_up, metadata, not_found, parse_id, require, run};
+use crate::{ApiError, AppState};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use domain::complaint::{Complaint, ComplaintCommand, ComplaintError, OrderFacts};
+use domain::order::{OrderCommand, OrderError};
+use domain::subscription::{Subscription, SubscriptionCommand, derived_transfer_id};
+use domain::{ComplaintId, Money, OrderId, Role};
+use platform::{Caller, Json, Problem};
+use serde::Deserialize;
+use sqlx::PgPool;
+use store::Store;
+use store::cqrs::LONG_LIVED_SNAPSHOT_EVERY;
+use utoipa::ToSchema;
+
+/// `POST /orders/{id}/complaints`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileComplaintRequest {
+    /// 10 to 4000 characters.
+    pub reason: String,
+}
+
+/// The request field a complaint's refusal is about (`text_field` names the
+/// body field holding a note, which differs between endpoints).
+pub(crate) fn complaint_field(
+    text_field: &'static str,
+) -> impl Fn(&ComplaintError) -> Option<&'static str> {
+    move |e| match e {
+        ComplaintError::InvalidReason => Some("reason"),
+        ComplaintError::InvalidNote => Some(text_field),
+        ComplaintError::SplitExceedsEscrow | ComplaintError::CurrencyMismatch => Some("to_client"),
+        _ => None,
+    }
+}
+
+/// The complaint `id` when it exists and the caller may know it does: the
+/// order's client or provider, or an admin.
+pub(crate) async fn visible_complaint(
+    pool: &PgPool,
+    caller: &Caller,
+    id: ComplaintId,
+) -> Result<Complaint, ApiError> {
+    let complaint: Complaint = load(pool, &id.to_string(), 0).await?;
+    let party = match caller.role {
+        Role::Client => complaint.client() == caller.account_id,
+        Role::Provider => complaint.provider() == caller.account_id,
+        Role::Admin => true,
+        Role::Auditor => false,
+    };
+    if complaint.status().is_none() || !party {
+        return Err(not_found("complaint"));
+    }
+    Ok(complaint)
+}
+
+/// The transfer id of a complaint's settlement: derived, so a repeated
+/// settle (a retried request, a process manager) moves money at most once.
+pub(crate) fn settlement_transfer(complaint_id: ComplaintId) -> domain::TransferId {
+    derived_transfer_id(complaint_id.as_uuid(), "complaint_settlement")
+}
+
+/// The order's client or provider complains: the complaint is filed, then
+/// the order and the subscription's escrow are frozen.
+#[utoipa::path(post, path = "/api/v1/commands/orders/{id}/complaints", tag = "complaints",
+    params(("id" = uuid::Uuid, Path, description = "the order")),
+    request_body = FileComplaintRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = CreatedResponse),
+        (status = 403, description = "neither client nor provider", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such order of the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "invalid field or rule", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn file_complaint(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(req): Json<FileComplaintRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    require(&caller, &[Role::Client, Role::Provider])?;
+    let order_id: OrderId = parse_id(&id, "id")?;
+    let order = visible_order(&state.pool, &caller, order_id).await?;
+    // The order refuses a second freeze; checking first avoids filing a
+    // complaint that could never freeze anything. The aggregate still
+    // decides (a race lands in the compensation below).
+    if order.is_frozen() {
+        return Err(ApiError::rule(&OrderError::FrozenByOtherComplaint, None));
+    }
+    let facts = OrderFacts {
+        order_id,
+        subscription_id: order.subscription_id(),
+        client: order.client(),
+        provider: order.provider(),
+    };
+    let complaint_id = ComplaintId::new();
+    let at = chrono::Utc::now();
+    let metadata = metadata(&caller);
+    let store = Store::new(state.pool.clone());
+    run(
+        &store.complaints(),
+        &complaint_id.to_string(),
+        || ComplaintCommand::File {
+            actor: caller.actor(),
+            complaint_id,
+            order: facts,
+            reason: req.reason.clone(),
+            at,
+        },
+        &metadata,
+        complaint_field("reason"),
+    )
+    .await?;
+    let frozen = run(
+        &store.orders(),
+        &order_id.to_string(),
+        || OrderCommand::Freeze { complaint_id, at },
+        &metadata,
+        |_| None,
+    )
+    .await;
+    if let Err(error) = frozen {
+        // Another complaint froze the order in between: take this one back
+        // so no open complaint is left without a frozen order.
+        log_follow_up(
+            "withdraw unfrozen complaint",
+            run(
+                &store.complaints(),
+                &complaint_id.to_string(),
+                || ComplaintCommand::Withdraw {
+                    actor: caller.actor(),
+                    at,
+                },
+                &metadata,
+                |_| None,
+            )
+            .await,
+        );
+        return Err(error);
+    }
+    log_follow_up(
+        "freeze escrow",
+        run(
+            &store.subscriptions(),
+            &facts.subscription_id.to_string(),
+            || SubscriptionCommand::FreezeEscrow { complaint_id },
+            &metadata,
+            |_| None,
+        )
+        .await,
+    );
+    tracing::info!(complaint.id = %complaint_id, order.id = %order_id, "complaint filed");
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedResponse {
+            id: complaint_id.as_uuid(),
+        }),
+    ))
+}
+
+/// The filer takes the complaint back: the order thaws and the escrow is
+/// released untouched (a settlement of nothing).
+#[utoipa::path(post, path = "/api/v1/commands/complaints/{id}/withdraw", tag = "complaints",
+    params(("id" = uuid::Uuid, Path, description = "the complaint")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "withdrawn"),
+        (status = 403, description = "neither client nor provider", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such complaint of the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "rule", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn withdraw_complaint(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    require(&caller, &[Role::Client, Role::Provider])?;
+    let complaint_id: ComplaintId = parse_id(&id, "id")?;
+    let complaint = visible_complaint(&state.pool, &caller, complaint_id).await?;
+    let at = chrono::Utc::now();
+    let metadata = metadata(&caller);
+    let store = Store::new(state.pool.clone());
+    run(
+        &store.complaints(),
+        &complaint_id.to_string(),
+        || ComplaintCommand::Withdraw {
+            actor: caller.actor(),
+            at,
+        },
+        &metadata,
+        complaint_field("text"),
+    )
+    .await?;
+    log_follow_up(
+        "unfreeze order",
+        run(
+            &store.orders(),
+            &complaint.order_id().to_string(),
+            || OrderCommand::Unfreeze { complaint_id, at },
+            &metadata,
+            |_| None,
+        )
+        .await,
+    );
+    // The subscription thaws only through a settlement; nothing to anyone
+    // leaves the escrow as it was.
+    let subscription_id = complaint.subscription_id().to_string();
+    match load::<Subscription>(&state.pool, &subscription_id, LONG_LIVED_SNAPSHOT_EVERY).await {
+        Ok(subscription) if subscription.frozen_by() == Some(complaint_id) => {
+            let nothing = Money::zero(subscription.escrow().currency());
+            log_follow_up(
+                "release frozen escrow",
+                run(
+                    &store.subscriptions(),
+                    &subscription_id,
+                    || SubscriptionCommand::SettleComplaint {
+                        complaint_id,
+                        transfer_id: settlement_transfer(complaint_id),
+                        to_client: nothing,
+                        to_provider: nothing,
+                    },
+                    &metadata,
+                    |_| None,
+                )
+                .await,
+            );
+        }
+        Ok(_) => {}
+        Err(error) => log_follow_up("load subscription", Err::<(), _>(error)),
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

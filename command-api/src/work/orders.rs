@@ -1,0 +1,250 @@
+//! Orders inside a subscription: create, take, chat, complete.
+
+use super::{CreatedResponse, load, metadata, not_found, parse_id, require, run};
+use crate::{ApiError, AppState};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use domain::order::{Order, OrderCommand, OrderError, SubscriptionFacts};
+use domain::subscription::Subscription;
+use domain::{MessageId, OrderId, Role, SubscriptionId};
+use platform::{Caller, Json, Problem};
+use serde::Deserialize;
+use sqlx::PgPool;
+use store::Store;
+use store::cqrs::LONG_LIVED_SNAPSHOT_EVERY;
+use utoipa::ToSchema;
+
+/// `POST /subscriptions/{id}/orders`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrderRequest {
+    /// 1 to 200 characters.
+    pub title: String,
+    /// Up to 10 000 characters.
+    pub details: String,
+}
+
+/// `POST /orders/{id}/messages`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostMessageRequest {
+    /// 1 to 4000 characters.
+    pub text: String,
+}
+
+/// The request field an order's refusal is about.
+pub(crate) fn order_field(e: &OrderError) -> Option<&'static str> {
+    match e {
+        OrderError::InvalidTitle => Some("title"),
+        OrderError::InvalidDetails => Some("details"),
+        OrderError::InvalidMessageText => Some("text"),
+        _ => None,
+    }
+}
+
+/// The order `id` when it exists and the caller may know it does: its
+/// client, its provider, or an admin. Anyone else gets the 404 of an
+/// absent order.
+pub(crate) async fn visible_order(
+    pool: &PgPool,
+    caller: &Caller,
+    id: OrderId,
+) -> Result<Order, ApiError> {
+    let order: Order = load(pool, &id.to_string(), LONG_LIVED_SNAPSHOT_EVERY).await?;
+    let party = match caller.role {
+        Role::Client => order.client() == caller.account_id,
+        Role::Provider => order.provider() == caller.account_id,
+        Role::Admin => true,
+        Role::Auditor => false,
+    };
+    if order.status().is_none() || !party {
+        return Err(not_found("order"));
+    }
+    Ok(order)
+}
+
+/// The subscription's client opens an order in it.
+#[utoipa::path(post, path = "/api/v1/commands/subscriptions/{id}/orders", tag = "orders",
+    params(("id" = uuid::Uuid, Path, description = "the subscription")),
+    request_body = CreateOrderRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = CreatedResponse),
+        (status = 403, description = "not a client", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such subscription of the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "invalid field or rule", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(req): Json<CreateOrderRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    require(&caller, &[Role::Client])?;
+    let subscription_id: SubscriptionId = parse_id(&id, "id")?;
+    let subscription: Subscription = load(
+        &state.pool,
+        &subscription_id.to_string(),
+        LONG_LIVED_SNAPSHOT_EVERY,
+    )
+    .await?;
+    let (Some(client), Some(plan)) = (subscription.client(), subscription.plan()) else {
+        return Err(not_found("subscription"));
+    };
+    if client != caller.account_id {
+        return Err(not_found("subscription"));
+    }
+    let facts = SubscriptionFacts {
+        subscription_id,
+        client,
+        provider: subscription.provider(),
+        active: subscription.is_active(),
+        plan,
+    };
+    let order_id = OrderId::new();
+    let at = chrono::Utc::now();
+    run(
+        &Store::new(state.pool.clone()).orders(),
+        &order_id.to_string(),
+        || OrderCommand::Create {
+            actor: caller.actor(),
+            order_id,
+            subscription: facts,
+            title: req.title.clone(),
+            details: req.details.clone(),
+            at,
+        },
+        &metadata(&caller),
+        order_field,
+    )
+    .await?;
+    tracing::info!(order.id = %order_id, subscription.id = %subscription_id, "order created");
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedResponse {
+            id: order_id.as_uuid(),
+        }),
+    ))
+}
+
+/// The subscription's provider takes the order into work.
+#[utoipa::path(post, path = "/api/v1/commands/orders/{id}/take", tag = "orders",
+    params(("id" = uuid::Uuid, Path, description = "the order")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "taken"),
+        (status = 403, description = "not a provider", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such order of the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "rule", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn take_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    require(&caller, &[Role::Provider])?;
+    let order_id: OrderId = parse_id(&id, "id")?;
+    visible_order(&state.pool, &caller, order_id).await?;
+    let at = chrono::Utc::now();
+    run(
+        &Store::new(state.pool.clone()).orders(),
+        &order_id.to_string(),
+        || OrderCommand::Take {
+            actor: caller.actor(),
+            at,
+        },
+        &metadata(&caller),
+        order_field,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Posts into the order's chat as its client, its provider or an admin.
+/// The message id is chosen here, once per request.
+pub(crate) async fn post(
+    pool: &PgPool,
+    caller: &Caller,
+    order_id: OrderId,
+    text: String,
+) -> Result<MessageId, ApiError> {
+    visible_order(pool, caller, order_id).await?;
+    let message_id = MessageId::new();
+    let at = chrono::Utc::now();
+    run(
+        &Store::new(pool.clone()).orders(),
+        &order_id.to_string(),
+        || OrderCommand::PostMessage {
+            actor: caller.actor(),
+            message_id,
+            text: text.clone(),
+            at,
+        },
+        &metadata(caller),
+        order_field,
+    )
+    .await?;
+    Ok(message_id)
+}
+
+/// A message in the order's chat.
+#[utoipa::path(post, path = "/api/v1/commands/orders/{id}/messages", tag = "orders",
+    params(("id" = uuid::Uuid, Path, description = "the order")),
+    request_body = PostMessageRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = CreatedResponse),
+        (status = 403, description = "an auditor", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such order of the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "invalid field or rule", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn post_message(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(req): Json<PostMessageRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    require(&caller, &[Role::Client, Role::Provider, Role::Admin])?;
+    let order_id: OrderId = parse_id(&id, "id")?;
+    let message_id = post(&state.pool, &caller, order_id, req.text).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedResponse {
+            id: message_id.as_uuid(),
+        }),
+    ))
+}
+
+/// One side says the work is done; both saying so completes the order.
+#[utoipa::path(post, path = "/api/v1/commands/orders/{id}/complete", tag = "orders",
+    params(("id" = uuid::Uuid, Path, description = "the order")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "marked done"),
+        (status = 403, description = "neither client nor provider", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such order of the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "rule", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn complete_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    require(&caller, &[Role::Client, Role::Provider])?;
+    let order_id: OrderId = parse_id(&id, "id")?;
+    visible_order(&state.pool, &caller, order_id).await?;
+    let at = chrono::Utc::now();
+    run(
+        &Store::new(state.pool.clone()).orders(),
+        &order_id.to_string(),
+        || OrderCommand::MarkDone {
+            actor: caller.actor(),
+            at,
+        },
+        &metadata(&caller),
+        order_field,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
