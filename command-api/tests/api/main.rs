@@ -3,6 +3,9 @@
 mod auth;
 mod helpers;
 mod idempotency;
+mod money;
+mod money_matrix;
+mod money_support;
 mod platform_layers;
 mod tokens;
 mod validation;
