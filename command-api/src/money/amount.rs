@@ -14,10 +14,16 @@ pub struct Amount(pub Money);
 impl TryFrom<String> for Amount {
     type Error = String;
     fn try_from(raw: String) -> Result<Self, Self::Error> {
-        let amount: Decimal = raw
-            .trim()
-            .parse()
-            .map_err(|_| "must be a decimal number of roubles, e.g. \"1500.00\"".to_owned())?;
+        let not_a_number = || "must be a decimal number of roubles, e.g. \"1500.00\"".to_owned();
+        let raw = raw.trim();
+        // Plain notation only: `1e3` or `0x10` are not how anyone writes money.
+        if !raw
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        {
+            return Err(not_a_number());
+        }
+        let amount: Decimal = raw.parse().map_err(|_| not_a_number())?;
         Money::positive(amount, Currency::RUB)
             .map(Amount)
             .map_err(|e| e.to_string())

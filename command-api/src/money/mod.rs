@@ -134,3 +134,29 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(catalog::restore),
         )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_default_to_auto_settle_and_a_day() {
+        let s = MoneySettings::load(&Env::from_pairs(Vec::<(String, String)>::new())).unwrap();
+        assert_eq!(s, MoneySettings::default());
+        assert!(s.auto_settle_top_ups);
+        assert_eq!(s.accept_within, Duration::from_secs(86_400));
+    }
+
+    #[test]
+    fn settings_read_the_environment() {
+        let env = Env::from_pairs([
+            ("HUB_PAYMENTS__AUTO_SETTLE", "false"),
+            ("HUB_DISPATCH__ACCEPT_WITHIN_SECS", "600"),
+        ]);
+        let s = MoneySettings::load(&env).unwrap();
+        assert!(!s.auto_settle_top_ups);
+        assert_eq!(s.accept_within, Duration::from_secs(600));
+        let bad = Env::from_pairs([("HUB_PAYMENTS__AUTO_SETTLE", "maybe")]);
+        assert!(MoneySettings::load(&bad).is_err());
+    }
+}
