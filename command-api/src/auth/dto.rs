@@ -93,4 +93,10 @@ pub struct TokenResponse {
     pub token_type: String,
     /// Seconds until the access token expires.
     pub expires_in: u64,
+    /// The signed-in account, so the SPA needs no second round trip.
+    #[schema(value_type = String, format = Uuid)]
+    pub account_id: domain::AccountId,
+    /// Its role: `client`, `provider`, `admin` or `auditor`.
+    #[schema(value_type = String)]
+    pub role: Role,
 }

@@ -158,6 +158,8 @@ async fn token_pair(
         refresh_token,
         token_type: "Bearer".to_owned(),
         expires_in: state.tokens.ttl().as_secs(),
+        account_id: account,
+        role,
     }))
 }
 
