@@ -2,6 +2,7 @@
 
 mod auth;
 mod complaints;
+mod hangup;
 mod helpers;
 mod idempotency;
 mod money;
