@@ -12,14 +12,14 @@ use bus::lapin::options::{
 };
 use bus::lapin::types::{AMQPValue, FieldTable};
 use bus::{Backoff, ConsumerQueue, EventEnvelope, connect_with_backoff};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
 use crate::ProjectionError;
 use crate::config::{Metrics, ProjectionsConfig};
 use crate::event::StoredEvent;
-use crate::projector::{Outcome, Projection, project};
+use crate::projector::{Outcome, Projection, project, project_batch};
 
 /// The queue and bindings of a projection: `<type>.*` for each type it reads.
 pub fn queue_of(projection: &dyn Projection) -> ConsumerQueue {
@@ -128,13 +128,81 @@ async fn session(
             Some(Err(e)) => break Err(amqp_err(e)),
             None => break Err(ProjectionError::Bus("consumer stream ended".into())),
         };
-        if let Err(e) = handle(pool, projection, config, &delivery, shutdown).await {
+        // Under load more deliveries are already waiting: take those that are
+        // ready (never wait for more) and commit them together.
+        let mut batch = vec![delivery];
+        let mut broken = None;
+        while batch.len() < usize::from(config.prefetch) {
+            match consumer.next().now_or_never() {
+                Some(Some(Ok(d))) => batch.push(d),
+                Some(Some(Err(e))) => {
+                    broken = Some(amqp_err(e));
+                    break;
+                }
+                _ => break,
+            }
+        }
+        if let Err(e) = handle_batch(pool, projection, config, &batch, shutdown).await {
+            break Err(e);
+        }
+        if let Some(e) = broken {
             break Err(e);
         }
     };
     // Unacked deliveries go back to the queue when the channel closes.
     let _ = connection.close(0, "projections stopping".into()).await;
     result
+}
+
+/// Applies ready deliveries in one transaction and acks them after the
+/// commit; if the batch fails, falls back to one delivery at a time so a
+/// poison message is counted and parked alone.
+async fn handle_batch(
+    pool: &PgPool,
+    projection: &dyn Projection,
+    config: &ProjectionsConfig,
+    batch: &[Delivery],
+    shutdown: &CancellationToken,
+) -> Result<(), ProjectionError> {
+    let events: Option<Vec<StoredEvent>> = batch
+        .iter()
+        .map(|d| {
+            EventEnvelope::from_body(&d.data)
+                .ok()
+                .map(StoredEvent::from)
+        })
+        .collect();
+    if let (true, Some(events)) = (batch.len() > 1, events)
+        && let Ok(outcomes) = project_batch(pool, projection, &events).await
+    {
+        let metrics: &Metrics = &config.metrics;
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Applied { filled } => {
+                    Metrics::add(&metrics.applied, 1);
+                    Metrics::add(&metrics.gap_filled, filled as u64);
+                }
+                Outcome::Duplicate => Metrics::add(&metrics.duplicates, 1),
+            }
+        }
+        for delivery in batch {
+            delivery
+                .acker
+                .ack(BasicAckOptions::default())
+                .await
+                .map_err(|e| ProjectionError::Bus(e.to_string()))?;
+            if delivery.redelivered
+                && let Some(id) = delivery.properties.message_id()
+            {
+                forget_failures(pool, projection.name(), id.as_str()).await;
+            }
+        }
+        return Ok(());
+    }
+    for delivery in batch {
+        handle(pool, projection, config, delivery, shutdown).await?;
+    }
+    Ok(())
 }
 
 /// Applies one delivery and settles it: ack after commit, requeue after a

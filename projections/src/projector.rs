@@ -159,3 +159,22 @@ pub async fn project(
     tx.commit().await?;
     Ok(outcome)
 }
+
+/// Applies several events (in delivery order) in one transaction: one
+/// commit, so one fsync, for a whole prefetch window under load. All or
+/// nothing: on any error nothing is applied and the caller retries the
+/// events one by one, where failures are counted per message.
+pub async fn project_batch(
+    pool: &PgPool,
+    projection: &dyn Projection,
+    events: &[StoredEvent],
+) -> Result<Vec<Outcome>, ProjectionError> {
+    let mut tx = pool.begin().await?;
+    use_schema(&mut tx, LIVE_SCHEMA).await?;
+    let mut outcomes = Vec::with_capacity(events.len());
+    for event in events {
+        outcomes.push(apply_in_tx(&mut tx, projection, event, true).await?);
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
