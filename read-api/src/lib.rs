@@ -31,9 +31,7 @@ pub use state::AppState;
 use axum::Router;
 use platform::Settings;
 use secrecy::ExposeSecret;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::future::Future;
-use std::str::FromStr;
 
 /// The API routes of this role, with their state applied, without the
 /// common layers (request id, timeout, metrics…).
@@ -72,11 +70,12 @@ pub async fn run(
     settings: Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
-    let options = PgConnectOptions::from_str(settings.database.url.expose_secret())?;
-    let pool = PgPoolOptions::new()
-        .max_connections(settings.database.max_connections)
-        .connect_with(options)
-        .await?;
+    // The same pool every role uses: acquire timeout, recycling, application name.
+    let pool = store::connect(
+        settings.database.url.expose_secret(),
+        settings.database.max_connections,
+    )
+    .await?;
     let state = AppState::new(pool, &settings.auth, settings.http.clone());
     let events = state.events.clone();
     let listener = tokio::net::TcpListener::bind(settings.http.addr).await?;
