@@ -225,74 +225,134 @@ impl<A: Aggregate> EventStore<A> for HubEventStore<A> {
         if events.is_empty() {
             return Ok(Vec::new());
         }
-        let first = context.current_sequence + 1;
-        let envelopes: Vec<EventEnvelope<A>> = events
-            .into_iter()
-            .zip(first..)
-            .map(|(payload, sequence)| EventEnvelope {
-                aggregate_id: context.aggregate_id.clone(),
-                sequence,
-                payload,
-                metadata: metadata.clone(),
-            })
-            .collect();
-        let last = first + envelopes.len() - 1;
-
-        let mut sequences = Vec::with_capacity(envelopes.len());
-        let mut types = Vec::with_capacity(envelopes.len());
-        let mut versions = Vec::with_capacity(envelopes.len());
-        let mut payloads = Vec::with_capacity(envelopes.len());
-        let mut metadatas = Vec::with_capacity(envelopes.len());
-        let metadata_json = serde_json::to_string(&metadata).map_err(unexpected)?;
-        for envelope in &envelopes {
-            use cqrs_es::DomainEvent;
-            sequences.push(to_i64(envelope.sequence)?);
-            types.push(envelope.payload.event_type());
-            versions.push(envelope.payload.event_version());
-            payloads.push(serde_json::to_string(&envelope.payload).map_err(unexpected)?);
-            metadatas.push(metadata_json.clone());
-        }
-
-        let snapshot = match self.snapshot_every {
-            Some(every) if last / every > context.current_sequence / every => Some((
-                serde_json::to_value(&context.aggregate).map_err(unexpected)?,
-                to_i64(context.current_snapshot.unwrap_or(0) + 1)?,
-            )),
-            _ => None,
-        };
-
-        let last = to_i64(last)?;
+        let (envelopes, rows) = prepare(
+            self.snapshot_every,
+            events,
+            &context.aggregate_id,
+            context.current_sequence,
+            context.current_snapshot,
+            &context.aggregate,
+            &metadata,
+        )?;
         let mut tx = self.pool.begin().await.map_err(sql_error)?;
-        sqlx::query(INSERT_EVENTS)
-            .bind(A::TYPE)
-            .bind(&context.aggregate_id)
-            .bind(&sequences)
-            .bind(&types)
-            .bind(&versions)
-            .bind(&payloads)
-            .bind(&metadatas)
-            .execute(&mut *tx)
-            .await
-            .map_err(sql_error)?;
-        if let Some((payload, number)) = snapshot {
-            sqlx::query(UPSERT_SNAPSHOT)
-                .bind(A::TYPE)
-                .bind(&context.aggregate_id)
-                .bind(last)
-                .bind(number)
-                .bind(payload)
-                .execute(&mut *tx)
-                .await
-                .map_err(sql_error)?;
-        }
+        rows.write(&mut tx).await.map_err(sql_error)?;
         tx.commit().await.map_err(sql_error)?;
         Ok(envelopes)
     }
 }
 
+/// The envelopes and the rows that store `events` after `current_sequence`,
+/// with a snapshot of `state` (which must include them) when the commit
+/// crosses a multiple of `snapshot_every`.
+pub(crate) fn prepare<A: Aggregate, E: std::error::Error>(
+    snapshot_every: Option<usize>,
+    events: Vec<A::Event>,
+    aggregate_id: &str,
+    current_sequence: usize,
+    current_snapshot: Option<usize>,
+    state: &A,
+    metadata: &HashMap<String, String>,
+) -> Result<(Vec<EventEnvelope<A>>, Rows), AggregateError<E>> {
+    use cqrs_es::DomainEvent;
+    let first = current_sequence + 1;
+    let envelopes: Vec<EventEnvelope<A>> = events
+        .into_iter()
+        .zip(first..)
+        .map(|(payload, sequence)| EventEnvelope {
+            aggregate_id: aggregate_id.to_owned(),
+            sequence,
+            payload,
+            metadata: metadata.clone(),
+        })
+        .collect();
+    let last = first + envelopes.len().saturating_sub(1);
+    let metadata_json = serde_json::to_string(metadata).map_err(unexpected)?;
+    let mut rows = Rows {
+        aggregate_type: A::TYPE,
+        aggregate_id: aggregate_id.to_owned(),
+        sequences: Vec::with_capacity(envelopes.len()),
+        types: Vec::with_capacity(envelopes.len()),
+        versions: Vec::with_capacity(envelopes.len()),
+        payloads: Vec::with_capacity(envelopes.len()),
+        metadatas: Vec::with_capacity(envelopes.len()),
+        snapshot: None,
+    };
+    for envelope in &envelopes {
+        rows.sequences.push(to_i64(envelope.sequence)?);
+        rows.types.push(envelope.payload.event_type());
+        rows.versions.push(envelope.payload.event_version());
+        rows.payloads
+            .push(serde_json::to_string(&envelope.payload).map_err(unexpected)?);
+        rows.metadatas.push(metadata_json.clone());
+    }
+    rows.snapshot = match snapshot_every {
+        Some(every) if !envelopes.is_empty() && last / every > current_sequence / every => {
+            Some(Snapshot {
+                last_sequence: to_i64(last)?,
+                number: to_i64(current_snapshot.unwrap_or(0) + 1)?,
+                payload: serde_json::to_value(state).map_err(unexpected)?,
+            })
+        }
+        _ => None,
+    };
+    Ok((envelopes, rows))
+}
+
+/// A stream's new events (and maybe its snapshot), ready to be written in
+/// a transaction. The events' primary key is the concurrency check.
+pub(crate) struct Rows {
+    aggregate_type: &'static str,
+    aggregate_id: String,
+    sequences: Vec<i64>,
+    types: Vec<String>,
+    versions: Vec<String>,
+    payloads: Vec<String>,
+    metadatas: Vec<String>,
+    snapshot: Option<Snapshot>,
+}
+
+struct Snapshot {
+    last_sequence: i64,
+    number: i64,
+    payload: serde_json::Value,
+}
+
+impl Rows {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.sequences.is_empty()
+    }
+
+    pub(crate) async fn write(&self, tx: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
+        if self.sequences.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(INSERT_EVENTS)
+            .bind(self.aggregate_type)
+            .bind(&self.aggregate_id)
+            .bind(&self.sequences)
+            .bind(&self.types)
+            .bind(&self.versions)
+            .bind(&self.payloads)
+            .bind(&self.metadatas)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(snapshot) = &self.snapshot {
+            sqlx::query(UPSERT_SNAPSHOT)
+                .bind(self.aggregate_type)
+                .bind(&self.aggregate_id)
+                .bind(snapshot.last_sequence)
+                .bind(snapshot.number)
+                .bind(&snapshot.payload)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
 /// A unique violation on the events' key means another command took this
 /// sequence first: the optimistic-concurrency conflict callers retry.
-fn sql_error<E: std::error::Error>(error: sqlx::Error) -> AggregateError<E> {
+pub(crate) fn sql_error<E: std::error::Error>(error: sqlx::Error) -> AggregateError<E> {
     match &error {
         sqlx::Error::Database(db) if db.code().as_deref() == Some("23505") => {
             AggregateError::AggregateConflict

@@ -83,7 +83,7 @@ where
 
 /// "Full jitter": a uniform wait in [0, min(max, base·2^(attempt-1))], so
 /// writers that collided once spread out instead of colliding again.
-fn backoff(attempt: u32) -> Duration {
+pub(crate) fn backoff(attempt: u32) -> Duration {
     let ceiling = BASE_BACKOFF
         .saturating_mul(1 << attempt.saturating_sub(1).min(16))
         .min(MAX_BACKOFF);

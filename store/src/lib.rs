@@ -6,6 +6,7 @@
 //!   postgres-es's tables, with snapshots written atomically;
 //! - [`cqrs`]: one cqrs-es framework per aggregate, snapshots and upcasters wired;
 //! - [`execute`]: running a command with bounded retries on optimistic conflicts;
+//! - [`unit_of_work`]: one transaction over several streams, retried whole on conflict;
 //! - `testing` (feature `testing`): a fresh database per test.
 
 pub mod cqrs;
@@ -15,6 +16,7 @@ pub mod metadata;
 pub mod pool;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod unit_of_work;
 
 pub use cqrs::{CqrsOptions, HubCqrs, Store, build_cqrs};
 pub use event_store::HubEventStore;
@@ -23,3 +25,4 @@ pub use metadata::{EventMetadata, MetadataError};
 pub use pool::{connect, ensure_database, migrate};
 #[cfg(feature = "testing")]
 pub use testing::TestDb;
+pub use unit_of_work::{Attempts, Statement, UnitError, UnitOfWork};

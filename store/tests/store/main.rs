@@ -6,5 +6,6 @@ mod events;
 mod pool;
 mod snapshots;
 mod tally;
+mod unit_of_work;
 mod upcasting;
 mod wallet;
