@@ -1,8 +1,8 @@
 //! All-or-nothing steps across several streams (DESIGN §5).
 //!
 //! A step a user starts — subscribe (wallet → escrow + request), file a
-//! complaint (complaint + frozen order + frozen escrow), resolve (complaint
-//! + split + both wallets + thawed order), cancel with a refund — loads the
+//! complaint (complaint, frozen order, frozen escrow), resolve (complaint,
+//! split, both wallets, thawed order), cancel with a refund — loads the
 //! streams it touches into a [`UnitOfWork`], runs its commands against that
 //! in-memory state, and commits every stream's new events, plus any rows of
 //! its own (idempotency answers, scheduled jobs), in **one** PostgreSQL
