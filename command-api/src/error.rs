@@ -118,6 +118,16 @@ impl<E: RuleViolation> From<CommandError<E>> for ApiError {
     }
 }
 
+/// A step that kept conflicting is 409; a store failure an opaque 500.
+impl From<store::UnitError> for ApiError {
+    fn from(e: store::UnitError) -> Self {
+        match e {
+            store::UnitError::Conflict { attempts } => Self::Conflict { attempts },
+            store::UnitError::Store(e) => Self::Internal(e),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let problem = match self {

@@ -1,40 +1,110 @@
-//! `Idempotency-Key` for POSTs that move money.
+//! `Idempotency-Key` on every POST that moves money (DESIGN §8).
 //!
-//! Wrap such routes with [`layer`]:
+//! The [`layer`] reads the key and the body, answers a repeat from the stored
+//! answer (`Idempotent-Replayed: true`; another body under the same key is
+//! 422) and otherwise hands the handler an [`IdempotencyKey`]. The handler
+//! derives the ids of what it creates from (caller, key) with
+//! [`IdempotencyKey::derive`] and stores its answer with
+//! [`IdempotencyKey::answer`] **in the same transaction as its events**, so
+//! a request costs one commit and there is no moment where the effect is
+//! stored and its answer is not (or the reverse):
+//! - a retry after a lost answer finds the stored one;
+//! - a retry after a crash before the commit finds nothing and runs again,
+//!   harmlessly: nothing had committed;
+//! - concurrent duplicates derive the same ids, so the streams' optimistic
+//!   checks and transfer-id dedupe let exactly one effect through, and each
+//!   answers the same body.
 //!
-//! ```ignore
-//! Router::new()
-//!     .route("/wallet/top-ups", post(top_up))
-//!     .route_layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::layer))
-//! ```
-//!
-//! The first request with a key claims it (`INSERT .. ON CONFLICT DO
-//! NOTHING`, state `pending`), runs, and stores its answer. A later request
-//! with the same key and body gets that answer again (`Idempotent-Replayed:
-//! true`) without a second effect; with another body, 422. One arriving while
-//! the first still runs waits for its answer (up to [`WAIT`]), then gets 409.
-//! Keys are per account and expire after a day. Answers of 5xx and 409 are
-//! not stored: nothing happened, so the client may retry with the same key.
+//! Refusals (4xx) store nothing: nothing happened, so the key stays free.
+//! Keys are per account and may be reused after a day.
 
 use crate::{ApiError, AppState};
-use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use platform::{Caller, Problem};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::time::{Duration, Instant};
+use store::{Statement, UnitOfWork};
 use uuid::Uuid;
 
 /// The request header.
 pub static KEY_HEADER: HeaderName = HeaderName::from_static("idempotency-key");
 /// Set on a replayed answer.
 pub static REPLAYED_HEADER: HeaderName = HeaderName::from_static("idempotent-replayed");
-/// How long a duplicate waits for the first request's answer.
-pub const WAIT: Duration = Duration::from_secs(10);
 /// Longest accepted key.
 pub const MAX_KEY_LEN: usize = 255;
+
+/// The caller's key for this request, with the hash of what it asked.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    account: Uuid,
+    key: String,
+    request_hash: Vec<u8>,
+}
+
+impl IdempotencyKey {
+    /// An id for what this request creates, the same on every retry with
+    /// this key by this caller: UUID v5 of the account, the key and `purpose`.
+    pub fn derive(&self, purpose: &str) -> Uuid {
+        let name = format!("{}\n{purpose}", self.key);
+        Uuid::new_v5(&self.account, name.as_bytes())
+    }
+
+    /// Stores `body` as the answer to this key inside `unit`: it commits with
+    /// the handler's events or not at all.
+    pub fn answer<T: Serialize>(
+        &self,
+        unit: &mut UnitOfWork,
+        status: StatusCode,
+        body: Option<&T>,
+    ) -> Result<(), ApiError> {
+        let (content_type, bytes) = match body {
+            Some(body) => (
+                Some("application/json".to_owned()),
+                serde_json::to_vec(body).map_err(ApiError::internal)?,
+            ),
+            None => (None, Vec::new()),
+        };
+        // A concurrent duplicate that committed first stored the same answer
+        // (same key, same derived ids): keep it.
+        unit.also(
+            Statement::new(
+                "INSERT INTO idempotency_keys \
+                   (account_id, key, request_hash, state, response_status, response_type, response_body) \
+                 VALUES ($1, $2, $3, 'done', $4, $5, $6) \
+                 ON CONFLICT (account_id, key) DO UPDATE \
+                   SET request_hash = EXCLUDED.request_hash, state = 'done', \
+                       response_status = EXCLUDED.response_status, \
+                       response_type = EXCLUDED.response_type, \
+                       response_body = EXCLUDED.response_body, created_at = now() \
+                 WHERE idempotency_keys.created_at < now() - interval '1 day'",
+            )
+            .bind(self.account)
+            .bind(self.key.clone())
+            .bind(self.request_hash.clone())
+            .bind(i16::try_from(status.as_u16()).unwrap_or(500))
+            .bind(content_type)
+            .bind(bytes),
+        );
+        Ok(())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        parts
+            .extensions
+            .get::<IdempotencyKey>()
+            .cloned()
+            .ok_or_else(|| ApiError::internal("route lacks the idempotency layer"))
+    }
+}
 
 fn key_of(req: &Request) -> Result<String, ApiError> {
     let raw = req
@@ -51,15 +121,9 @@ fn key_of(req: &Request) -> Result<String, ApiError> {
     Ok(key.to_owned())
 }
 
-type Stored = (
-    Vec<u8>,
-    String,
-    Option<i16>,
-    Option<String>,
-    Option<Vec<u8>>,
-);
+type Stored = (Vec<u8>, Option<i16>, Option<String>, Option<Vec<u8>>);
 
-/// Middleware enforcing `Idempotency-Key` on the routes it wraps.
+/// Middleware requiring `Idempotency-Key` on the routes it wraps.
 pub async fn layer(
     State(state): State<AppState>,
     caller: Caller,
@@ -79,7 +143,7 @@ async fn run(
     next: Next,
 ) -> Result<Response, ApiError> {
     let key = key_of(&req)?;
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, state.http.body_limit_bytes)
         .await
         .map_err(|_| {
@@ -99,93 +163,36 @@ async fn run(
     hasher.update(b"\n");
     hasher.update(&bytes);
     let request_hash = hasher.finalize().to_vec();
-    let account: Uuid = caller.account_id.as_uuid();
+    let account = caller.account_id.as_uuid();
 
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let claimed = sqlx::query(
-            "INSERT INTO idempotency_keys (account_id, key, request_hash) VALUES ($1, $2, $3) \
-             ON CONFLICT (account_id, key) DO UPDATE \
-               SET request_hash = EXCLUDED.request_hash, state = 'pending', response_status = NULL, \
-                   response_type = NULL, response_body = NULL, created_at = now() \
-             WHERE idempotency_keys.created_at < now() - interval '1 day'",
-        )
-        .bind(account)
-        .bind(&key)
-        .bind(&request_hash)
-        .execute(&state.pool)
-        .await?
-        .rows_affected()
-            == 1;
-        if claimed {
-            let req = Request::from_parts(parts, Body::from(bytes));
-            // Spawned: once the effect runs, its answer must be stored even
-            // if the client hangs up or the request times out.
-            return platform::request_id::spawn(first_run(state, account, key, req, next)).await?;
-        }
-        let row: Option<Stored> = sqlx::query_as(
-            "SELECT request_hash, state, response_status, response_type, response_body \
-             FROM idempotency_keys WHERE account_id = $1 AND key = $2",
-        )
-        .bind(account)
-        .bind(&key)
-        .fetch_optional(&state.pool)
-        .await?;
-        match row {
-            // Released by a failed first run: claim it again.
-            None => continue,
-            Some((hash, _, _, _, _)) if hash != request_hash => {
-                return Err(ApiError::IdempotencyMismatch);
-            }
-            Some((_, st, Some(status), content_type, body)) if st == "done" => {
-                return Ok(replay(status, content_type, body.unwrap_or_default()));
-            }
-            Some(_) if Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            Some(_) => return Err(ApiError::IdempotencyInProgress),
-        }
-    }
-}
-
-async fn first_run(
-    state: AppState,
-    account: Uuid,
-    key: String,
-    req: Request,
-    next: Next,
-) -> Result<Response, ApiError> {
-    let res = next.run(req).await;
-    let status = res.status();
-    if status.is_server_error() || status == StatusCode::CONFLICT {
-        sqlx::query("DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2")
-            .bind(account)
-            .bind(&key)
-            .execute(&state.pool)
-            .await?;
-        return Ok(res);
-    }
-    let (parts, body) = res.into_parts();
-    let bytes: Bytes = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .map_err(ApiError::internal)?;
-    let content_type = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    sqlx::query(
-        "UPDATE idempotency_keys SET state = 'done', response_status = $3, response_type = $4, \
-         response_body = $5 WHERE account_id = $1 AND key = $2",
+    let stored: Option<Stored> = sqlx::query_as(
+        "SELECT request_hash, response_status, response_type, response_body \
+           FROM idempotency_keys \
+          WHERE account_id = $1 AND key = $2 AND state = 'done' \
+            AND created_at >= now() - interval '1 day'",
     )
     .bind(account)
     .bind(&key)
-    .bind(i16::try_from(status.as_u16()).unwrap_or(500))
-    .bind(content_type)
-    .bind(bytes.to_vec())
-    .execute(&state.pool)
+    .fetch_optional(&state.pool)
     .await?;
-    Ok(Response::from_parts(parts, Body::from(bytes)))
+    match stored {
+        Some((hash, _, _, _)) if hash != request_hash => Err(ApiError::IdempotencyMismatch),
+        Some((_, status, content_type, body)) => Ok(replay(
+            status.unwrap_or(200),
+            content_type,
+            body.unwrap_or_default(),
+        )),
+        None => {
+            parts.extensions.insert(IdempotencyKey {
+                account,
+                key,
+                request_hash,
+            });
+            Ok(next
+                .run(Request::from_parts(parts, Body::from(bytes)))
+                .await)
+        }
+    }
 }
 
 fn replay(status: i16, content_type: Option<String>, body: Vec<u8>) -> Response {

@@ -27,7 +27,7 @@ pub fn api_routes(state: AppState) -> Router {
         .nest("/api/v1/auth", auth::routes())
         .merge(money::routes(&state))
         .merge(openapi::routes())
-        .merge(work::routes())
+        .merge(work::routes(&state))
         .with_state(state)
 }
 

@@ -14,18 +14,38 @@ pub struct Amount(pub Money);
 impl TryFrom<String> for Amount {
     type Error = String;
     fn try_from(raw: String) -> Result<Self, Self::Error> {
-        let not_a_number = || "must be a decimal number of roubles, e.g. \"1500.00\"".to_owned();
-        let raw = raw.trim();
-        // Plain notation only: `1e3` or `0x10` are not how anyone writes money.
-        if !raw
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
-        {
-            return Err(not_a_number());
-        }
-        let amount: Decimal = raw.parse().map_err(|_| not_a_number())?;
+        let amount = decimal(&raw)?;
         Money::positive(amount, Currency::RUB)
             .map(Amount)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The decimal in `raw`, in plain notation only: `1e3` or `0x10` are not
+/// how anyone writes money.
+fn decimal(raw: &str) -> Result<Decimal, String> {
+    let not_a_number = || "must be a decimal number of roubles, e.g. \"1500.00\"".to_owned();
+    let raw = raw.trim();
+    if !raw
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
+        return Err(not_a_number());
+    }
+    raw.parse().map_err(|_| not_a_number())
+}
+
+/// A rouble amount that may be zero, given as a string: one side's share
+/// of a split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Share(pub Money);
+
+impl TryFrom<String> for Share {
+    type Error = String;
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        Money::new(decimal(&raw)?, Currency::RUB)
+            .map(Share)
             .map_err(|e| e.to_string())
     }
 }
@@ -36,6 +56,20 @@ mod tests {
 
     fn parse(s: &str) -> Result<Amount, String> {
         Amount::try_from(s.to_owned())
+    }
+
+    #[test]
+    fn a_share_may_be_zero_but_not_negative_or_odd() {
+        let share = |s: &str| Share::try_from(s.to_owned());
+        assert_eq!(share("0.00").unwrap().0, Money::zero(Currency::RUB));
+        assert_eq!(
+            share("150.50").unwrap().0,
+            Money::parse_rub("150.50").unwrap()
+        );
+        assert!(share("-1.00").is_err());
+        assert!(share("1.005").is_err());
+        assert!(share("").is_err());
+        assert!(share("1e3").is_err());
     }
 
     #[test]

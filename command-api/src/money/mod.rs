@@ -16,12 +16,8 @@ pub use catalog::seed_catalog;
 
 use crate::{AppState, idempotency};
 use axum::Router;
-use axum::extract::FromRequestParts;
-use axum::extract::{Request, State};
-use axum::middleware::{Next, from_fn_with_state};
-use axum::response::{IntoResponse, Response};
+use axum::middleware::from_fn_with_state;
 use axum::routing::post;
-use platform::Caller;
 use platform::Env;
 use std::time::Duration;
 
@@ -60,21 +56,6 @@ impl MoneySettings {
     }
 }
 
-/// Applies the `Idempotency-Key` layer only when the header is present
-/// (for commands where the key is optional).
-async fn optional_idempotency(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if !req.headers().contains_key(&idempotency::KEY_HEADER) {
-        return next.run(req).await;
-    }
-    let (mut parts, body) = req.into_parts();
-    match Caller::from_request_parts(&mut parts, &state).await {
-        Ok(caller) => {
-            idempotency::layer(State(state), caller, Request::from_parts(parts, body), next).await
-        }
-        Err(problem) => problem.into_response(),
-    }
-}
-
 /// The routes of this module, with their full paths (merge, don't nest).
 pub fn routes(state: &AppState) -> Router<AppState> {
     let keyed = Router::new()
@@ -83,16 +64,17 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/api/v1/commands/wallet/withdrawals",
             post(wallet::withdraw),
         )
-        .route_layer(from_fn_with_state(state.clone(), idempotency::layer));
-    let optionally_keyed = Router::new()
         .route(
             "/api/v1/commands/subscriptions",
             post(subscriptions::request),
         )
-        .route_layer(from_fn_with_state(state.clone(), optional_idempotency));
+        .route(
+            "/api/v1/commands/subscriptions/{id}/cancel",
+            post(subscriptions::cancel),
+        )
+        .route_layer(from_fn_with_state(state.clone(), idempotency::layer));
     Router::new()
         .merge(keyed)
-        .merge(optionally_keyed)
         .route(
             "/api/v1/commands/subscriptions/{id}/accept",
             post(subscriptions::accept),
@@ -100,10 +82,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(
             "/api/v1/commands/subscriptions/{id}/reject",
             post(subscriptions::reject),
-        )
-        .route(
-            "/api/v1/commands/subscriptions/{id}/cancel",
-            post(subscriptions::cancel),
         )
         .route(
             "/api/v1/commands/accounts/me/profile",

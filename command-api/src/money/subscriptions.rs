@@ -4,24 +4,22 @@
 
 use super::accounts::load_account;
 use super::catalog::load_catalog;
-use super::support::{load, metadata_for, not_found, parse_id, require, run};
+use super::support::{
+    MAX_ATTEMPTS, credit_wallets, load, metadata_for, not_found, parse_id, require, run, stores,
+};
 use super::wallet::wallet_error;
+use crate::idempotency::IdempotencyKey;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use cqrs_es::Aggregate;
-use cqrs_es::event_sink::EventSink;
 use domain::subscription::{
-    EscrowParty, Subscription, SubscriptionCommand, SubscriptionError, SubscriptionEvent,
-    derived_transfer_id,
+    Subscription, SubscriptionCommand, SubscriptionError, derived_transfer_id,
 };
-use domain::wallet::{CreditKind, WalletCommand};
-use domain::{AccountId, Plan, Role, ServiceType, SubscriptionId};
+use domain::wallet::WalletCommand;
+use domain::{Plan, Role, ServiceType, SubscriptionId};
 use platform::{Caller, Json, Problem};
 use serde::{Deserialize, Serialize};
-use sqlx::PgPool;
-use store::cqrs::LONG_LIVED_SNAPSHOT_EVERY;
-use store::{CommandError, EventMetadata, HubEventStore, Store};
+use store::{Attempts, CommandError, Store, UnitOfWork};
 use utoipa::ToSchema;
 
 /// `POST /api/v1/commands/subscriptions`.
@@ -75,25 +73,27 @@ fn subscription_error(e: CommandError<SubscriptionError>) -> ApiError {
     }
 }
 
-fn store_of(pool: &PgPool) -> HubEventStore<Subscription> {
-    HubEventStore::new(pool.clone()).with_snapshots(LONG_LIVED_SNAPSHOT_EVERY)
-}
-
-/// Asks for a service: looks the price up, pays it from the caller's wallet
-/// into the new subscription's escrow, then records the request. Short
-/// funds refuse it before anything is recorded.
+/// Asks for a service: looks the price up and, in one transaction, pays it
+/// from the caller's wallet into the new subscription's escrow and records
+/// the request. Short funds refuse it and nothing is recorded. The
+/// subscription's id derives from the caller's `Idempotency-Key`, so a
+/// retry never creates a second one.
 #[utoipa::path(post, path = "/api/v1/commands/subscriptions", tag = "subscriptions",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "optional; same key and body answer the first answer again")),
+    params(("Idempotency-Key" = String, Header, description = "required; same key and body answer the first answer again")),
     request_body = SubscriptionRequest,
     responses(
         (status = 201, body = SubscriptionCreated),
+        (status = 400, description = "no Idempotency-Key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "not a client", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "unknown service type, invalid description or insufficient funds", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "the wallet kept changing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "unknown service type, invalid description, insufficient funds, or the key was used for another body", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(account.id = %caller.account_id))]
 pub async fn request(
     State(state): State<AppState>,
     caller: Caller,
+    key: IdempotencyKey,
     Json(req): Json<SubscriptionRequest>,
 ) -> Result<(StatusCode, Json<SubscriptionCreated>), ApiError> {
     require(&caller, &[Role::Client])?;
@@ -108,7 +108,8 @@ pub async fn request(
     let now = chrono::Utc::now();
     let within =
         chrono::Duration::from_std(state.money.accept_within).map_err(ApiError::internal)?;
-    let id = SubscriptionId::new();
+    let id = SubscriptionId::from(key.derive("subscription"));
+    let transfer_id = first_escrow_transfer(id);
     let command = SubscriptionCommand::Request {
         actor: caller.actor(),
         subscription_id: id,
@@ -119,55 +120,58 @@ pub async fn request(
         acceptance_deadline: now + within,
         at: now,
     };
-    // Decide on a blank subscription first: a request the aggregate would
-    // refuse must not move money into an escrow nobody owns.
-    let mut blank = Subscription::default();
-    blank
-        .handle(command.clone(), &(), &EventSink::default())
-        .await
-        .map_err(|e| subscription_error(CommandError::Rule(e)))?;
-
+    let answer = SubscriptionCreated { id };
+    let (wallets, subscriptions) = (
+        stores::wallets(&state.pool),
+        stores::subscriptions(&state.pool),
+    );
+    let (client, sid) = (caller.account_id.to_string(), id.to_string());
     let metadata = metadata_for(caller.actor());
-    let pool = state.pool.clone();
-    let client = caller.account_id;
-    // Spawned: once money moves, the request and the funding must follow
-    // even if the client hangs up.
-    platform::request_id::spawn(async move {
-        let store = Store::new(pool);
-        let transfer_id = first_escrow_transfer(id);
-        run(
-            &store.wallets(),
-            &client.to_string(),
+    let mut attempts = Attempts::new(MAX_ATTEMPTS);
+    loop {
+        let mut unit = UnitOfWork::new(state.pool.clone(), &metadata);
+        // A concurrent duplicate of this request committed first: same id,
+        // same answer.
+        if unit
+            .state(&subscriptions, &sid)
+            .await
+            .map_err(subscription_error)?
+            .client()
+            .is_some()
+        {
+            break;
+        }
+        unit.execute(&subscriptions, &sid, command.clone())
+            .await
+            .map_err(subscription_error)?;
+        unit.execute(
+            &wallets,
+            &client,
             WalletCommand::MoveToEscrow {
                 transfer_id,
                 subscription_id: id,
                 amount: price,
             },
-            &metadata,
         )
         .await
         .map_err(wallet_error)?;
-        let subscriptions = store.subscriptions();
-        let sid = id.to_string();
-        run(&subscriptions, &sid, command, &metadata)
-            .await
-            .map_err(subscription_error)?;
-        run(
+        unit.execute(
             &subscriptions,
             &sid,
             SubscriptionCommand::FundEscrow {
                 transfer_id,
                 amount: price,
             },
-            &metadata,
         )
         .await
         .map_err(subscription_error)?;
-        Ok::<_, ApiError>(())
-    })
-    .await??;
+        key.answer(&mut unit, StatusCode::CREATED, Some(&answer))?;
+        if attempts.commit(unit).await? {
+            break;
+        }
+    }
     tracing::info!(subscription.id = %id, "subscription requested");
-    Ok((StatusCode::CREATED, Json(SubscriptionCreated { id })))
+    Ok((StatusCode::CREATED, Json(answer)))
 }
 
 /// Loads a subscription the provider may see: one of its service types.
@@ -179,7 +183,8 @@ async fn for_provider(
 ) -> Result<(SubscriptionId, Vec<ServiceType>), ApiError> {
     require(caller, &[Role::Provider])?;
     let id = SubscriptionId::from(parse_id(raw_id)?);
-    let subscription = load(&store_of(&state.pool), &id.to_string()).await?;
+    let subscription =
+        load::<Subscription>(&stores::subscriptions(&state.pool), &id.to_string()).await?;
     let account = load_account(&state.pool, caller.account_id).await?;
     let types = account.service_types().to_vec();
     match subscription.service_type() {
@@ -257,107 +262,64 @@ pub async fn reject(
 }
 
 /// The owning client or an admin cancels. An unaccepted request's escrow
-/// goes back to the client's wallet before this answers.
+/// goes back to the client's wallet in the same transaction; a running
+/// monthly subscription ends with its period.
 #[utoipa::path(post, path = "/api/v1/commands/subscriptions/{id}/cancel", tag = "subscriptions",
     security(("bearer" = [])),
-    params(("id" = uuid::Uuid, Path, description = "the subscription")),
+    params(("id" = uuid::Uuid, Path, description = "the subscription"),
+        ("Idempotency-Key" = String, Header, description = "required; same key and body answer the first answer again")),
     responses(
         (status = 204, description = "cancelled, or scheduled to end with the period"),
+        (status = 400, description = "no Idempotency-Key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "not a client or admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "no such subscription of the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "not cancellable", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "the subscription kept changing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "not cancellable, or the key was used for another body", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(subscription.id = %id))]
 pub async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
+    key: IdempotencyKey,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     require(&caller, &[Role::Client, Role::Admin])?;
     let id = SubscriptionId::from(parse_id(&id)?);
-    let subscription = load(&store_of(&state.pool), &id.to_string()).await?;
-    let visible = match subscription.client() {
-        Some(client) => caller.role == Role::Admin || client == caller.account_id,
-        None => false,
-    };
-    if !visible {
-        return Err(not_found());
-    }
+    let subscriptions = stores::subscriptions(&state.pool);
+    let sid = id.to_string();
     let metadata = metadata_for(caller.actor());
-    let pool = state.pool.clone();
-    let actor = caller.actor();
-    platform::request_id::spawn(async move {
-        let subscriptions = Store::new(pool.clone()).subscriptions();
-        run(
-            &subscriptions,
-            &id.to_string(),
-            SubscriptionCommand::Cancel {
-                actor,
-                at: chrono::Utc::now(),
-            },
-            &metadata,
-        )
-        .await
-        .map_err(subscription_error)?;
-        credit_released(&pool, id, &metadata).await
-    })
-    .await??;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// Credits every release of `id`'s escrow to the receiving wallet. Keyed by
-/// the release's transfer id, so crediting one twice is a no-op: running
-/// this again after a crash finishes what the first run started.
-async fn credit_released(
-    pool: &PgPool,
-    id: SubscriptionId,
-    metadata: &EventMetadata,
-) -> Result<(), ApiError> {
-    let events = store_of(pool)
-        .events_after(&id.to_string(), 0)
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    let wallets = Store::new(pool.clone()).wallets();
-    for envelope in events {
-        let SubscriptionEvent::EscrowReleased {
-            transfer_id,
-            to,
-            recipient: Some(owner),
-            amount,
-        } = envelope.payload
-        else {
-            continue;
+    let mut attempts = Attempts::new(MAX_ATTEMPTS);
+    loop {
+        let mut unit = UnitOfWork::new(state.pool.clone(), &metadata);
+        let visible = match unit
+            .state(&subscriptions, &sid)
+            .await
+            .map_err(subscription_error)?
+            .client()
+        {
+            Some(client) => caller.role == Role::Admin || client == caller.account_id,
+            None => false,
         };
-        let kind = match to {
-            EscrowParty::Client => CreditKind::Refund,
-            EscrowParty::Provider => CreditKind::Earnings,
-            EscrowParty::Platform => continue,
-        };
-        credit(&wallets, owner, transfer_id, id, amount, kind, metadata).await?;
+        if !visible {
+            return Err(not_found());
+        }
+        let events = unit
+            .execute(
+                &subscriptions,
+                &sid,
+                SubscriptionCommand::Cancel {
+                    actor: caller.actor(),
+                    at: chrono::Utc::now(),
+                },
+            )
+            .await
+            .map_err(subscription_error)?;
+        credit_wallets(&mut unit, &state.pool, id, &events)
+            .await
+            .map_err(wallet_error)?;
+        key.answer::<()>(&mut unit, StatusCode::NO_CONTENT, None)?;
+        if attempts.commit(unit).await? {
+            return Ok(StatusCode::NO_CONTENT);
+        }
     }
-    Ok(())
-}
-
-async fn credit(
-    wallets: &store::HubCqrs<domain::wallet::Wallet>,
-    owner: AccountId,
-    transfer_id: domain::TransferId,
-    subscription_id: SubscriptionId,
-    amount: domain::Money,
-    kind: CreditKind,
-    metadata: &EventMetadata,
-) -> Result<(), ApiError> {
-    run(
-        wallets,
-        &owner.to_string(),
-        WalletCommand::CreditFromEscrow {
-            owner,
-            transfer_id,
-            subscription_id,
-            amount,
-            kind,
-        },
-        metadata,
-    )
-    .await
-    .map_err(wallet_error)
 }

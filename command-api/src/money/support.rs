@@ -61,3 +61,49 @@ pub fn not_found() -> ApiError {
 pub fn require(caller: &platform::Caller, roles: &[domain::Role]) -> Result<(), ApiError> {
     caller.require(roles).map_err(ApiError::from)
 }
+
+/// The event stores the commands load aggregates from, snapshotted as
+/// [`store::Store`] builds them.
+pub mod stores {
+    use domain::complaint::Complaint;
+    use domain::order::Order;
+    use domain::subscription::Subscription;
+    use domain::wallet::Wallet;
+    use sqlx::PgPool;
+    use store::HubEventStore;
+    use store::cqrs::LONG_LIVED_SNAPSHOT_EVERY;
+
+    /// Wallets: long-lived, snapshotted.
+    pub fn wallets(pool: &PgPool) -> HubEventStore<Wallet> {
+        HubEventStore::new(pool.clone()).with_snapshots(LONG_LIVED_SNAPSHOT_EVERY)
+    }
+    /// Subscriptions: long-lived, snapshotted.
+    pub fn subscriptions(pool: &PgPool) -> HubEventStore<Subscription> {
+        HubEventStore::new(pool.clone()).with_snapshots(LONG_LIVED_SNAPSHOT_EVERY)
+    }
+    /// Orders: long chats, snapshotted.
+    pub fn orders(pool: &PgPool) -> HubEventStore<Order> {
+        HubEventStore::new(pool.clone()).with_snapshots(LONG_LIVED_SNAPSHOT_EVERY)
+    }
+    /// Complaints: short, replayed in full.
+    pub fn complaints(pool: &PgPool) -> HubEventStore<Complaint> {
+        HubEventStore::new(pool.clone())
+    }
+}
+
+/// Runs every wallet credit that `events` of subscription `id` call for in
+/// `unit`, so money leaving the escrow reaches its wallet in the same commit.
+pub async fn credit_wallets(
+    unit: &mut store::UnitOfWork,
+    pool: &sqlx::PgPool,
+    id: domain::SubscriptionId,
+    events: &[domain::subscription::SubscriptionEvent],
+) -> Result<(), CommandError<domain::wallet::WalletError>> {
+    let wallets = stores::wallets(pool);
+    for event in events {
+        for (owner, command) in domain::subscription::wallet_credits(id, event) {
+            unit.execute(&wallets, &owner.to_string(), command).await?;
+        }
+    }
+    Ok(())
+}

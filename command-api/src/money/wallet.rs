@@ -1,7 +1,8 @@
 //! Wallet commands: top-ups and withdrawals (both behind `Idempotency-Key`).
 
 use super::amount::Amount;
-use super::support::{metadata_for, require, run};
+use super::support::{MAX_ATTEMPTS, metadata_for, require, stores};
+use crate::idempotency::IdempotencyKey;
 use crate::{ApiError, AppState};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,7 +11,7 @@ use domain::wallet::{WalletCommand, WalletError};
 use domain::{BankAccountNumber, BankDetails, Bik, Role, TransferId};
 use platform::{Caller, FieldError, Json, Problem};
 use serde::{Deserialize, Serialize};
-use store::{CommandError, Store};
+use store::{Attempts, CommandError, UnitOfWork};
 use utoipa::ToSchema;
 
 /// `POST /api/v1/commands/wallet/top-ups`.
@@ -72,30 +73,37 @@ pub(crate) fn wallet_error(e: CommandError<WalletError>) -> ApiError {
 
 /// Asks for a top-up of the caller's wallet. The money arrives when the
 /// payment gateway settles it; with `HUB_PAYMENTS__AUTO_SETTLE` (dev) at once.
+/// The transfer id derives from the `Idempotency-Key`; the request, its
+/// settlement and the stored answer commit together.
 #[utoipa::path(post, path = "/api/v1/commands/wallet/top-ups", tag = "wallet",
     security(("bearer" = [])),
     params(("Idempotency-Key" = String, Header, description = "required; same key and body answer the first answer again")),
     request_body = TopUpRequest,
     responses(
         (status = 201, body = TransferCreated),
+        (status = 400, description = "no Idempotency-Key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "not a client or provider", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "invalid amount or rule", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "the wallet kept changing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "invalid amount or rule, or the key was used for another body", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(account.id = %caller.account_id))]
 pub async fn top_up(
     State(state): State<AppState>,
     caller: Caller,
+    key: IdempotencyKey,
     Json(req): Json<TopUpRequest>,
 ) -> Result<(StatusCode, Json<TransferCreated>), ApiError> {
     require(&caller, &[Role::Client, Role::Provider])?;
-    let transfer_id = TransferId::new();
+    let transfer_id = TransferId(key.derive("top-up"));
     let owner = caller.account_id;
+    let answer = TransferCreated { transfer_id };
+    let wallets = stores::wallets(&state.pool);
+    let id = owner.to_string();
     let metadata = metadata_for(caller.actor());
-    let auto_settle = state.money.auto_settle_top_ups;
-    let wallets = Store::new(state.pool.clone()).wallets();
-    // Spawned: a client hanging up must not cut between request and settle.
-    platform::request_id::spawn(async move {
-        let id = owner.to_string();
-        run(
+    let mut attempts = Attempts::new(MAX_ATTEMPTS);
+    loop {
+        let mut unit = UnitOfWork::new(state.pool.clone(), &metadata);
+        unit.execute(
             &wallets,
             &id,
             WalletCommand::RequestTopUp {
@@ -104,40 +112,42 @@ pub async fn top_up(
                 transfer_id,
                 amount: req.amount.0,
             },
-            &metadata,
         )
         .await
         .map_err(wallet_error)?;
-        if auto_settle {
-            run(
-                &wallets,
-                &id,
-                WalletCommand::SettleTopUp { transfer_id },
-                &metadata,
-            )
-            .await
-            .map_err(wallet_error)?;
+        if state.money.auto_settle_top_ups {
+            unit.execute(&wallets, &id, WalletCommand::SettleTopUp { transfer_id })
+                .await
+                .map_err(wallet_error)?;
         }
-        Ok::<_, ApiError>(())
-    })
-    .await??;
-    tracing::info!(account.id = %owner, transfer.id = %transfer_id.0, "top-up requested");
-    Ok((StatusCode::CREATED, Json(TransferCreated { transfer_id })))
+        key.answer(&mut unit, StatusCode::CREATED, Some(&answer))?;
+        if attempts.commit(unit).await? {
+            break;
+        }
+    }
+    tracing::info!(transfer.id = %transfer_id.0, "top-up requested");
+    Ok((StatusCode::CREATED, Json(answer)))
 }
 
-/// Asks to pay money out of the caller's wallet to a bank account.
+/// Asks to pay money out of the caller's wallet to a bank account: the
+/// amount moves from the available balance to the payout until the bank
+/// settles or refuses it.
 #[utoipa::path(post, path = "/api/v1/commands/wallet/withdrawals", tag = "wallet",
     security(("bearer" = [])),
     params(("Idempotency-Key" = String, Header, description = "required; same key and body answer the first answer again")),
     request_body = WithdrawalRequest,
     responses(
         (status = 201, body = TransferCreated),
+        (status = 400, description = "no Idempotency-Key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "not a client or provider", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "invalid amount or bank details, or insufficient funds", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "the wallet kept changing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "invalid amount or bank details, insufficient funds, or the key was used for another body", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(account.id = %caller.account_id))]
 pub async fn withdraw(
     State(state): State<AppState>,
     caller: Caller,
+    key: IdempotencyKey,
     Json(req): Json<WithdrawalRequest>,
 ) -> Result<(StatusCode, Json<TransferCreated>), ApiError> {
     require(&caller, &[Role::Client, Role::Provider])?;
@@ -148,21 +158,30 @@ pub async fn withdraw(
         };
         ApiError::Validation(vec![FieldError::new(field, e.to_string())])
     })?;
-    let transfer_id = TransferId::new();
-    let wallets = Store::new(state.pool.clone()).wallets();
+    let transfer_id = TransferId(key.derive("withdrawal"));
+    let answer = TransferCreated { transfer_id };
+    let wallets = stores::wallets(&state.pool);
+    let id = caller.account_id.to_string();
     let metadata = metadata_for(caller.actor());
-    run(
-        &wallets,
-        &caller.account_id.to_string(),
-        WalletCommand::RequestWithdrawal {
-            actor: caller.actor(),
-            transfer_id,
-            amount: req.amount.0,
-            bank,
-        },
-        &metadata,
-    )
-    .await
-    .map_err(wallet_error)?;
-    Ok((StatusCode::CREATED, Json(TransferCreated { transfer_id })))
+    let mut attempts = Attempts::new(MAX_ATTEMPTS);
+    loop {
+        let mut unit = UnitOfWork::new(state.pool.clone(), &metadata);
+        unit.execute(
+            &wallets,
+            &id,
+            WalletCommand::RequestWithdrawal {
+                actor: caller.actor(),
+                transfer_id,
+                amount: req.amount.0,
+                bank: bank.clone(),
+            },
+        )
+        .await
+        .map_err(wallet_error)?;
+        key.answer(&mut unit, StatusCode::CREATED, Some(&answer))?;
+        if attempts.commit(unit).await? {
+            break;
+        }
+    }
+    Ok((StatusCode::CREATED, Json(answer)))
 }

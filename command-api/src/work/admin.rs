@@ -1,19 +1,23 @@
 //! What admins do about complaints, and their messages to the parties.
 
 use super::complaints::{complaint_field, settlement_transfer, visible_complaint};
-use super::{CreatedResponse, load, log_follow_up, metadata, not_found, parse_id, require, run};
+use super::{CreatedResponse, metadata, not_found, parse_id, refused, require, run};
+use crate::accounts::MAX_ATTEMPTS;
+use crate::idempotency::IdempotencyKey;
+use crate::money::amount::Share;
+use crate::money::support::{credit_wallets, stores};
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::complaint::ComplaintCommand;
-use domain::order::OrderCommand;
-use domain::subscription::{Subscription, SubscriptionCommand};
+use domain::order::{OrderCommand, OrderError};
+use domain::subscription::{SubscriptionCommand, SubscriptionError};
+use domain::wallet::WalletError;
 use domain::{AccountId, ComplaintId, Money, OrderId, Role};
 use platform::{Caller, FieldError, Json, Problem};
 use serde::Deserialize;
-use store::Store;
-use store::cqrs::LONG_LIVED_SNAPSHOT_EVERY;
+use store::{Attempts, Store, UnitOfWork};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -32,12 +36,12 @@ pub struct AddNoteRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveComplaintRequest {
-    /// Back to the client: `{"amount": "100.00", "currency": "RUB"}`.
-    #[schema(value_type = Object)]
-    pub to_client: Money,
-    /// To the provider, same shape.
-    #[schema(value_type = Object)]
-    pub to_provider: Money,
+    /// Roubles back to the client, e.g. `"100.00"` (zero allowed).
+    #[schema(value_type = String, example = "100.00")]
+    pub to_client: Share,
+    /// Roubles to the provider, e.g. `"50.00"` (zero allowed).
+    #[schema(value_type = String, example = "50.00")]
+    pub to_provider: Share,
     /// The reasoning, 1 to 4000 characters.
     pub note: String,
 }
@@ -135,77 +139,89 @@ pub async fn add_note(
         (status = 404, description = "no such complaint", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid field or rule", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(complaint.id = %id))]
 pub async fn resolve_complaint(
     State(state): State<AppState>,
     caller: Caller,
+    key: IdempotencyKey,
     Path(id): Path<String>,
     Json(req): Json<ResolveComplaintRequest>,
 ) -> Result<StatusCode, ApiError> {
     require(&caller, &[Role::Admin])?;
     let complaint_id: ComplaintId = parse_id(&id, "id")?;
     let complaint = visible_complaint(&state.pool, &caller, complaint_id).await?;
-    let subscription_id = complaint.subscription_id().to_string();
-    let subscription: Subscription =
-        load(&state.pool, &subscription_id, LONG_LIVED_SNAPSHOT_EVERY).await?;
-    // A complaint splits only the escrow it froze: when another complaint
-    // of the same subscription holds it, this one has nothing to split.
-    let escrow_available = if subscription.frozen_by() == Some(complaint_id) {
-        subscription.escrow()
-    } else {
-        Money::zero(subscription.escrow().currency())
-    };
-    let at = chrono::Utc::now();
-    let metadata = metadata(&caller);
-    let store = Store::new(state.pool.clone());
-    run(
-        &store.complaints(),
-        &complaint_id.to_string(),
-        || ComplaintCommand::Resolve {
-            actor: caller.actor(),
-            to_client: req.to_client,
-            to_provider: req.to_provider,
-            escrow_available,
-            note: req.note.clone(),
-            at,
-        },
-        &metadata,
-        complaint_field("note"),
-    )
-    .await?;
-    if subscription.frozen_by() == Some(complaint_id) {
-        // The settlement only moves the split out of escrow; crediting the
-        // client's and provider's wallets from `ComplaintSettled` is the
-        // money process manager's job (a later issue), keyed by the same
-        // transfer id so it happens at most once.
-        log_follow_up(
-            "settle escrow",
-            run(
-                &store.subscriptions(),
-                &subscription_id,
-                || SubscriptionCommand::SettleComplaint {
-                    complaint_id,
-                    transfer_id: settlement_transfer(complaint_id),
-                    to_client: req.to_client,
-                    to_provider: req.to_provider,
-                },
-                &metadata,
-                |_| None,
-            )
-            .await,
-        );
-    }
-    log_follow_up(
-        "unfreeze order",
-        run(
-            &store.orders(),
-            &complaint.order_id().to_string(),
-            || OrderCommand::Unfreeze { complaint_id, at },
-            &metadata,
-            |_| None,
-        )
-        .await,
+    let (complaints, orders, subscriptions) = (
+        stores::complaints(&state.pool),
+        stores::orders(&state.pool),
+        stores::subscriptions(&state.pool),
     );
-    tracing::info!(complaint.id = %complaint_id, "complaint resolved");
+    let subscription_id = complaint.subscription_id();
+    let (cid, oid, sid) = (
+        complaint_id.to_string(),
+        complaint.order_id().to_string(),
+        subscription_id.to_string(),
+    );
+    let (to_client, to_provider) = (req.to_client.0, req.to_provider.0);
+    let at = chrono::Utc::now();
+    let mut attempts = Attempts::new(MAX_ATTEMPTS);
+    // The decision, the split out of escrow, both wallets' credits and the
+    // thawed order commit together: the split cannot leave escrow without
+    // reaching the wallets.
+    loop {
+        let mut unit = UnitOfWork::new(state.pool.clone(), &metadata(&caller));
+        let subscription = unit
+            .state(&subscriptions, &sid)
+            .await
+            .map_err(refused(|_: &SubscriptionError| None))?;
+        // A complaint splits only the escrow it froze: when another complaint
+        // of the same subscription holds it, this one has nothing to split.
+        let holds_escrow = subscription.frozen_by() == Some(complaint_id);
+        let escrow_available = if holds_escrow {
+            subscription.escrow()
+        } else {
+            Money::zero(subscription.escrow().currency())
+        };
+        unit.execute(
+            &complaints,
+            &cid,
+            ComplaintCommand::Resolve {
+                actor: caller.actor(),
+                to_client,
+                to_provider,
+                escrow_available,
+                note: req.note.clone(),
+                at,
+            },
+        )
+        .await
+        .map_err(refused(complaint_field("note")))?;
+        if holds_escrow {
+            let events = unit
+                .execute(
+                    &subscriptions,
+                    &sid,
+                    SubscriptionCommand::SettleComplaint {
+                        complaint_id,
+                        transfer_id: settlement_transfer(complaint_id),
+                        to_client,
+                        to_provider,
+                    },
+                )
+                .await
+                .map_err(refused(|_: &SubscriptionError| None))?;
+            credit_wallets(&mut unit, &state.pool, subscription_id, &events)
+                .await
+                .map_err(refused(|_: &WalletError| None))?;
+        }
+        unit.execute(&orders, &oid, OrderCommand::Unfreeze { complaint_id, at })
+            .await
+            .map_err(refused(|_: &OrderError| None))?;
+        key.answer::<()>(&mut unit, StatusCode::NO_CONTENT, None)?;
+        if attempts.commit(unit).await? {
+            break;
+        }
+    }
+    tracing::info!("complaint resolved");
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,20 +1,21 @@
 //! Complaints about an order, filed and withdrawn by its client or provider.
 
 use super::orders::visible_order;
-use super::{CreatedResponse, load, log_follow_up, metadata, not_found, parse_id, require, run};
+use super::{CreatedResponse, load, metadata, not_found, parse_id, refused, require};
+use crate::accounts::MAX_ATTEMPTS;
+use crate::money::support::stores;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use domain::complaint::{Complaint, ComplaintCommand, ComplaintError, OrderFacts};
 use domain::order::{OrderCommand, OrderError};
-use domain::subscription::{Subscription, SubscriptionCommand, derived_transfer_id};
+use domain::subscription::{SubscriptionCommand, SubscriptionError, derived_transfer_id};
 use domain::{ComplaintId, Money, OrderId, Role};
 use platform::{Caller, Json, Problem};
 use serde::Deserialize;
 use sqlx::PgPool;
-use store::Store;
-use store::cqrs::LONG_LIVED_SNAPSHOT_EVERY;
+use store::{Attempts, UnitOfWork};
 use utoipa::ToSchema;
 
 /// `POST /orders/{id}/complaints`.
@@ -76,6 +77,7 @@ pub(crate) fn settlement_transfer(complaint_id: ComplaintId) -> domain::Transfer
         (status = 404, description = "no such order of the caller", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid field or rule", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(order.id = %id))]
 pub async fn file_complaint(
     State(state): State<AppState>,
     caller: Caller,
@@ -85,12 +87,6 @@ pub async fn file_complaint(
     require(&caller, &[Role::Client, Role::Provider])?;
     let order_id: OrderId = parse_id(&id, "id")?;
     let order = visible_order(&state.pool, &caller, order_id).await?;
-    // The order refuses a second freeze; checking first avoids filing a
-    // complaint that could never freeze anything. The aggregate still
-    // decides (a race lands in the compensation below).
-    if order.is_frozen() {
-        return Err(ApiError::rule(&OrderError::FrozenByOtherComplaint, None));
-    }
     let facts = OrderFacts {
         order_id,
         subscription_id: order.subscription_id(),
@@ -98,62 +94,58 @@ pub async fn file_complaint(
         provider: order.provider(),
     };
     let complaint_id = ComplaintId::new();
-    let at = chrono::Utc::now();
-    let metadata = metadata(&caller);
-    let store = Store::new(state.pool.clone());
-    run(
-        &store.complaints(),
-        &complaint_id.to_string(),
-        || ComplaintCommand::File {
-            actor: caller.actor(),
-            complaint_id,
-            order: facts,
-            reason: req.reason.clone(),
-            at,
-        },
-        &metadata,
-        complaint_field("reason"),
-    )
-    .await?;
-    let frozen = run(
-        &store.orders(),
-        &order_id.to_string(),
-        || OrderCommand::Freeze { complaint_id, at },
-        &metadata,
-        |_| None,
-    )
-    .await;
-    if let Err(error) = frozen {
-        // Another complaint froze the order in between: take this one back
-        // so no open complaint is left without a frozen order.
-        log_follow_up(
-            "withdraw unfrozen complaint",
-            run(
-                &store.complaints(),
-                &complaint_id.to_string(),
-                || ComplaintCommand::Withdraw {
-                    actor: caller.actor(),
-                    at,
-                },
-                &metadata,
-                |_| None,
-            )
-            .await,
-        );
-        return Err(error);
-    }
-    log_follow_up(
-        "freeze escrow",
-        run(
-            &store.subscriptions(),
-            &facts.subscription_id.to_string(),
-            || SubscriptionCommand::FreezeEscrow { complaint_id },
-            &metadata,
-            |_| None,
-        )
-        .await,
+    let (complaints, orders, subscriptions) = (
+        stores::complaints(&state.pool),
+        stores::orders(&state.pool),
+        stores::subscriptions(&state.pool),
     );
-    tracing::info!(complaint.id = %complaint_id, order.id = %order_id, "complaint filed");
+    let (cid, oid, sid) = (
+        complaint_id.to_string(),
+        order_id.to_string(),
+        facts.subscription_id.to_string(),
+    );
+    let at = chrono::Utc::now();
+    let mut attempts = Attempts::new(MAX_ATTEMPTS);
+    // The complaint, the frozen order and the frozen escrow commit together:
+    // no open complaint without a frozen order, no frozen order without one.
+    loop {
+        let mut unit = UnitOfWork::new(state.pool.clone(), &metadata(&caller));
+        unit.execute(
+            &complaints,
+            &cid,
+            ComplaintCommand::File {
+                actor: caller.actor(),
+                complaint_id,
+                order: facts,
+                reason: req.reason.clone(),
+                at,
+            },
+        )
+        .await
+        .map_err(refused(complaint_field("reason")))?;
+        unit.execute(&orders, &oid, OrderCommand::Freeze { complaint_id, at })
+            .await
+            .map_err(refused(|_: &OrderError| None))?;
+        // Another order's complaint may already hold the subscription's
+        // escrow; it stays frozen by that one.
+        let subscription = unit
+            .state(&subscriptions, &sid)
+            .await
+            .map_err(refused(|_: &SubscriptionError| None))?;
+        if subscription.frozen_by().is_none() && subscription.provider().is_some() {
+            unit.execute(
+                &subscriptions,
+                &sid,
+                SubscriptionCommand::FreezeEscrow { complaint_id },
+            )
+            .await
+            .map_err(refused(|_: &SubscriptionError| None))?;
+        }
+        if attempts.commit(unit).await? {
+            break;
+        }
+    }
+    tracing::info!(complaint.id = %complaint_id, "complaint filed");
     Ok((
         StatusCode::CREATED,
         Json(CreatedResponse {
@@ -162,8 +154,6 @@ pub async fn file_complaint(
     ))
 }
 
-/// The filer takes the complaint back: the order thaws and the escrow is
-/// released untouched (a settlement of nothing).
 #[utoipa::path(post, path = "/api/v1/commands/complaints/{id}/withdraw", tag = "complaints",
     params(("id" = uuid::Uuid, Path, description = "the complaint")),
     security(("bearer" = [])),
@@ -173,6 +163,7 @@ pub async fn file_complaint(
         (status = 404, description = "no such complaint of the caller", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "rule", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(complaint.id = %id))]
 pub async fn withdraw_complaint(
     State(state): State<AppState>,
     caller: Caller,
@@ -181,56 +172,56 @@ pub async fn withdraw_complaint(
     require(&caller, &[Role::Client, Role::Provider])?;
     let complaint_id: ComplaintId = parse_id(&id, "id")?;
     let complaint = visible_complaint(&state.pool, &caller, complaint_id).await?;
-    let at = chrono::Utc::now();
-    let metadata = metadata(&caller);
-    let store = Store::new(state.pool.clone());
-    run(
-        &store.complaints(),
-        &complaint_id.to_string(),
-        || ComplaintCommand::Withdraw {
-            actor: caller.actor(),
-            at,
-        },
-        &metadata,
-        complaint_field("text"),
-    )
-    .await?;
-    log_follow_up(
-        "unfreeze order",
-        run(
-            &store.orders(),
-            &complaint.order_id().to_string(),
-            || OrderCommand::Unfreeze { complaint_id, at },
-            &metadata,
-            |_| None,
-        )
-        .await,
+    let (complaints, orders, subscriptions) = (
+        stores::complaints(&state.pool),
+        stores::orders(&state.pool),
+        stores::subscriptions(&state.pool),
     );
-    // The subscription thaws only through a settlement; nothing to anyone
-    // leaves the escrow as it was.
-    let subscription_id = complaint.subscription_id().to_string();
-    match load::<Subscription>(&state.pool, &subscription_id, LONG_LIVED_SNAPSHOT_EVERY).await {
-        Ok(subscription) if subscription.frozen_by() == Some(complaint_id) => {
+    let (cid, oid, sid) = (
+        complaint_id.to_string(),
+        complaint.order_id().to_string(),
+        complaint.subscription_id().to_string(),
+    );
+    let at = chrono::Utc::now();
+    let mut attempts = Attempts::new(MAX_ATTEMPTS);
+    // Withdrawn, the order and the escrow thaw in the same commit.
+    loop {
+        let mut unit = UnitOfWork::new(state.pool.clone(), &metadata(&caller));
+        unit.execute(
+            &complaints,
+            &cid,
+            ComplaintCommand::Withdraw {
+                actor: caller.actor(),
+                at,
+            },
+        )
+        .await
+        .map_err(refused(complaint_field("text")))?;
+        unit.execute(&orders, &oid, OrderCommand::Unfreeze { complaint_id, at })
+            .await
+            .map_err(refused(|_: &OrderError| None))?;
+        // The escrow thaws through a settlement of nothing to anyone.
+        let subscription = unit
+            .state(&subscriptions, &sid)
+            .await
+            .map_err(refused(|_: &SubscriptionError| None))?;
+        if subscription.frozen_by() == Some(complaint_id) {
             let nothing = Money::zero(subscription.escrow().currency());
-            log_follow_up(
-                "release frozen escrow",
-                run(
-                    &store.subscriptions(),
-                    &subscription_id,
-                    || SubscriptionCommand::SettleComplaint {
-                        complaint_id,
-                        transfer_id: settlement_transfer(complaint_id),
-                        to_client: nothing,
-                        to_provider: nothing,
-                    },
-                    &metadata,
-                    |_| None,
-                )
-                .await,
-            );
+            unit.execute(
+                &subscriptions,
+                &sid,
+                SubscriptionCommand::SettleComplaint {
+                    complaint_id,
+                    transfer_id: settlement_transfer(complaint_id),
+                    to_client: nothing,
+                    to_provider: nothing,
+                },
+            )
+            .await
+            .map_err(refused(|_: &SubscriptionError| None))?;
         }
-        Ok(_) => {}
-        Err(error) => log_follow_up("load subscription", Err::<(), _>(error)),
+        if attempts.commit(unit).await? {
+            return Ok(StatusCode::NO_CONTENT);
+        }
     }
-    Ok(StatusCode::NO_CONTENT)
 }

@@ -27,8 +27,18 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// The routes under `/api/v1/commands` this module serves.
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let keyed = Router::new()
+        .route(
+            "/api/v1/commands/admin/complaints/{id}/resolve",
+            post(admin::resolve_complaint),
+        )
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::idempotency::layer,
+        ));
     Router::new()
+        .merge(keyed)
         .route(
             "/api/v1/commands/subscriptions/{id}/orders",
             post(orders::create_order),
@@ -60,10 +70,6 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/commands/admin/complaints/{id}/notes",
             post(admin::add_note),
-        )
-        .route(
-            "/api/v1/commands/admin/complaints/{id}/resolve",
-            post(admin::resolve_complaint),
         )
         .route(
             "/api/v1/commands/admin/messages",
@@ -147,11 +153,15 @@ where
         })
 }
 
-/// A follow-up command after the primary one succeeded: each is idempotent,
-/// so a failure is logged for the operator (and the process managers of a
-/// later issue) instead of failing a request whose effect already happened.
-pub(crate) fn log_follow_up<E: std::fmt::Display>(step: &str, result: Result<(), E>) {
-    if let Err(error) = result {
-        tracing::error!(step, %error, "follow-up command failed");
+/// Maps a command's refusal inside a unit of work like [`run`] does: 422
+/// with the rule's code and the field `field_of` names.
+pub(crate) fn refused<E: RuleViolation>(
+    field_of: impl Fn(&E) -> Option<&'static str>,
+) -> impl Fn(store::CommandError<E>) -> ApiError {
+    move |e| match e {
+        store::CommandError::Rule(rule) => {
+            ApiError::rule(&rule, field_of(&rule).map(str::to_owned))
+        }
+        other => other.into(),
     }
 }

@@ -18,7 +18,7 @@ fn withdraw_path(complaint: &str) -> String {
 }
 
 fn rub(amount: &str) -> Value {
-    json!({"amount": amount, "currency": "RUB"})
+    json!(amount)
 }
 
 fn split(to_client: &str, to_provider: &str) -> Value {
@@ -249,6 +249,31 @@ async fn resolving_splits_the_escrow_and_thaws_the_order() {
         settled["ComplaintSettled"]["to_provider"]["amount"],
         "600.00"
     );
+    // The split reached both wallets, in the same transaction as the decision.
+    let wallet = |who: domain::AccountId| {
+        let pool = w.app.pool.clone();
+        async move {
+            use cqrs_es::EventStore;
+            store::HubEventStore::<domain::wallet::Wallet>::new(pool)
+                .load_aggregate(&who.to_string())
+                .await
+                .expect("wallet")
+                .aggregate
+                .balance()
+                .amount()
+                .to_string()
+        }
+    };
+    assert_eq!(wallet(w.client_a.id).await, "400.00");
+    assert_eq!(wallet(w.winner.id).await, "600.00");
+    let transactions: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT tx_id) FROM events WHERE event_type IN \
+         ('ComplaintResolved', 'ComplaintSettled', 'FundsCreditedFromEscrow', 'OrderUnfrozen')",
+    )
+    .fetch_one(&w.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(transactions, 1);
     assert_eq!(
         w.event_types(&order).await.last().map(String::as_str),
         Some("OrderUnfrozen")

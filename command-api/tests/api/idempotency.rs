@@ -1,60 +1,14 @@
-//! The `Idempotency-Key` layer around a route with a real effect.
+//! `Idempotency-Key` on a real money route: the top-up. What the request
+//! creates derives from (caller, key); its answer commits with its events.
 
 use crate::helpers::*;
-use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::routing::post;
-use command_api::{AppState, idempotency};
-use platform::{Caller, Json};
-use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Effect {
-    amount: i64,
-}
-
-/// Inserts a row: the effect that must happen once per key.
-async fn effect(
-    State(state): State<AppState>,
-    caller: Caller,
-    Json(body): Json<Effect>,
-) -> (StatusCode, Json<Value>) {
-    // Widen the race window.
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    let id: i64 =
-        sqlx::query_scalar("INSERT INTO effects (account_id, amount) VALUES ($1, $2) RETURNING id")
-            .bind(caller.account_id.as_uuid())
-            .bind(body.amount)
-            .fetch_one(&state.pool)
-            .await
-            .unwrap();
-    (StatusCode::CREATED, Json(json!({"effect_id": id})))
-}
-
-fn with_effect_route(state: AppState) -> Router {
-    let effect_routes = Router::new()
-        .route("/effect", post(effect))
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            idempotency::layer,
-        ))
-        .with_state(state.clone());
-    platform::http::with_common_layers(
-        command_api::api_routes(state.clone()).merge(effect_routes),
-        &state.http,
-    )
-}
+const TOP_UP: &str = "/api/v1/commands/wallet/top-ups";
 
 async fn app() -> (TestApp, String) {
-    let app = TestApp::spawn_with(|_| {}, with_effect_route).await;
-    sqlx::query("CREATE TABLE effects (id bigserial PRIMARY KEY, account_id uuid NOT NULL, amount bigint NOT NULL)")
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    let app = TestApp::spawn().await;
     let (token, _) = app.signed_in_client("a@example.ru").await;
     (app, token)
 }
@@ -62,7 +16,7 @@ async fn app() -> (TestApp, String) {
 async fn send(app: &TestApp, token: &str, key: Option<&str>, body: &Value) -> reqwest::Response {
     let mut req = app
         .client
-        .post(app.url("/effect"))
+        .post(app.url(TOP_UP))
         .bearer_auth(token)
         .json(body);
     if let Some(k) = key {
@@ -72,7 +26,7 @@ async fn send(app: &TestApp, token: &str, key: Option<&str>, body: &Value) -> re
 }
 
 async fn effects(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM effects")
+    sqlx::query_scalar("SELECT count(*) FROM events WHERE event_type = 'TopUpRequested'")
         .fetch_one(&app.pool)
         .await
         .unwrap()
@@ -86,7 +40,7 @@ async fn fifty_concurrent_identical_requests_have_one_effect() {
     for _ in 0..50 {
         let (app, token) = (app.clone(), token.clone());
         set.spawn(async move {
-            let res = send(&app, &token, Some("key-1"), &json!({"amount": 100})).await;
+            let res = send(&app, &token, Some("key-1"), &json!({"amount": "100.00"})).await;
             let status = res.status().as_u16();
             (status, res.json::<Value>().await.unwrap())
         });
@@ -103,10 +57,10 @@ async fn fifty_concurrent_identical_requests_have_one_effect() {
 #[tokio::test]
 async fn a_retry_gets_the_first_answer_without_a_second_effect() {
     let (app, token) = app().await;
-    let first = send(&app, &token, Some("k"), &json!({"amount": 5})).await;
+    let first = send(&app, &token, Some("k"), &json!({"amount": "5.00"})).await;
     assert_eq!(first.status(), 201);
     let first: Value = first.json().await.unwrap();
-    let again = send(&app, &token, Some("k"), &json!({"amount": 5})).await;
+    let again = send(&app, &token, Some("k"), &json!({"amount": "5.00"})).await;
     assert_eq!(again.status(), 201);
     assert_eq!(again.headers().get("idempotent-replayed").unwrap(), "true");
     assert_eq!(again.json::<Value>().await.unwrap(), first);
@@ -114,10 +68,27 @@ async fn a_retry_gets_the_first_answer_without_a_second_effect() {
 }
 
 #[tokio::test]
+async fn the_answer_commits_in_the_same_transaction_as_the_events() {
+    let (app, token) = app().await;
+    let res = send(&app, &token, Some("one-commit"), &json!({"amount": "5.00"})).await;
+    assert_eq!(res.status(), 201);
+    // xmin of the stored answer is the transaction that wrote the events.
+    let same: bool = sqlx::query_scalar(
+        "SELECT (SELECT xmin::text FROM idempotency_keys WHERE key = 'one-commit') \
+              = (SELECT (tx_id::text::numeric % 4294967296)::text FROM events \
+                  WHERE event_type = 'TopUpRequested')",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(same, "the answer and the events were committed apart");
+}
+
+#[tokio::test]
 async fn the_same_key_with_another_body_is_422() {
     let (app, token) = app().await;
-    send(&app, &token, Some("k"), &json!({"amount": 5})).await;
-    let res = send(&app, &token, Some("k"), &json!({"amount": 6})).await;
+    send(&app, &token, Some("k"), &json!({"amount": "5.00"})).await;
+    let res = send(&app, &token, Some("k"), &json!({"amount": "6.00"})).await;
     assert_problem(res, 422, Some("Idempotency-Key")).await;
     assert_eq!(effects(&app).await, 1);
 }
@@ -125,28 +96,29 @@ async fn the_same_key_with_another_body_is_422() {
 #[tokio::test]
 async fn a_missing_key_is_400() {
     let (app, token) = app().await;
-    let res = send(&app, &token, None, &json!({"amount": 5})).await;
+    let res = send(&app, &token, None, &json!({"amount": "5.00"})).await;
     assert_problem(res, 400, Some("Idempotency-Key")).await;
     assert_eq!(effects(&app).await, 0);
 }
 
 #[tokio::test]
-async fn a_refused_body_is_replayed_too() {
+async fn a_refused_request_leaves_the_key_free() {
     let (app, token) = app().await;
-    let bad = json!({"amount": "five"});
-    let first = send(&app, &token, Some("k"), &bad).await;
+    let first = send(&app, &token, Some("k"), &json!({"amount": "five"})).await;
     assert_problem(first, 422, Some("amount")).await;
-    let again = send(&app, &token, Some("k"), &bad).await;
-    assert_eq!(again.status(), 422);
-    assert_eq!(again.headers().get("idempotent-replayed").unwrap(), "true");
+    // Nothing committed, so nothing is held: the corrected request runs.
+    let fixed = send(&app, &token, Some("k"), &json!({"amount": "5.00"})).await;
+    assert_eq!(fixed.status(), 201);
+    assert!(fixed.headers().get("idempotent-replayed").is_none());
+    assert_eq!(effects(&app).await, 1);
 }
 
 #[tokio::test]
 async fn keys_belong_to_their_account() {
     let (app, token) = app().await;
     let (other, _) = app.signed_in_client("b@example.ru").await;
-    send(&app, &token, Some("shared"), &json!({"amount": 1})).await;
-    let res = send(&app, &other, Some("shared"), &json!({"amount": 2})).await;
+    send(&app, &token, Some("shared"), &json!({"amount": "1.00"})).await;
+    let res = send(&app, &other, Some("shared"), &json!({"amount": "2.00"})).await;
     assert_eq!(res.status(), 201);
     assert_eq!(effects(&app).await, 2);
 }
@@ -156,9 +128,9 @@ async fn without_a_token_the_layer_answers_401() {
     let (app, _) = app().await;
     let res = app
         .client
-        .post(app.url("/effect"))
+        .post(app.url(TOP_UP))
         .header("idempotency-key", "k")
-        .json(&json!({"amount": 1}))
+        .json(&json!({"amount": "1.00"}))
         .send()
         .await
         .unwrap();

@@ -677,3 +677,20 @@ async fn the_openapi_document_lists_the_money_commands() {
         assert!(doc["paths"][path]["post"].is_object(), "{path}");
     }
 }
+
+#[tokio::test]
+async fn every_money_moving_post_needs_an_idempotency_key() {
+    let w = World::new().await;
+    assert_eq!(w.top_up(&w.client_a, "20000.00").await.status(), 201);
+    let id = w.subscribe(&w.client_a, "legal", "one_off").await;
+    let before = w.events().await;
+    let body = json!({"service_type": "legal", "plan": "one_off", "description": "Help"});
+    for (path, body) in [
+        (SUBSCRIBE.to_owned(), body),
+        (sub_path(&id, "cancel"), json!({})),
+    ] {
+        let res = w.send_without_key(&path, &w.client_a, &body).await;
+        assert_problem(res, 400, Some("Idempotency-Key")).await;
+    }
+    assert_eq!(w.events().await, before);
+}

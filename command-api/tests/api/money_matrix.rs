@@ -112,7 +112,7 @@ async fn authorization_matrix_of_the_money_commands() {
         (
             "subscribe",
             "/api/v1/commands/subscriptions".into(),
-            false,
+            true,
             json!({"service_type": "legal", "plan": "one_off", "description": "Help"}),
             [401, 201, 201, 403, 403, 403, 403],
         ),

@@ -86,7 +86,9 @@ impl World {
     }
 
     /// POSTs `body` to `path` as `token` (anonymous when `None`), with an
-    /// optional `Idempotency-Key`.
+    /// optional `Idempotency-Key`. Subscribing and cancelling always get one
+    /// (a fresh one when `key` is `None`): tests of the key itself use the
+    /// wallet routes and [`Self::send_without_key`].
     pub async fn send(
         &self,
         path: &str,
@@ -94,6 +96,9 @@ impl World {
         key: Option<&str>,
         body: &Value,
     ) -> reqwest::Response {
+        let needs_key = path == "/api/v1/commands/subscriptions" || path.ends_with("/cancel");
+        let fresh = uuid::Uuid::new_v4().to_string();
+        let key = key.or(needs_key.then_some(fresh.as_str()));
         let mut req = self.app.client.post(self.app.url(path)).json(body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -101,6 +106,22 @@ impl World {
         if let Some(k) = key {
             req = req.header("idempotency-key", k);
         }
+        req.send().await.expect("request")
+    }
+
+    /// POSTs `body` to `path` as `token` with no `Idempotency-Key`.
+    pub async fn send_without_key(
+        &self,
+        path: &str,
+        token: &str,
+        body: &Value,
+    ) -> reqwest::Response {
+        let req = self
+            .app
+            .client
+            .post(self.app.url(path))
+            .json(body)
+            .bearer_auth(token);
         req.send().await.expect("request")
     }
 
@@ -129,10 +150,11 @@ impl World {
         service_type: &str,
         plan: &str,
     ) -> reqwest::Response {
+        let key = uuid::Uuid::new_v4().to_string();
         self.send(
             "/api/v1/commands/subscriptions",
             Some(token),
-            None,
+            Some(&key),
             &json!({"service_type": service_type, "plan": plan, "description": "Need help"}),
         )
         .await

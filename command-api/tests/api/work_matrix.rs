@@ -78,8 +78,8 @@ impl Command {
             Command::Resolve => (
                 format!("{c}/admin/complaints/{}/resolve", w.complaint().await),
                 Some(json!({
-                    "to_client": {"amount": "0"},
-                    "to_provider": {"amount": "0"},
+                    "to_client": "0",
+                    "to_provider": "0",
                     "note": "Nothing to split"
                 })),
             ),

@@ -133,9 +133,14 @@ impl World {
             .map(|a| self.app.tokens().issue(a.id, a.role).expect("token"))
     }
 
-    /// POSTs `body` (or nothing) as `who`.
+    /// POSTs `body` (or nothing) as `who`, with a fresh `Idempotency-Key`
+    /// (required on the money commands, ignored elsewhere).
     pub async fn post_as(&self, who: Who, path: &str, body: Option<&Value>) -> reqwest::Response {
-        let mut req = self.app.client.post(self.app.url(path));
+        let mut req = self
+            .app
+            .client
+            .post(self.app.url(path))
+            .header("idempotency-key", uuid::Uuid::new_v4().to_string());
         if let Some(token) = self.token(who) {
             req = req.bearer_auth(token);
         }

@@ -4,6 +4,7 @@
 
 mod aggregate;
 mod commands;
+mod credits;
 mod errors;
 mod events;
 
@@ -14,5 +15,6 @@ mod tests;
 
 pub use aggregate::{Subscription, SubscriptionStatus, derived_transfer_id};
 pub use commands::SubscriptionCommand;
+pub use credits::wallet_credits;
 pub use errors::SubscriptionError;
 pub use events::{EscrowParty, SubscriptionEvent};
