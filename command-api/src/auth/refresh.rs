@@ -52,6 +52,7 @@ pub async fn rotate(
         "UPDATE refresh_tokens r SET used_at = now() FROM credentials c \
          WHERE r.token_hash = $1 AND r.used_at IS NULL AND NOT r.revoked AND r.expires_at > now() \
            AND c.account_id = r.account_id \
+           AND NOT EXISTS (SELECT 1 FROM blocked_accounts b WHERE b.account_id = r.account_id) \
          RETURNING r.family, r.account_id, c.role",
     )
     .bind(&h)
@@ -93,5 +94,18 @@ pub async fn revoke_family(pool: &PgPool, token: &str) -> Result<(), sqlx::Error
     .bind(hash(token))
     .execute(pool)
     .await?;
+    Ok(())
+}
+
+/// Revokes every refresh token of `account` (blocking): in the caller's
+/// transaction, so the block and the revocation commit together.
+pub async fn revoke_account(
+    conn: &mut PgConnection,
+    account: AccountId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE refresh_tokens SET revoked = true WHERE account_id = $1 AND NOT revoked")
+        .bind(account.as_uuid())
+        .execute(conn)
+        .await?;
     Ok(())
 }

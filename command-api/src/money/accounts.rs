@@ -49,12 +49,9 @@ pub async fn is_blocked(pool: &PgPool, id: AccountId) -> Result<bool, ApiError> 
     Ok(load_account(pool, id).await?.is_blocked())
 }
 
-/// The 403 a blocked account gets at login.
+/// The 403 a blocked account gets at login (and on every request, from `Caller`).
 pub fn blocked_problem() -> ApiError {
-    let mut p = Problem::new(StatusCode::FORBIDDEN, "account-blocked", "Account blocked")
-        .with_detail("this account is blocked; contact support");
-    p.rule = Some("account_blocked".to_owned());
-    ApiError::from(p)
+    ApiError::from(platform::blocklist::blocked_problem())
 }
 
 fn account_error(e: CommandError<AccountError>) -> ApiError {
@@ -91,6 +88,54 @@ async fn execute(
         .execute(id, command, caller.actor(), metadata.correlation_id)
         .await
         .map_err(account_error)
+}
+
+/// Blocks (`blocked`) or unblocks `id` with `command`, and in the same
+/// request makes it hold everywhere: the `blocked_accounts` row (with the
+/// notification every role's blocklist listens to) and, on block, the
+/// revocation of every refresh token of the account.
+///
+/// The row and the revocation are written in a transaction held open while
+/// the aggregate decides, and committed only when it agreed — or when it
+/// refused because it was already in that state, so a request whose event
+/// committed but whose transaction did not is repaired by trying again.
+/// It runs in its own task: a caller hanging up cannot cut it between the
+/// event and the commit.
+async fn switch(
+    state: AppState,
+    caller: Caller,
+    id: AccountId,
+    command: AccountCommand,
+    blocked: bool,
+) -> Result<(), ApiError> {
+    let task_state = state.clone();
+    platform::request_id::spawn(async move {
+        let state = task_state;
+        let mut tx = state.pool.begin().await?;
+        if blocked {
+            platform::blocklist::record_block(&mut tx, id).await?;
+            crate::auth::refresh::revoke_account(&mut tx, id).await?;
+        } else {
+            platform::blocklist::record_unblock(&mut tx, id).await?;
+        }
+        let metadata = metadata_for(caller.actor());
+        let outcome = state
+            .accounts
+            .execute(id, command, caller.actor(), metadata.correlation_id)
+            .await;
+        let already = matches!(
+            (&outcome, blocked),
+            (Err(CommandError::Rule(AccountError::AlreadyBlocked)), true)
+                | (Err(CommandError::Rule(AccountError::NotBlocked)), false)
+        );
+        if outcome.is_ok() || already {
+            tx.commit().await?;
+            state.blocklist.apply(id, blocked);
+            tracing::info!(account.id = %id, blocked, "account access switched");
+        }
+        outcome.map_err(account_error)
+    })
+    .await?
 }
 
 /// Changes the caller's own contact name, company name or service types.
@@ -141,7 +186,7 @@ pub async fn block(
         reason: req.reason,
         at: chrono::Utc::now(),
     };
-    execute(&state, &caller, id, command).await?;
+    switch(state, caller, id, command, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -166,6 +211,6 @@ pub async fn unblock(
         actor: caller.actor(),
         at: chrono::Utc::now(),
     };
-    execute(&state, &caller, id, command).await?;
+    switch(state, caller, id, command, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }

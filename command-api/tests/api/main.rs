@@ -1,6 +1,7 @@
 //! command-api over real HTTP and a real PostgreSQL database per test.
 
 mod auth;
+mod blocking;
 mod complaints;
 mod hangup;
 mod helpers;
