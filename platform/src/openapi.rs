@@ -235,6 +235,148 @@ pub fn operations(doc: &Value) -> Vec<DocumentedOperation> {
     out
 }
 
+/// Names a money field goes by, in requests and responses.
+fn is_money_name(name: &str) -> bool {
+    matches!(
+        name,
+        "amount"
+            | "price"
+            | "balance"
+            | "available"
+            | "in_escrow"
+            | "in_payout"
+            | "fee"
+            | "to_client"
+            | "to_provider"
+            | "total"
+    ) || name.ends_with("_price")
+        || name.ends_with("_amount")
+}
+
+/// The schema `s` with its `$ref` followed, and the referenced name.
+fn resolve<'a>(doc: &'a Value, s: &'a Value) -> (&'a Value, Option<&'a str>) {
+    match s["$ref"].as_str() {
+        Some(r) => {
+            let name = r.rsplit('/').next().unwrap_or(r);
+            (&doc["components"]["schemas"][name], Some(name))
+        }
+        None => (s, None),
+    }
+}
+
+/// Every `(json path, property schema)` under `schema`, not descending into
+/// `Money` (its `amount` is the string inside the one money shape).
+fn properties<'a>(
+    doc: &'a Value,
+    schema: &'a Value,
+    at: &str,
+    seen: &mut Vec<String>,
+    out: &mut Vec<(String, &'a Value)>,
+) {
+    let (s, name) = resolve(doc, schema);
+    if let Some(n) = name {
+        if n == "Money" || seen.iter().any(|x| x == n) {
+            return;
+        }
+        seen.push(n.to_owned());
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for part in s[key].as_array().into_iter().flatten() {
+            properties(doc, part, at, seen, out);
+        }
+    }
+    if s["items"].is_object() {
+        properties(doc, &s["items"], &format!("{at}[]"), seen, out);
+    }
+    for (field, prop) in s["properties"].as_object().into_iter().flatten() {
+        let path = format!("{at}.{field}");
+        out.push((path.clone(), prop));
+        properties(doc, prop, &path, seen, out);
+    }
+    if let Some(n) = name {
+        seen.retain(|x| x != n);
+    }
+}
+
+/// Whether `prop` is `Money` (`{amount, currency}`, both strings), maybe nullable.
+fn is_money_object(doc: &Value, prop: &Value) -> bool {
+    std::iter::once(prop)
+        .chain(
+            ["oneOf", "anyOf", "allOf"]
+                .iter()
+                .flat_map(|k| prop[*k].as_array().into_iter().flatten()),
+        )
+        .any(|p| {
+            let (m, name) = resolve(doc, p);
+            name == Some("Money")
+                && m["properties"]["amount"]["type"] == "string"
+                && m["properties"]["currency"]["type"] == "string"
+        })
+}
+
+/// Whether `prop` is a decimal string (its example, if any, like `"1500.00"`).
+fn is_decimal_string(doc: &Value, prop: &Value) -> bool {
+    let (p, _) = resolve(doc, prop);
+    p["type"] == "string"
+        && p["example"].as_str().is_none_or(|e| {
+            e.split_once('.').is_some_and(|(r, k)| {
+                !r.is_empty() && (r.bytes().chain(k.bytes())).all(|b| b.is_ascii_digit())
+            })
+        })
+}
+
+/// Every money field of the document `doc` in the wrong shape (DESIGN §8):
+/// in a request body anything but a decimal string (`"1500.00"`), in a
+/// success response anything but `Money` (`{amount, currency}`). Money
+/// fields are those named like money (`amount`, `*_price`, `balance`,
+/// `to_client`…) or typed `Money`.
+pub fn money_shape_failures(doc: &Value) -> Vec<String> {
+    let mut failures = Vec::new();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            let op_name = format!("{} {path}", method.to_uppercase());
+            let mut out = Vec::new();
+            let request = &op["requestBody"]["content"]["application/json"]["schema"];
+            if request.is_object() {
+                properties(doc, request, "request", &mut Vec::new(), &mut out);
+            }
+            for (at, prop) in out.drain(..) {
+                let name = at.rsplit('.').next().unwrap_or("");
+                let (resolved, _) = resolve(doc, prop);
+                let object_money =
+                    is_money_object(doc, prop) || resolved["properties"]["currency"].is_object();
+                if object_money || (is_money_name(name) && !is_decimal_string(doc, prop)) {
+                    failures.push(format!(
+                        "{op_name} {at}: request money must be a decimal string"
+                    ));
+                }
+            }
+            for (status, res) in op["responses"].as_object().into_iter().flatten() {
+                let schema = &res["content"]["application/json"]["schema"];
+                if !status.starts_with('2') || !schema.is_object() {
+                    continue;
+                }
+                properties(
+                    doc,
+                    schema,
+                    &format!("response {status}"),
+                    &mut Vec::new(),
+                    &mut out,
+                );
+                for (at, prop) in out.drain(..) {
+                    let name = at.rsplit('.').next().unwrap_or("");
+                    if is_money_name(name) && !is_money_object(doc, prop) {
+                        failures.push(format!(
+                            "{op_name} {at}: response money must be {{amount, currency}}"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    failures
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,5 +431,36 @@ mod tests {
         assert!(!get.secured && !get.has_body);
         assert_eq!(get.statuses, vec![200, 500, 503]);
         assert_eq!(post.path_with("x"), "/things/x");
+    }
+
+    #[test]
+    fn money_of_the_wrong_shape_is_named() {
+        let money = serde_json::json!({"type": "object", "properties": {
+            "amount": {"type": "string"}, "currency": {"type": "string"}}});
+        let doc = serde_json::json!({
+            "components": {"schemas": {"Money": money}},
+            "paths": {"/x": {"post": {
+                "requestBody": {"content": {"application/json": {"schema": {"properties": {
+                    "amount": {"type": "string", "example": "100.00"},
+                    "price": {"type": "number"},
+                    "split": {"properties": {"to_client": {"$ref": "#/components/schemas/Money"}}},
+                }}}}},
+                "responses": {"200": {"content": {"application/json": {"schema": {"properties": {
+                    "balance": {"$ref": "#/components/schemas/Money"},
+                    "held": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Money"}]},
+                    "items": {"type": "array", "items": {"properties": {"monthly_price": {"type": "string"}}}},
+                }}}}}},
+            }}},
+        });
+        let mut failures = money_shape_failures(&doc);
+        failures.sort();
+        assert_eq!(
+            failures,
+            vec![
+                "POST /x request.price: request money must be a decimal string",
+                "POST /x request.split.to_client: request money must be a decimal string",
+                "POST /x response 200.items[].monthly_price: response money must be {amount, currency}",
+            ]
+        );
     }
 }
