@@ -1,7 +1,8 @@
 //! Blocked accounts (DESIGN §7: blocking takes effect at once).
 //!
 //! The truth is the `blocked_accounts` table, written by command-api in the
-//! block / unblock request together with `pg_notify('hub_blocked_accounts')`.
+//! transaction that stores the block or unblock event, together with
+//! `pg_notify('hub_blocked_accounts')` ([`BLOCK_SQL`], [`NOTIFY_SQL`]).
 //! Every HTTP role keeps the set in memory ([`Blocklist`]) so the check the
 //! [`crate::Caller`] extractor makes on every request is a hash lookup, not a
 //! query: one `LISTEN` connection per role reloads the set on each
@@ -47,32 +48,37 @@ pub fn blocked_problem() -> Problem {
     p
 }
 
-/// Records a block in the caller's transaction and notifies every role on
-/// commit. Idempotent.
+/// Records a block (`$1` = the account id); idempotent. Run it with
+/// [`NOTIFY_SQL`] in the transaction that stores the block.
+pub const BLOCK_SQL: &str =
+    "INSERT INTO blocked_accounts (account_id) VALUES ($1) ON CONFLICT DO NOTHING";
+
+/// Records an unblock (`$1` = the account id); idempotent.
+pub const UNBLOCK_SQL: &str = "DELETE FROM blocked_accounts WHERE account_id = $1";
+
+/// Tells every role's blocklist, on commit, that `$1` (the account id as
+/// text) changed. The channel is [`CHANNEL`].
+pub const NOTIFY_SQL: &str = "SELECT pg_notify('hub_blocked_accounts', $1)";
+
+/// [`BLOCK_SQL`] and [`NOTIFY_SQL`] in the caller's transaction.
 pub async fn record_block(conn: &mut PgConnection, account: AccountId) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO blocked_accounts (account_id) VALUES ($1) ON CONFLICT DO NOTHING")
-        .bind(account.as_uuid())
-        .execute(&mut *conn)
-        .await?;
-    notify(conn, account).await
+    record(conn, BLOCK_SQL, account).await
 }
 
-/// Records an unblock in the caller's transaction and notifies every role on
-/// commit. Idempotent.
+/// [`UNBLOCK_SQL`] and [`NOTIFY_SQL`] in the caller's transaction.
 pub async fn record_unblock(
     conn: &mut PgConnection,
     account: AccountId,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM blocked_accounts WHERE account_id = $1")
+    record(conn, UNBLOCK_SQL, account).await
+}
+
+async fn record(conn: &mut PgConnection, sql: &str, account: AccountId) -> Result<(), sqlx::Error> {
+    sqlx::query(sql)
         .bind(account.as_uuid())
         .execute(&mut *conn)
         .await?;
-    notify(conn, account).await
-}
-
-async fn notify(conn: &mut PgConnection, account: AccountId) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(CHANNEL)
+    sqlx::query(NOTIFY_SQL)
         .bind(account.to_string())
         .execute(conn)
         .await?;
@@ -282,5 +288,15 @@ async fn pump(
             return false;
         }
         shared.fresh.store(true, Ordering::Release);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_notification_goes_to_the_channel_listened_on() {
+        assert!(NOTIFY_SQL.contains(&format!("'{CHANNEL}'")));
     }
 }

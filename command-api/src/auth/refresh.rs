@@ -97,15 +97,7 @@ pub async fn revoke_family(pool: &PgPool, token: &str) -> Result<(), sqlx::Error
     Ok(())
 }
 
-/// Revokes every refresh token of `account` (blocking): in the caller's
-/// transaction, so the block and the revocation commit together.
-pub async fn revoke_account(
-    conn: &mut PgConnection,
-    account: AccountId,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE refresh_tokens SET revoked = true WHERE account_id = $1 AND NOT revoked")
-        .bind(account.as_uuid())
-        .execute(conn)
-        .await?;
-    Ok(())
-}
+/// Revokes every refresh token of account `$1` (blocking): a statement of
+/// the transaction that stores the block.
+pub const REVOKE_ACCOUNT_SQL: &str =
+    "UPDATE refresh_tokens SET revoked = true WHERE account_id = $1 AND NOT revoked";

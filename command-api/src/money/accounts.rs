@@ -2,15 +2,17 @@
 //! admin blocking or unblocking an account.
 
 use super::support::{load, metadata_for, not_found, parse_id, require};
+use crate::auth::refresh::REVOKE_ACCOUNT_SQL;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::account::{Account, AccountCommand, AccountError};
 use domain::{AccountId, Role, ServiceType};
+use platform::blocklist;
 use platform::{Caller, Json, Problem};
 use serde::Deserialize;
 use sqlx::PgPool;
-use store::{CommandError, HubEventStore};
+use store::{Attempts, CommandError, HubEventStore, Statement, UnitOfWork};
 use utoipa::ToSchema;
 
 /// `POST /api/v1/commands/accounts/me/profile`: only the fields given change.
@@ -51,7 +53,7 @@ pub async fn is_blocked(pool: &PgPool, id: AccountId) -> Result<bool, ApiError> 
 
 /// The 403 a blocked account gets at login (and on every request, from `Caller`).
 pub fn blocked_problem() -> ApiError {
-    ApiError::from(platform::blocklist::blocked_problem())
+    ApiError::from(blocklist::blocked_problem())
 }
 
 fn account_error(e: CommandError<AccountError>) -> ApiError {
@@ -90,17 +92,11 @@ async fn execute(
         .map_err(account_error)
 }
 
-/// Blocks (`blocked`) or unblocks `id` with `command`, and in the same
-/// request makes it hold everywhere: the `blocked_accounts` row (with the
-/// notification every role's blocklist listens to) and, on block, the
-/// revocation of every refresh token of the account.
-///
-/// The row and the revocation are written in a transaction held open while
-/// the aggregate decides, and committed only when it agreed — or when it
-/// refused because it was already in that state, so a request whose event
-/// committed but whose transaction did not is repaired by trying again.
-/// It runs in its own task: a caller hanging up cannot cut it between the
-/// event and the commit.
+/// Blocks (`blocked`) or unblocks `id` with `command`, and makes it hold
+/// everywhere in the same transaction as the event: the `blocked_accounts`
+/// row with the notification every role's blocklist listens to, and on
+/// block the revocation of every refresh token of the account. It runs in
+/// its own task, so a caller hanging up cannot cut it half-way.
 async fn switch(
     state: AppState,
     caller: Caller,
@@ -108,32 +104,36 @@ async fn switch(
     command: AccountCommand,
     blocked: bool,
 ) -> Result<(), ApiError> {
-    let task_state = state.clone();
     platform::request_id::spawn(async move {
-        let state = task_state;
-        let mut tx = state.pool.begin().await?;
-        if blocked {
-            platform::blocklist::record_block(&mut tx, id).await?;
-            crate::auth::refresh::revoke_account(&mut tx, id).await?;
-        } else {
-            platform::blocklist::record_unblock(&mut tx, id).await?;
-        }
+        let store = HubEventStore::<Account>::new(state.pool.clone())
+            .with_upcasters(domain::account::upcasters());
         let metadata = metadata_for(caller.actor());
-        let outcome = state
-            .accounts
-            .execute(id, command, caller.actor(), metadata.correlation_id)
-            .await;
-        let already = matches!(
-            (&outcome, blocked),
-            (Err(CommandError::Rule(AccountError::AlreadyBlocked)), true)
-                | (Err(CommandError::Rule(AccountError::NotBlocked)), false)
-        );
-        if outcome.is_ok() || already {
-            tx.commit().await?;
-            state.blocklist.apply(id, blocked);
-            tracing::info!(account.id = %id, blocked, "account access switched");
+        let account = id.as_uuid();
+        let mut attempts = Attempts::new(crate::accounts::MAX_ATTEMPTS);
+        loop {
+            let mut unit = UnitOfWork::new(state.pool.clone(), &metadata);
+            unit.execute(&store, &id.to_string(), command.clone())
+                .await
+                .map_err(account_error)?;
+            if blocked {
+                unit.also(Statement::new(blocklist::BLOCK_SQL).bind(account));
+                unit.also(Statement::new(REVOKE_ACCOUNT_SQL).bind(account));
+            } else {
+                unit.also(Statement::new(blocklist::UNBLOCK_SQL).bind(account));
+            }
+            unit.also(Statement::new(blocklist::NOTIFY_SQL).bind(id.to_string()));
+            if attempts
+                .commit(unit)
+                .await
+                .map_err(|e| account_error(e.into()))?
+            {
+                break;
+            }
         }
-        outcome.map_err(account_error)
+        // This replica knows before the notification comes back.
+        state.blocklist.apply(id, blocked);
+        tracing::info!(account.id = %id, blocked, "account access switched");
+        Ok(())
     })
     .await?
 }

@@ -132,37 +132,6 @@ async fn another_role_learns_of_a_block_through_the_notification() {
 }
 
 #[tokio::test]
-async fn blocking_again_repairs_a_block_whose_row_was_lost() {
-    let w = World::new().await;
-    let (access, _) = tokens(&w.app, "b@example.ru").await;
-    let (_, b_id) = login_token(&w.app, "b@example.ru").await;
-    let block = format!("/api/v1/commands/admin/accounts/{b_id}/block");
-    let res = w
-        .send(&block, Some(&w.admin), None, &json!({"reason": "fraud"}))
-        .await;
-    assert_eq!(res.status(), 204);
-    // As if the event had committed and the row's transaction had not.
-    sqlx::query("DELETE FROM blocked_accounts")
-        .execute(&w.app.pool)
-        .await
-        .expect("delete");
-    w.app.state.blocklist.apply(
-        AccountId::from(uuid::Uuid::parse_str(&b_id).expect("uuid")),
-        false,
-    );
-    let whoami = "/api/v1/auth/whoami";
-    assert_eq!(w.app.get_with_token(whoami, &access).await.status(), 200);
-    let res = w
-        .send(&block, Some(&w.admin), None, &json!({"reason": "again"}))
-        .await;
-    assert_eq!(
-        assert_problem(res, 422, None).await["rule"],
-        "account_already_blocked"
-    );
-    assert_blocked(w.app.get_with_token(whoami, &access).await).await;
-}
-
-#[tokio::test]
 async fn a_refused_block_leaves_no_row_and_revokes_nothing() {
     let w = World::new().await;
     let (_, admin_id) = login_token(&w.app, "admin@hub.example").await;
