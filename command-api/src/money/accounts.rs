@@ -146,6 +146,7 @@ async fn switch(
         (status = 204, description = "changed"),
         (status = 422, description = "invalid field or nothing to change", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(caller = %caller.account_id))]
 pub async fn change_profile(
     State(state): State<AppState>,
     caller: Caller,
@@ -173,6 +174,7 @@ pub async fn change_profile(
         (status = 404, description = "no such account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "already blocked, own account, or invalid reason", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(caller = %caller.account_id, account.id = %id))]
 pub async fn block(
     State(state): State<AppState>,
     caller: Caller,
@@ -200,6 +202,7 @@ pub async fn block(
         (status = 404, description = "no such account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "not blocked", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(caller = %caller.account_id, account.id = %id))]
 pub async fn unblock(
     State(state): State<AppState>,
     caller: Caller,

@@ -111,6 +111,7 @@ fn open(
               (status = 401, body = ProblemDoc, content_type = "application/problem+json"),
               (status = 403, description = "the account is blocked (`rule: account_blocked`)", body = ProblemDoc, content_type = "application/problem+json")),
     security(("bearer" = [])))]
+#[tracing::instrument(skip_all)]
 pub async fn handler(
     State(state): State<AppState>,
     headers: HeaderMap,
