@@ -163,7 +163,8 @@ pub async fn change_profile(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Blocks an account: it can no longer log in.
+/// Blocks an account at once: its refresh tokens are revoked, and it can no
+/// longer log in, refresh, send a command or query, or keep an SSE stream open.
 #[utoipa::path(post, path = "/api/v1/commands/admin/accounts/{id}/block", tag = "accounts",
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "the account")),
