@@ -67,7 +67,7 @@ use utoipa_scalar::{Scalar, Servable};
         platform::Problem,
         platform::FieldError,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &COMMON_ANSWERS),
     tags(
         (name = "auth", description = "Registration, login and tokens"),
         (name = "wallet", description = "Top-ups and withdrawals"),
@@ -77,6 +77,12 @@ use utoipa_scalar::{Scalar, Servable};
     )
 )]
 pub struct ApiDoc;
+
+/// The answers every route shares (a malformed path id names nothing: 404).
+const COMMON_ANSWERS: platform::openapi::CommonAnswers = platform::openapi::CommonAnswers {
+    problem_schema: "Problem",
+    malformed_id: 404,
+};
 
 struct BearerAuth;
 

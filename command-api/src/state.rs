@@ -2,7 +2,7 @@
 
 use crate::accounts::Accounts;
 use axum::extract::FromRef;
-use platform::{AuthSettings, HttpSettings, TokenKeys};
+use platform::{AuthSettings, Blocklist, HttpSettings, TokenKeys};
 use sqlx::PgPool;
 use std::time::Duration;
 
@@ -33,6 +33,8 @@ pub struct AppState {
     /// The PostgreSQL pool (event store and identity tables).
     pub pool: PgPool,
     /// Signs and verifies access tokens.
+    /// Blocked accounts, refused on every request.
+    pub blocklist: Blocklist,
     pub tokens: TokenKeys,
     /// How long refresh tokens live.
     pub refresh_ttl: Duration,
@@ -51,6 +53,7 @@ impl AppState {
     pub fn new(pool: PgPool, auth: &AuthSettings, http: HttpSettings) -> Self {
         Self {
             accounts: Accounts::new(pool.clone()),
+            blocklist: Blocklist::start(pool.clone()),
             pool,
             tokens: TokenKeys::new(auth),
             refresh_ttl: auth.refresh_ttl,
@@ -64,5 +67,11 @@ impl AppState {
 impl FromRef<AppState> for TokenKeys {
     fn from_ref(s: &AppState) -> Self {
         s.tokens.clone()
+    }
+}
+
+impl FromRef<AppState> for Blocklist {
+    fn from_ref(s: &AppState) -> Self {
+        s.blocklist.clone()
     }
 }

@@ -1,6 +1,7 @@
 //! Access tokens: short-lived HS256 JWTs issued by command-api and checked by
 //! every HTTP role through the [`Caller`] extractor.
 
+use crate::blocklist::Blocklist;
 use crate::config::AuthSettings;
 use crate::problem::Problem;
 use axum::extract::{FromRef, FromRequestParts};
@@ -114,7 +115,8 @@ impl TokenKeys {
 }
 
 /// The authenticated caller: a handler that takes it answers 401 problem+json
-/// to a request without a valid `Authorization: Bearer` access token.
+/// to a request without a valid `Authorization: Bearer` access token, and 403
+/// (`rule: account_blocked`) to a blocked account's, however valid its token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Caller {
     /// The caller's account.
@@ -149,6 +151,7 @@ impl Caller {
 impl<S> FromRequestParts<S> for Caller
 where
     TokenKeys: FromRef<S>,
+    Blocklist: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = Problem;
@@ -177,6 +180,7 @@ where
             account_id: AccountId::from(claims.sub),
             role: claims.role,
         };
+        Blocklist::from_ref(state).check(caller.account_id).await?;
         // Later extractors (e.g. the idempotency layer, then the handler) reuse it.
         parts.extensions.insert(caller);
         Ok(caller)

@@ -43,6 +43,12 @@ pub struct ProblemDoc {
     pub request_id: Option<String>,
 }
 
+/// The answers every route shares (a malformed path id is a 400 naming `id`).
+const COMMON_ANSWERS: platform::openapi::CommonAnswers = platform::openapi::CommonAnswers {
+    problem_schema: "ProblemDoc",
+    malformed_id: 400,
+};
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -81,7 +87,7 @@ impl Modify for BearerAuth {
     components(schemas(ProblemDoc, Money, Subscription, Order, Message, Complaint, Resolution, Wallet, Me, Company,
                        Catalog, CatalogItem, Notification, Page<Subscription>, Page<Order>, Page<Message>,
                        Page<Complaint>, Page<Notification>)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &COMMON_ANSWERS),
 )]
 pub struct ApiDoc;
 

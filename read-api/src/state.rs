@@ -2,7 +2,7 @@
 
 use crate::events::EventHub;
 use axum::extract::FromRef;
-use platform::{AuthSettings, HttpSettings, TokenKeys};
+use platform::{AuthSettings, Blocklist, HttpSettings, TokenKeys};
 use sqlx::PgPool;
 
 /// Shared state of the read-api role; cheap to clone.
@@ -11,6 +11,8 @@ pub struct AppState {
     /// The PostgreSQL pool (schema `read`).
     pub pool: PgPool,
     /// Verifies access tokens.
+    /// Blocked accounts, refused on every request.
+    pub blocklist: Blocklist,
     pub tokens: TokenKeys,
     /// Listener and per-request limits.
     pub http: HttpSettings,
@@ -24,6 +26,7 @@ impl AppState {
     pub fn new(pool: PgPool, auth: &AuthSettings, http: HttpSettings) -> Self {
         Self {
             events: EventHub::start(pool.clone()),
+            blocklist: Blocklist::start(pool.clone()),
             pool,
             tokens: TokenKeys::new(auth),
             http,
@@ -34,5 +37,11 @@ impl AppState {
 impl FromRef<AppState> for TokenKeys {
     fn from_ref(s: &AppState) -> Self {
         s.tokens.clone()
+    }
+}
+
+impl FromRef<AppState> for Blocklist {
+    fn from_ref(s: &AppState) -> Self {
+        s.blocklist.clone()
     }
 }

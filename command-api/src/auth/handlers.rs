@@ -87,6 +87,7 @@ async fn create(
         (status = 409, description = "email taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid field or rule", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all)]
 pub async fn register_client(
     State(state): State<AppState>,
     Json(req): Json<RegisterClientRequest>,
@@ -119,6 +120,7 @@ pub async fn register_client(
         (status = 409, description = "email taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid field or rule", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all)]
 pub async fn register_provider(
     State(state): State<AppState>,
     Json(req): Json<RegisterProviderRequest>,
@@ -172,6 +174,7 @@ async fn token_pair(
         (status = 401, description = "wrong email or password", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "too many failures", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all)]
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -213,6 +216,7 @@ pub async fn login(
         (status = 200, body = TokenResponse),
         (status = 401, description = "invalid, expired, revoked or reused", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all)]
 pub async fn refresh(
     State(state): State<AppState>,
     Json(req): Json<RefreshRequest>,
@@ -227,6 +231,7 @@ pub async fn refresh(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
     request_body = RefreshRequest,
     responses((status = 204, description = "logged out")))]
+#[tracing::instrument(skip_all)]
 pub async fn logout(
     State(state): State<AppState>,
     Json(req): Json<RefreshRequest>,
@@ -242,6 +247,7 @@ pub async fn logout(
         (status = 200, body = RegisteredResponse),
         (status = 401, description = "missing, expired or forged token", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(caller = %caller.account_id))]
 pub async fn whoami(caller: Caller) -> Json<RegisteredResponse> {
     Json(RegisteredResponse {
         account_id: caller.account_id,

@@ -52,6 +52,7 @@ pub async fn rotate(
         "UPDATE refresh_tokens r SET used_at = now() FROM credentials c \
          WHERE r.token_hash = $1 AND r.used_at IS NULL AND NOT r.revoked AND r.expires_at > now() \
            AND c.account_id = r.account_id \
+           AND NOT EXISTS (SELECT 1 FROM blocked_accounts b WHERE b.account_id = r.account_id) \
          RETURNING r.family, r.account_id, c.role",
     )
     .bind(&h)
@@ -95,3 +96,8 @@ pub async fn revoke_family(pool: &PgPool, token: &str) -> Result<(), sqlx::Error
     .await?;
     Ok(())
 }
+
+/// Revokes every refresh token of account `$1` (blocking): a statement of
+/// the transaction that stores the block.
+pub const REVOKE_ACCOUNT_SQL: &str =
+    "UPDATE refresh_tokens SET revoked = true WHERE account_id = $1 AND NOT revoked";

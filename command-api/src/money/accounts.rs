@@ -2,15 +2,17 @@
 //! admin blocking or unblocking an account.
 
 use super::support::{load, metadata_for, not_found, parse_id, require};
+use crate::auth::refresh::REVOKE_ACCOUNT_SQL;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::account::{Account, AccountCommand, AccountError};
 use domain::{AccountId, Role, ServiceType};
+use platform::blocklist;
 use platform::{Caller, Json, Problem};
 use serde::Deserialize;
 use sqlx::PgPool;
-use store::{CommandError, HubEventStore};
+use store::{Attempts, CommandError, HubEventStore, Statement, UnitOfWork};
 use utoipa::ToSchema;
 
 /// `POST /api/v1/commands/accounts/me/profile`: only the fields given change.
@@ -49,12 +51,9 @@ pub async fn is_blocked(pool: &PgPool, id: AccountId) -> Result<bool, ApiError> 
     Ok(load_account(pool, id).await?.is_blocked())
 }
 
-/// The 403 a blocked account gets at login.
+/// The 403 a blocked account gets at login (and on every request, from `Caller`).
 pub fn blocked_problem() -> ApiError {
-    let mut p = Problem::new(StatusCode::FORBIDDEN, "account-blocked", "Account blocked")
-        .with_detail("this account is blocked; contact support");
-    p.rule = Some("account_blocked".to_owned());
-    ApiError::from(p)
+    ApiError::from(blocklist::blocked_problem())
 }
 
 fn account_error(e: CommandError<AccountError>) -> ApiError {
@@ -93,6 +92,52 @@ async fn execute(
         .map_err(account_error)
 }
 
+/// Blocks (`blocked`) or unblocks `id` with `command`, and makes it hold
+/// everywhere in the same transaction as the event: the `blocked_accounts`
+/// row with the notification every role's blocklist listens to, and on
+/// block the revocation of every refresh token of the account. It runs in
+/// its own task, so a caller hanging up cannot cut it half-way.
+async fn switch(
+    state: AppState,
+    caller: Caller,
+    id: AccountId,
+    command: AccountCommand,
+    blocked: bool,
+) -> Result<(), ApiError> {
+    platform::request_id::spawn(async move {
+        let store = HubEventStore::<Account>::new(state.pool.clone())
+            .with_upcasters(domain::account::upcasters());
+        let metadata = metadata_for(caller.actor());
+        let account = id.as_uuid();
+        let mut attempts = Attempts::new(crate::accounts::MAX_ATTEMPTS);
+        loop {
+            let mut unit = UnitOfWork::new(state.pool.clone(), &metadata);
+            unit.execute(&store, &id.to_string(), command.clone())
+                .await
+                .map_err(account_error)?;
+            if blocked {
+                unit.also(Statement::new(blocklist::BLOCK_SQL).bind(account));
+                unit.also(Statement::new(REVOKE_ACCOUNT_SQL).bind(account));
+            } else {
+                unit.also(Statement::new(blocklist::UNBLOCK_SQL).bind(account));
+            }
+            unit.also(Statement::new(blocklist::NOTIFY_SQL).bind(id.to_string()));
+            if attempts
+                .commit(unit)
+                .await
+                .map_err(|e| account_error(e.into()))?
+            {
+                break;
+            }
+        }
+        // This replica knows before the notification comes back.
+        state.blocklist.apply(id, blocked);
+        tracing::info!(account.id = %id, blocked, "account access switched");
+        Ok(())
+    })
+    .await?
+}
+
 /// Changes the caller's own contact name, company name or service types.
 #[utoipa::path(post, path = "/api/v1/commands/accounts/me/profile", tag = "accounts",
     security(("bearer" = [])),
@@ -101,6 +146,7 @@ async fn execute(
         (status = 204, description = "changed"),
         (status = 422, description = "invalid field or nothing to change", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(caller = %caller.account_id))]
 pub async fn change_profile(
     State(state): State<AppState>,
     caller: Caller,
@@ -117,7 +163,8 @@ pub async fn change_profile(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Blocks an account: it can no longer log in.
+/// Blocks an account at once: its refresh tokens are revoked, and it can no
+/// longer log in, refresh, send a command or query, or keep an SSE stream open.
 #[utoipa::path(post, path = "/api/v1/commands/admin/accounts/{id}/block", tag = "accounts",
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "the account")),
@@ -128,6 +175,7 @@ pub async fn change_profile(
         (status = 404, description = "no such account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "already blocked, own account, or invalid reason", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(caller = %caller.account_id, account.id = %id))]
 pub async fn block(
     State(state): State<AppState>,
     caller: Caller,
@@ -141,7 +189,7 @@ pub async fn block(
         reason: req.reason,
         at: chrono::Utc::now(),
     };
-    execute(&state, &caller, id, command).await?;
+    switch(state, caller, id, command, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -155,6 +203,7 @@ pub async fn block(
         (status = 404, description = "no such account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "not blocked", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(caller = %caller.account_id, account.id = %id))]
 pub async fn unblock(
     State(state): State<AppState>,
     caller: Caller,
@@ -166,6 +215,6 @@ pub async fn unblock(
         actor: caller.actor(),
         at: chrono::Utc::now(),
     };
-    execute(&state, &caller, id, command).await?;
+    switch(state, caller, id, command, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -103,6 +103,7 @@ async fn execute(
         (status = 403, description = "not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid field or duplicate code", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(caller = %caller.account_id))]
 pub async fn add_service_type(
     State(state): State<AppState>,
     caller: Caller,
@@ -136,6 +137,7 @@ pub async fn add_service_type(
         (status = 403, description = "not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "no such service type", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(caller = %caller.account_id, service_type = %code))]
 pub async fn change_prices(
     State(state): State<AppState>,
     caller: Caller,
@@ -168,6 +170,7 @@ pub async fn change_prices(
         (status = 404, description = "no such service type", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "already retired", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(caller = %caller.account_id, service_type = %code))]
 pub async fn retire(
     State(state): State<AppState>,
     caller: Caller,
@@ -195,6 +198,7 @@ pub async fn retire(
         (status = 404, description = "no such service type", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "not retired", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(caller = %caller.account_id, service_type = %code))]
 pub async fn restore(
     State(state): State<AppState>,
     caller: Caller,

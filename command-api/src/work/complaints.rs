@@ -77,7 +77,7 @@ pub(crate) fn settlement_transfer(complaint_id: ComplaintId) -> domain::Transfer
         (status = 404, description = "no such order of the caller", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid field or rule", body = Problem, content_type = "application/problem+json"),
     ))]
-#[tracing::instrument(skip_all, fields(order.id = %id))]
+#[tracing::instrument(skip_all, fields(caller = %caller.account_id, order.id = %id))]
 pub async fn file_complaint(
     State(state): State<AppState>,
     caller: Caller,
@@ -163,7 +163,7 @@ pub async fn file_complaint(
         (status = 404, description = "no such complaint of the caller", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "rule", body = Problem, content_type = "application/problem+json"),
     ))]
-#[tracing::instrument(skip_all, fields(complaint.id = %id))]
+#[tracing::instrument(skip_all, fields(caller = %caller.account_id, complaint.id = %id))]
 pub async fn withdraw_complaint(
     State(state): State<AppState>,
     caller: Caller,

@@ -75,6 +75,7 @@ pub(crate) async fn visible_order(
         (status = 404, description = "no such subscription of the caller", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid field or rule", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(caller = %caller.account_id, subscription.id = %id))]
 pub async fn create_order(
     State(state): State<AppState>,
     caller: Caller,
@@ -138,6 +139,7 @@ pub async fn create_order(
         (status = 404, description = "no such order of the caller", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "rule", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(caller = %caller.account_id, order.id = %id))]
 pub async fn take_order(
     State(state): State<AppState>,
     caller: Caller,
@@ -199,6 +201,7 @@ pub(crate) async fn post(
         (status = 404, description = "no such order of the caller", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid field or rule", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(caller = %caller.account_id, order.id = %id))]
 pub async fn post_message(
     State(state): State<AppState>,
     caller: Caller,
@@ -226,6 +229,7 @@ pub async fn post_message(
         (status = 404, description = "no such order of the caller", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "rule", body = Problem, content_type = "application/problem+json"),
     ))]
+#[tracing::instrument(skip_all, fields(caller = %caller.account_id, order.id = %id))]
 pub async fn complete_order(
     State(state): State<AppState>,
     caller: Caller,

@@ -1,6 +1,7 @@
 //! command-api over real HTTP and a real PostgreSQL database per test.
 
 mod auth;
+mod blocking;
 mod complaints;
 mod hangup;
 mod helpers;
@@ -8,6 +9,7 @@ mod idempotency;
 mod money;
 mod money_matrix;
 mod money_support;
+mod openapi_answers;
 mod orders;
 mod platform_layers;
 mod tokens;

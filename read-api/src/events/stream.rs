@@ -4,7 +4,7 @@
 //! `order`, `message`, `wallet`, `complaint`), `event: resync` when changes
 //! may have been missed (refetch), and a `: keep-alive` comment every 15 s.
 //! The stream ends when the access token expires (reconnect with a fresh
-//! one) and when the server shuts down.
+//! one), when the caller's account is blocked, and when the server shuts down.
 
 use super::{Delivery, EventHub};
 use crate::openapi::ProblemDoc;
@@ -14,7 +14,8 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
-use platform::{Caller, Problem};
+use platform::blocklist::Blocked;
+use platform::{Blocklist, Caller, Problem};
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,6 +48,7 @@ struct Connection {
     caller: Caller,
     rx: broadcast::Receiver<Arc<Delivery>>,
     closing: watch::Receiver<bool>,
+    blocked: watch::Receiver<Blocked>,
     expires: tokio::time::Instant,
 }
 
@@ -65,6 +67,10 @@ async fn next(mut c: Connection) -> Option<(Result<Event, Infallible>, Connectio
         let received = tokio::select! {
             r = c.rx.recv() => r,
             _ = c.closing.wait_for(|closing| *closing) => return None,
+            _ = c.blocked.wait_for(|b| b.contains(&c.caller.account_id.as_uuid())) => {
+                tracing::info!(caller = %c.caller.account_id, "SSE stream closed: account blocked");
+                return None;
+            }
             () = tokio::time::sleep_until(c.expires) => return None,
         };
         match received {
@@ -82,6 +88,7 @@ async fn next(mut c: Connection) -> Option<(Result<Event, Infallible>, Connectio
 /// Subscribes now, so nothing published after the answer starts is missed.
 fn open(
     hub: &EventHub,
+    blocklist: &Blocklist,
     caller: Caller,
     expires: tokio::time::Instant,
 ) -> impl Stream<Item = Result<Event, Infallible>> + use<> {
@@ -90,6 +97,7 @@ fn open(
         caller,
         rx: hub.subscribe(),
         closing: hub.closing(),
+        blocked: blocklist.subscribe(),
         expires,
     };
     futures_util::stream::unfold(conn, next)
@@ -100,8 +108,10 @@ fn open(
     params(("access_token" = Option<String>, Query, description = "The access token, when the `Authorization` header cannot be sent (EventSource)")),
     responses((status = 200, content_type = "text/event-stream",
                description = "`event: subscription|order|message|wallet|complaint` with the resource's JSON as `data`; `event: resync` (refetch); `: keep-alive` every 15 s. Ends when the token expires."),
-              (status = 401, body = ProblemDoc, content_type = "application/problem+json")),
+              (status = 401, body = ProblemDoc, content_type = "application/problem+json"),
+              (status = 403, description = "the account is blocked (`rule: account_blocked`)", body = ProblemDoc, content_type = "application/problem+json")),
     security(("bearer" = [])))]
+#[tracing::instrument(skip_all)]
 pub async fn handler(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -116,10 +126,13 @@ pub async fn handler(
         account_id: domain::AccountId::from(claims.sub),
         role: claims.role,
     };
+    state.blocklist.check(caller.account_id).await?;
     let left =
         u64::try_from(claims.exp.saturating_sub(chrono::Utc::now().timestamp())).unwrap_or(0);
     let expires = tokio::time::Instant::now() + Duration::from_secs(left);
     tracing::debug!(caller = %caller.account_id, "SSE stream opened");
-    Ok(Sse::new(open(&state.events, caller, expires))
-        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE).text("keep-alive")))
+    Ok(
+        Sse::new(open(&state.events, &state.blocklist, caller, expires))
+            .keep_alive(KeepAlive::new().interval(KEEP_ALIVE).text("keep-alive")),
+    )
 }

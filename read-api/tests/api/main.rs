@@ -1,7 +1,9 @@
 //! read-api against a real PostgreSQL: one fresh database per test.
 
 mod basics;
+mod blocking;
 mod helpers;
+mod openapi_answers;
 mod pagination;
 mod sse;
 mod visibility;

@@ -249,7 +249,7 @@ async fn the_listener_reconnects_when_postgres_drops_it_and_asks_streams_to_resy
 
     let killed: Vec<bool> = sqlx::query_scalar(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'LISTEN%'",
+         WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'LISTEN%hub_changes%'",
     )
     .fetch_all(&app.pool)
     .await
@@ -257,7 +257,7 @@ async fn the_listener_reconnects_when_postgres_drops_it_and_asks_streams_to_resy
     assert_eq!(
         killed,
         vec![true],
-        "exactly one LISTEN connection per process"
+        "exactly one `hub_changes` LISTEN connection per process (the blocklist has its own)"
     );
 
     let (event, _) = sa
