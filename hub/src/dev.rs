@@ -3,8 +3,8 @@
 //! them (DESIGN §8), with demo data.
 
 use crate::roles::shutdown_token;
-use crate::seed;
 use crate::settings::{amqp_url, database_url, http_settings, topology};
+use crate::{seed, story};
 use anyhow::{Context, bail};
 use axum::Router;
 use axum::extract::Request;
@@ -83,6 +83,16 @@ pub async fn run() -> anyhow::Result<()> {
     let logins = seed::demo(&base, &pool)
         .await
         .context("seeding demo data")?;
+    if let Err(error) = story::tell(
+        &base,
+        &pool,
+        (seed::CLIENT.email, seed::CLIENT.password),
+        (seed::LEGAL.email, seed::LEGAL.password),
+    )
+    .await
+    {
+        tracing::warn!(%error, "the demo story stopped half-way; the demo pages may look empty");
+    }
     print_banner(&base, &logins);
 
     server.await??;

@@ -4,6 +4,7 @@ mod dev;
 mod roles;
 mod seed;
 mod settings;
+mod story;
 
 use clap::{Parser, Subcommand};
 

@@ -15,12 +15,12 @@ pub struct Login {
     pub password: &'static str,
 }
 
-const CLIENT: Login = Login {
+pub const CLIENT: Login = Login {
     role: "client",
     email: "client@hub.demo",
     password: "client-demo-2026",
 };
-const LEGAL: Login = Login {
+pub const LEGAL: Login = Login {
     role: "provider",
     email: "legal@hub.demo",
     password: "provider-demo-2026",
