@@ -65,10 +65,11 @@ async fn clients_hanging_up_under_load_leave_no_transaction_or_lock_behind() {
                     let body = client_body(&format!("hangup-{i}@example.ru")).to_string();
                     hang_up(&addr, "/api/v1/auth/register/client", None, &body, None, wait).await;
                 }
-                // A subscription: escrow, request and funding in sequence.
+                // A subscription: escrow, request and funding in one unit.
                 _ => {
                     let body = r#"{"service_type":"delivery","plan":"one_off","description":"hang-up load"}"#;
-                    hang_up(&addr, "/api/v1/commands/subscriptions", Some(&token), body, None, wait).await;
+                    let key = Some(uuid::Uuid::new_v4().to_string());
+                    hang_up(&addr, "/api/v1/commands/subscriptions", Some(&token), body, key, wait).await;
                 }
             }
         });
@@ -106,4 +107,56 @@ async fn clients_hanging_up_under_load_leave_no_transaction_or_lock_behind() {
     // And the service still answers normally afterwards.
     let res = w.top_up(&w.client_a, "1.00").await;
     assert_eq!(res.status(), 201);
+}
+
+/// A subscription cut off at any moment — before, during or after its
+/// commit — and then retried with its key ends with exactly one request,
+/// and every rouble is either in the wallet or in that request's escrow.
+#[tokio::test]
+async fn a_subscription_cut_at_any_point_and_retried_has_exactly_one_effect() {
+    use serde_json::json;
+    let w = World::new().await;
+    let addr = w.app.base.trim_start_matches("http://").to_owned();
+    assert_eq!(w.top_up(&w.client_a, "300000.00").await.status(), 201);
+    let body =
+        json!({"service_type": "legal", "plan": "one_off", "description": "cut and retried"});
+    let cuts = 20u64;
+    for i in 0..cuts {
+        let key = format!("cut-{i}");
+        hang_up(
+            &addr,
+            "/api/v1/commands/subscriptions",
+            Some(&w.client_a),
+            &body.to_string(),
+            Some(key.clone()),
+            Duration::from_micros(i * 1500),
+        )
+        .await;
+        let retried = w
+            .send(
+                "/api/v1/commands/subscriptions",
+                Some(&w.client_a),
+                Some(&key),
+                &body,
+            )
+            .await;
+        assert_eq!(retried.status(), 201, "retry {i}");
+    }
+    assert_eq!(
+        w.events_of("Subscription", "SubscriptionRequested").await,
+        i64::try_from(cuts).unwrap()
+    );
+    assert_eq!(
+        w.events_of("Wallet", "FundsMovedToEscrow").await,
+        i64::try_from(cuts).unwrap()
+    );
+    let escrowed: rust_decimal::Decimal = sqlx::query_scalar(
+        "SELECT COALESCE(sum((payload->'EscrowFunded'->'amount'->>'amount')::numeric), 0) \
+           FROM events WHERE event_type = 'EscrowFunded'",
+    )
+    .fetch_one(&w.app.pool)
+    .await
+    .expect("escrow");
+    let wallet: rust_decimal::Decimal = w.balance(&w.client_a_id).await.parse().unwrap();
+    assert_eq!(wallet + escrowed, rust_decimal::Decimal::new(300_000, 0));
 }

@@ -30,7 +30,8 @@ pub async fn login_token(app: &TestApp, email: &str) -> (String, String) {
         .json()
         .await
         .expect("json");
-    (token, who["account_id"].as_str().expect("id").to_owned())
+    let id = who["account_id"].as_str().unwrap_or_else(|| panic!("whoami: {who}"));
+    (token, id.to_owned())
 }
 
 pub async fn provider(app: &TestApp, email: &str, types: &[&str]) -> String {
