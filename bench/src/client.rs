@@ -62,6 +62,73 @@ impl Client {
         })
     }
 
+    /// Logs an existing account in.
+    pub async fn login(
+        http: &reqwest::Client,
+        base: &str,
+        email: &str,
+        password: &str,
+    ) -> anyhow::Result<Self> {
+        let login: Value = http
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        Ok(Self {
+            http: http.clone(),
+            base: base.to_owned(),
+            token: login["access_token"]
+                .as_str()
+                .context("access_token")?
+                .to_owned(),
+            account_id: login["account_id"]
+                .as_str()
+                .context("account_id")?
+                .to_owned(),
+        })
+    }
+
+    /// POSTs `body` (with `key` as `Idempotency-Key`, if any); the JSON answer.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        key: Option<&str>,
+        body: Value,
+    ) -> anyhow::Result<Value> {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body);
+        if let Some(key) = key {
+            req = req.header("Idempotency-Key", key);
+        }
+        let res = req.send().await?;
+        if !res.status().is_success() {
+            bail!("{path}: {} {}", res.status(), res.text().await?);
+        }
+        Ok(res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// POSTs an empty JSON object.
+    pub async fn post(&self, path: &str) -> anyhow::Result<()> {
+        self.post_json(path, None, json!({})).await.map(drop)
+    }
+
+    /// One top-up request with a fresh key; its answer.
+    pub async fn top_up_created(&self, amount: &str) -> anyhow::Result<Value> {
+        let key = uuid::Uuid::new_v4().to_string();
+        self.post_json(
+            "/api/v1/commands/wallet/top-ups",
+            Some(&key),
+            json!({"amount": amount}),
+        )
+        .await
+    }
+
     /// One top-up command; errors on any non-2xx answer.
     pub async fn top_up(&self, amount: &str) -> anyhow::Result<()> {
         let res = self

@@ -5,8 +5,10 @@
 //!   command's HTTP answer (its events are committed by then) to the
 //!   projection's `hub_changes` notification for that wallet (sent when the
 //!   read-model transaction commits).
+//! - `top-ups`, `history`, `release`: the money paths (see [`money`]).
 
 mod client;
+mod money;
 mod stats;
 
 use clap::{Parser, Subcommand};
@@ -26,8 +28,46 @@ struct Cli {
     bench: Bench,
 }
 
+/// The database of the stack under test.
+#[derive(clap::Args)]
+struct Db {
+    #[arg(
+        long,
+        env = "HUB_DATABASE__URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/hub"
+    )]
+    database_url: String,
+}
+
 #[derive(Subcommand)]
 enum Bench {
+    /// Top-up request → settled by the payment webhook under concurrent
+    /// callers, next to pgbench's single-row INSERT TPS in the same run.
+    TopUps {
+        #[arg(long, default_value_t = 64)]
+        concurrency: u64,
+        #[arg(long, default_value_t = 15)]
+        seconds: u64,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// A top-up request on a wallet with a long history ÷ on a fresh one.
+    History {
+        #[arg(long, default_value_t = 100_000)]
+        movements: u64,
+        #[arg(long, default_value_t = 200)]
+        samples: u64,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// A one-off order done by both sides → the provider's wallet credited
+    /// (needs `hub dev`'s demo logins).
+    Release {
+        #[arg(long, default_value_t = 50)]
+        orders: u64,
+        #[command(flatten)]
+        db: Db,
+    },
     /// p50/p99 of one command under concurrent callers.
     Commands {
         #[arg(long, default_value_t = 32)]
@@ -72,10 +112,38 @@ async fn main() -> anyhow::Result<()> {
             wallets,
             database_url,
         } => e2e(&http, &cli.base, rate, seconds, wallets, &database_url).await,
+        Bench::TopUps {
+            concurrency,
+            seconds,
+            db,
+        } => {
+            let pool = sqlx::PgPool::connect(&db.database_url).await?;
+            let server = db
+                .database_url
+                .rsplit_once('/')
+                .map_or(db.database_url.clone(), |(h, _)| format!("{h}/postgres"));
+            money::top_ups(&http, &cli.base, &pool, &server, concurrency, seconds).await
+        }
+        Bench::History {
+            movements,
+            samples,
+            db,
+        } => {
+            let pool = sqlx::PgPool::connect(&db.database_url).await?;
+            money::history(&http, &cli.base, &pool, movements, samples).await
+        }
+        Bench::Release { orders, db } => {
+            let pool = sqlx::PgPool::connect(&db.database_url).await?;
+            money::release(&http, &cli.base, &pool, orders).await
+        }
     }
 }
 
-async fn register_many(http: &reqwest::Client, base: &str, n: u64) -> anyhow::Result<Vec<Client>> {
+pub(crate) async fn register_many(
+    http: &reqwest::Client,
+    base: &str,
+    n: u64,
+) -> anyhow::Result<Vec<Client>> {
     let mut clients = Vec::new();
     for chunk in (0..n).collect::<Vec<_>>().chunks(16) {
         let mut batch = tokio::task::JoinSet::new();

@@ -22,6 +22,15 @@ impl Samples {
         self.0.len()
     }
 
+    /// The median (zero without samples).
+    pub fn median(&mut self) -> Duration {
+        self.0.sort_unstable();
+        self.0
+            .get(self.0.len().saturating_sub(1) / 2)
+            .copied()
+            .unwrap_or_default()
+    }
+
     /// `p50=… p90=… p99=… max=…` in milliseconds (nearest-rank percentiles).
     pub fn summary(&mut self) -> String {
         if self.0.is_empty() {

@@ -30,7 +30,9 @@ pub async fn login_token(app: &TestApp, email: &str) -> (String, String) {
         .json()
         .await
         .expect("json");
-    let id = who["account_id"].as_str().unwrap_or_else(|| panic!("whoami: {who}"));
+    let id = who["account_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("whoami: {who}"));
     (token, id.to_owned())
 }
 
