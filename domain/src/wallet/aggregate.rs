@@ -43,6 +43,9 @@ enum Transfer {
     TopUp {
         amount: Money,
         settled: bool,
+        // Absent from snapshots taken before top-ups could fail.
+        #[serde(default)]
+        failed: bool,
     },
     Withdrawal {
         amount: Money,
@@ -166,6 +169,18 @@ fn positive(amount: Money) -> Result<(), WalletError> {
     }
 }
 
+/// An outside party's reason, trimmed: 1..=`REASON_MAX` characters.
+fn reason_text(reason: &str) -> Result<String, WalletError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > REASON_MAX {
+        return Err(WalletError::TextLength {
+            field: "reason",
+            max: REASON_MAX,
+        });
+    }
+    Ok(reason.to_owned())
+}
+
 fn not_pending(status: WithdrawalStatus) -> WalletError {
     WalletError::TransferNotPending {
         state: status.as_str(),
@@ -214,6 +229,9 @@ impl Aggregate for Wallet {
                 let amount = match self.transfers.get(&transfer_id) {
                     None => return Err(WalletError::UnknownTransfer),
                     Some(Transfer::TopUp { settled: true, .. }) => return Ok(()),
+                    Some(Transfer::TopUp { failed: true, .. }) => {
+                        return Err(WalletError::TransferNotPending { state: "failed" });
+                    }
                     Some(Transfer::TopUp { amount, .. }) => *amount,
                     Some(_) => return Err(WalletError::WrongTransferKind),
                 };
@@ -221,6 +239,24 @@ impl Aggregate for Wallet {
                 WalletEvent::TopUpSettled {
                     transfer_id,
                     amount,
+                }
+            }
+            WalletCommand::FailTopUp {
+                transfer_id,
+                reason,
+            } => {
+                match self.transfers.get(&transfer_id) {
+                    None => return Err(WalletError::UnknownTransfer),
+                    Some(Transfer::TopUp { failed: true, .. }) => return Ok(()),
+                    Some(Transfer::TopUp { settled: true, .. }) => {
+                        return Err(WalletError::TransferNotPending { state: "settled" });
+                    }
+                    Some(Transfer::TopUp { .. }) => {}
+                    Some(_) => return Err(WalletError::WrongTransferKind),
+                }
+                WalletEvent::TopUpFailed {
+                    transfer_id,
+                    reason: reason_text(&reason)?,
                 }
             }
             WalletCommand::RequestWithdrawal {
@@ -271,18 +307,12 @@ impl Aggregate for Wallet {
                     WithdrawalStatus::Failed => return Ok(()),
                     s @ WithdrawalStatus::Settled => return Err(not_pending(s)),
                 }
-                let reason = reason.trim();
-                if reason.is_empty() || reason.chars().count() > REASON_MAX {
-                    return Err(WalletError::TextLength {
-                        field: "reason",
-                        max: REASON_MAX,
-                    });
-                }
+                let reason = reason_text(&reason)?;
                 self.credit(amount)?;
                 WalletEvent::WithdrawalFailed {
                     transfer_id,
                     amount,
-                    reason: reason.to_owned(),
+                    reason,
                 }
             }
             WalletCommand::MoveToEscrow {
@@ -351,6 +381,7 @@ impl Aggregate for Wallet {
                     Transfer::TopUp {
                         amount,
                         settled: false,
+                        failed: false,
                     },
                 );
             }
@@ -362,6 +393,11 @@ impl Aggregate for Wallet {
                 if let Some(Transfer::TopUp { settled, .. }) = self.transfers.get_mut(&transfer_id)
                 {
                     *settled = true;
+                }
+            }
+            WalletEvent::TopUpFailed { transfer_id, .. } => {
+                if let Some(Transfer::TopUp { failed, .. }) = self.transfers.get_mut(&transfer_id) {
+                    *failed = true;
                 }
             }
             WalletEvent::WithdrawalRequested {

@@ -20,10 +20,18 @@ pub enum WalletCommand {
         /// How much; must be positive.
         amount: Money,
     },
-    /// The payment gateway (or dev mode) confirms a requested top-up.
+    /// The payment gateway confirms a requested top-up.
     SettleTopUp {
         /// The requested top-up.
         transfer_id: TransferId,
+    },
+    /// The payment gateway reports that a requested top-up will not arrive
+    /// (declined, expired); no money moves.
+    FailTopUp {
+        /// The requested top-up.
+        transfer_id: TransferId,
+        /// Why, as the gateway said (1..=500 characters).
+        reason: String,
     },
     /// The owner asks to pay money out to a bank account.
     RequestWithdrawal {

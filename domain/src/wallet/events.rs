@@ -33,6 +33,13 @@ pub enum WalletEvent {
         /// How much.
         amount: Money,
     },
+    /// The gateway reported the top-up will not arrive; nothing moved.
+    TopUpFailed {
+        /// The top-up.
+        transfer_id: TransferId,
+        /// The gateway's reason.
+        reason: String,
+    },
     /// A payout was requested: wallet → payout.
     WithdrawalRequested {
         /// The withdrawal.
@@ -93,6 +100,7 @@ impl WalletEvent {
         match self {
             WalletEvent::TopUpRequested { transfer_id, .. }
             | WalletEvent::TopUpSettled { transfer_id, .. }
+            | WalletEvent::TopUpFailed { transfer_id, .. }
             | WalletEvent::WithdrawalRequested { transfer_id, .. }
             | WalletEvent::WithdrawalSent { transfer_id }
             | WalletEvent::WithdrawalSettled { transfer_id, .. }
@@ -108,6 +116,7 @@ impl DomainEvent for WalletEvent {
         match self {
             WalletEvent::TopUpRequested { .. } => "TopUpRequested",
             WalletEvent::TopUpSettled { .. } => "TopUpSettled",
+            WalletEvent::TopUpFailed { .. } => "TopUpFailed",
             WalletEvent::WithdrawalRequested { .. } => "WithdrawalRequested",
             WalletEvent::WithdrawalSent { .. } => "WithdrawalSent",
             WalletEvent::WithdrawalSettled { .. } => "WithdrawalSettled",

@@ -65,6 +65,12 @@ fn command() -> impl Strategy<Value = WalletCommand> {
         }),
         t.clone()
             .prop_map(|transfer_id| WalletCommand::SettleTopUp { transfer_id }),
+        (t.clone(), prop::sample::select(vec!["", "declined"])).prop_map(|(transfer_id, reason)| {
+            WalletCommand::FailTopUp {
+                transfer_id,
+                reason: reason.into(),
+            }
+        }),
         (actor(), t.clone(), amount()).prop_map(|(actor, transfer_id, amount)| {
             WalletCommand::RequestWithdrawal {
                 actor,
@@ -111,7 +117,9 @@ fn replay(events: &[WalletEvent]) -> (Decimal, Decimal) {
     let (mut balance, mut pending) = (Decimal::ZERO, Decimal::ZERO);
     for event in events {
         match event {
-            WalletEvent::TopUpRequested { .. } | WalletEvent::WithdrawalSent { .. } => {}
+            WalletEvent::TopUpRequested { .. }
+            | WalletEvent::TopUpFailed { .. }
+            | WalletEvent::WithdrawalSent { .. } => {}
             WalletEvent::TopUpSettled { amount, .. }
             | WalletEvent::FundsCreditedFromEscrow { amount, .. } => balance += amount.amount(),
             WalletEvent::WithdrawalRequested { amount, .. } => {
@@ -134,6 +142,7 @@ fn key(command: &WalletCommand) -> (&'static str, TransferId, bool) {
     match command {
         WalletCommand::RequestTopUp { transfer_id, .. } => ("top_up", *transfer_id, true),
         WalletCommand::SettleTopUp { transfer_id } => ("settle_top_up", *transfer_id, false),
+        WalletCommand::FailTopUp { transfer_id, .. } => ("fail_top_up", *transfer_id, false),
         WalletCommand::RequestWithdrawal { transfer_id, .. } => ("withdraw", *transfer_id, true),
         WalletCommand::MarkWithdrawalSent { transfer_id } => ("sent", *transfer_id, false),
         WalletCommand::SettleWithdrawal { transfer_id } => ("settle_w", *transfer_id, false),
@@ -184,6 +193,13 @@ proptest! {
             prop_assert!(balance >= Decimal::ZERO, "replayed balance below zero");
             prop_assert_eq!(wallet.balance().amount(), balance);
             prop_assert_eq!(wallet.pending_payouts().amount(), pending);
+            // A top-up ends settled or failed, never both.
+            let ended = |pick: fn(&WalletEvent) -> bool| -> HashSet<TransferId> {
+                committed.iter().filter(|e| pick(e)).map(WalletEvent::transfer_id).collect()
+            };
+            let settled = ended(|e| matches!(e, WalletEvent::TopUpSettled { .. }));
+            let failed = ended(|e| matches!(e, WalletEvent::TopUpFailed { .. }));
+            prop_assert!(settled.is_disjoint(&failed), "a top-up both settled and failed");
 
             // Loading from the store gives the same wallet.
             let mut reloaded = Wallet::default();

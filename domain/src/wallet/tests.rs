@@ -236,6 +236,108 @@ fn settling_a_withdrawal_as_a_top_up_is_refused() {
         .then_expect_error(WalletError::WrongTransferKind);
 }
 
+// --- FailTopUp ---
+
+fn fail_top_up(n: u128, reason: &str) -> WalletCommand {
+    WalletCommand::FailTopUp {
+        transfer_id: tid(n),
+        reason: reason.into(),
+    }
+}
+
+fn top_up_failed(n: u128, reason: &str) -> WalletEvent {
+    WalletEvent::TopUpFailed {
+        transfer_id: tid(n),
+        reason: reason.into(),
+    }
+}
+
+#[test]
+fn a_requested_top_up_can_fail() {
+    WalletTest::with(())
+        .given(vec![top_up_requested(1, dec!(100))])
+        .when(fail_top_up(1, "  declined by the bank "))
+        .then_expect_events(vec![top_up_failed(1, "declined by the bank")]);
+}
+
+#[test]
+fn a_failed_top_up_moves_no_money() {
+    let mut wallet = Wallet::default();
+    for event in with(funded(), [top_up_requested(2, dec!(40)), top_up_failed(2, "declined")]) {
+        cqrs_es::Aggregate::apply(&mut wallet, event);
+    }
+    assert_eq!(wallet.balance(), rub(dec!(100)));
+    assert_eq!(wallet.pending_payouts(), rub(dec!(0)));
+}
+
+#[test]
+fn failing_a_top_up_twice_is_a_no_op() {
+    WalletTest::with(())
+        .given(vec![top_up_requested(1, dec!(100)), top_up_failed(1, "declined")])
+        .when(fail_top_up(1, "declined again"))
+        .then_expect_events(vec![]);
+}
+
+#[test]
+fn failing_a_settled_top_up_is_refused() {
+    WalletTest::with(())
+        .given(funded())
+        .when(fail_top_up(1, "declined"))
+        .then_expect_error(WalletError::TransferNotPending { state: "settled" });
+}
+
+#[test]
+fn settling_a_failed_top_up_is_refused() {
+    WalletTest::with(())
+        .given(vec![top_up_requested(1, dec!(100)), top_up_failed(1, "declined")])
+        .when(WalletCommand::SettleTopUp {
+            transfer_id: tid(1),
+        })
+        .then_expect_error(WalletError::TransferNotPending { state: "failed" });
+}
+
+#[test]
+fn failing_an_unknown_top_up_is_refused() {
+    WalletTest::with(())
+        .given(funded())
+        .when(fail_top_up(9, "declined"))
+        .then_expect_error(WalletError::UnknownTransfer);
+}
+
+#[test]
+fn failing_a_withdrawal_as_a_top_up_is_refused() {
+    WalletTest::with(())
+        .given(with(funded(), [withdrawal_requested(2, dec!(10))]))
+        .when(fail_top_up(2, "declined"))
+        .then_expect_error(WalletError::WrongTransferKind);
+}
+
+#[test]
+fn failing_a_top_up_without_a_reason_is_refused() {
+    WalletTest::with(())
+        .given(vec![top_up_requested(1, dec!(100))])
+        .when(fail_top_up(1, "   "))
+        .then_expect_error(WalletError::TextLength {
+            field: "reason",
+            max: 500,
+        });
+}
+
+#[test]
+fn a_snapshot_from_before_failed_top_ups_still_loads() {
+    let mut wallet = Wallet::default();
+    cqrs_es::Aggregate::apply(&mut wallet, top_up_requested(1, dec!(5)));
+    let mut json = serde_json::to_value(&wallet).expect("serializes");
+    let top_up = json["transfers"]
+        .as_object_mut()
+        .and_then(|t| t.values_mut().next())
+        .and_then(|t| t.as_object_mut())
+        .expect("one transfer");
+    top_up.remove("failed").expect("the new field is written");
+    let old: Wallet = serde_json::from_value(json).expect("old snapshot loads");
+    assert_eq!(old, wallet);
+}
+
 // --- RequestWithdrawal ---
 
 #[test]

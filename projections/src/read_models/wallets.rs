@@ -42,6 +42,9 @@ impl Projection for Wallets {
             .decode::<WalletEvent>()?
         {
             WalletEvent::TopUpRequested { amount, .. } => (zero, zero, Some(amount)),
+            // This model keeps balances, not top-ups: a failed top-up never
+            // reached the balance, so nothing changes.
+            WalletEvent::TopUpFailed { .. } => (zero, zero, None),
             WalletEvent::TopUpSettled { amount, .. }
             | WalletEvent::FundsCreditedFromEscrow { amount, .. } => {
                 (amount.amount(), zero, Some(amount))
