@@ -56,12 +56,7 @@ impl PayoutBank for SandboxBank {
     }
 
     async fn status(&self, payout: &Payout) -> Result<PayoutStatus, BankUnavailable> {
-        if payout
-            .bank
-            .account
-            .as_str()
-            .ends_with(Self::FAILING_SUFFIX)
-        {
+        if payout.bank.account.as_str().ends_with(Self::FAILING_SUFFIX) {
             Ok(PayoutStatus::Failed(Self::FAILURE_REASON.to_owned()))
         } else {
             Ok(PayoutStatus::Settled)

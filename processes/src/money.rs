@@ -47,7 +47,10 @@ pub fn fee_transfer(base: Uuid) -> TransferId {
 }
 
 /// The base of the ids of a monthly period's release: (subscription, period end).
-pub fn period_base(subscription_id: SubscriptionId, period_end: chrono::DateTime<chrono::Utc>) -> Uuid {
+pub fn period_base(
+    subscription_id: SubscriptionId,
+    period_end: chrono::DateTime<chrono::Utc>,
+) -> Uuid {
     derived_transfer_id(
         subscription_id.as_uuid(),
         &format!("period:{}", period_end.timestamp_millis()),

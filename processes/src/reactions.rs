@@ -215,7 +215,8 @@ impl Processes {
             bank,
         };
         let wallet: domain::wallet::Wallet = self.load(&owner.to_string()).await?;
-        if wallet.withdrawal_status(transfer_id) != Some(domain::wallet::WithdrawalStatus::Requested)
+        if wallet.withdrawal_status(transfer_id)
+            != Some(domain::wallet::WithdrawalStatus::Requested)
         {
             // Sent, settled or failed already: a redelivery.
             return self.schedule_payout_check(payout).await;

@@ -16,7 +16,9 @@ impl std::str::FromStr for BankKind {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "sandbox" => Ok(Self::Sandbox),
-            other => Err(format!("unknown payout bank {other:?} (only `sandbox` exists so far)")),
+            other => Err(format!(
+                "unknown payout bank {other:?} (only `sandbox` exists so far)"
+            )),
         }
     }
 }
@@ -150,12 +152,17 @@ mod tests {
         assert_eq!(s.platform_fee_percent, Decimal::new(125, 1));
         assert_eq!(s.retry_count, 1);
         assert_eq!(s.bank, Some(BankKind::Sandbox));
+        let err = ProcessesSettings::load(&Env::from_pairs([(
+            "HUB_MONEY__PLATFORM_FEE_PERCENT",
+            "101",
+        )]))
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("HUB_MONEY__PLATFORM_FEE_PERCENT")
+        );
         let err =
-            ProcessesSettings::load(&Env::from_pairs([("HUB_MONEY__PLATFORM_FEE_PERCENT", "101")]))
-                .unwrap_err();
-        assert!(err.to_string().starts_with("HUB_MONEY__PLATFORM_FEE_PERCENT"));
-        let err = ProcessesSettings::load(&Env::from_pairs([("HUB_PAYOUTS__BANK", "real")]))
-            .unwrap_err();
+            ProcessesSettings::load(&Env::from_pairs([("HUB_PAYOUTS__BANK", "real")])).unwrap_err();
         assert!(err.to_string().starts_with("HUB_PAYOUTS__BANK"));
     }
 }

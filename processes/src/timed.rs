@@ -36,8 +36,9 @@ impl Processes {
             match outcome {
                 Ok(()) => self.scheduler.done(claimed.id).await?,
                 Err(error) => {
-                    let wait = (JOB_RETRY_BASE_SECS << claimed.attempts.clamp(1, 20).saturating_sub(1))
-                        .min(JOB_RETRY_MAX_SECS);
+                    let wait = (JOB_RETRY_BASE_SECS
+                        << claimed.attempts.clamp(1, 20).saturating_sub(1))
+                    .min(JOB_RETRY_MAX_SECS);
                     let retry_at = self.now() + chrono::Duration::seconds(wait);
                     tracing::warn!(job = %claimed.id, attempts = claimed.attempts, %error, %retry_at, "job failed; rescheduled");
                     self.scheduler
