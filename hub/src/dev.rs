@@ -70,6 +70,7 @@ pub async fn run() -> anyhow::Result<()> {
     let events = queries.events.clone();
     let api = command_api::api_routes(commands)
         .merge(read_api::api_routes(queries))
+        .merge(crate::dev_clock::router(pool.clone()))
         .merge(platform::health::router(pool.clone()))
         .merge(platform::metrics::router());
     let app: Router = platform::http::with_common_layers(api, &settings.http).fallback(spa);

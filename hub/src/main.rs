@@ -1,6 +1,7 @@
 //! `hub <role>`: one binary, one image, a subcommand per role (DESIGN §1).
 
 mod dev;
+mod dev_clock;
 mod roles;
 mod seed;
 mod settings;
