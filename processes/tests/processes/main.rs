@@ -3,6 +3,7 @@
 //! the development clock.
 
 mod bus;
+mod crashes;
 mod money;
 mod payouts;
 mod scheduling;
