@@ -43,6 +43,17 @@ impl<E: std::error::Error> From<CommandError<E>> for ProcessError {
     }
 }
 
+impl From<store::UnitError> for ProcessError {
+    fn from(e: store::UnitError) -> Self {
+        match e {
+            store::UnitError::Conflict { attempts } => {
+                Self::Conflict(format!("gave up after {attempts} attempts"))
+            }
+            store::UnitError::Store(e) => Self::Store(e.to_string()),
+        }
+    }
+}
+
 impl From<sqlx::Error> for ProcessError {
     fn from(e: sqlx::Error) -> Self {
         Self::Store(e.to_string())

@@ -18,7 +18,7 @@ use store::{Clock, CommandError, EventMetadata, HubCqrs, HubEventStore, Store};
 use uuid::Uuid;
 
 /// Attempts per command when other writers keep committing to the aggregate first.
-const COMMAND_ATTEMPTS: u32 = 10;
+pub(crate) const COMMAND_ATTEMPTS: u32 = 10;
 
 /// Namespace of the ids of stored events (`<type>:<id>:<sequence>`), used as
 /// causation ids and as bases for derived transfer ids.

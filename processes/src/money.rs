@@ -1,19 +1,22 @@
 //! Escrow releases and renewals: the money steps the reactions and jobs share.
 //!
-//! Each step is one command with a transfer id derived from what triggered
-//! it, run with `store::execute_with_retry`: a command whose transfer id the
-//! aggregate already applied is a no-op, so a rerun after a crash finishes
-//! what is missing and repeats nothing.
+//! Each step carries transfer ids derived from what triggered it, and the
+//! steps that move money between two streams (escrow → provider's wallet,
+//! client's wallet → escrow) commit both streams in one transaction
+//! (`store::UnitOfWork`). A command whose transfer id the aggregate already
+//! applied is a no-op, so a rerun after a crash repeats nothing.
 
 use crate::error::ProcessError;
-use crate::managers::{Processes, exec};
+use crate::managers::{COMMAND_ATTEMPTS, Processes, exec};
 use domain::subscription::{
     EscrowParty, Subscription, SubscriptionCommand, SubscriptionError, derived_transfer_id,
 };
+use domain::wallet::Wallet;
 use domain::wallet::{CreditKind, WalletCommand, WalletError};
 use domain::{AccountId, Money, SubscriptionId, TransferId};
 use rust_decimal::{Decimal, RoundingStrategy};
-use store::{CommandError, EventMetadata};
+use store::cqrs::LONG_LIVED_SNAPSHOT_EVERY;
+use store::{Attempts, CommandError, EventMetadata, HubEventStore, UnitOfWork};
 use uuid::Uuid;
 
 /// How a released amount splits: the provider's share and the platform's fee.
@@ -84,12 +87,21 @@ pub enum Renewal {
     NotRenewable,
 }
 
+fn subscription_store(pool: &sqlx::PgPool) -> HubEventStore<Subscription> {
+    HubEventStore::new(pool.clone()).with_snapshots(LONG_LIVED_SNAPSHOT_EVERY)
+}
+
+fn wallet_store(pool: &sqlx::PgPool) -> HubEventStore<Wallet> {
+    HubEventStore::new(pool.clone()).with_snapshots(LONG_LIVED_SNAPSHOT_EVERY)
+}
+
 impl Processes {
-    /// Releases one price's worth of the escrow: the provider's share, then
-    /// the fee, each under an id derived from `base`, each capped at what
-    /// the escrow still holds (a complaint may have split part of it). The
-    /// provider's wallet is credited at once; the `EscrowReleased` reaction
-    /// credits it too (a no-op then) and so finishes a release a crash cut short.
+    /// Releases one price's worth of the escrow — the provider's share
+    /// credited to the provider's wallet, and the platform's fee — under ids
+    /// derived from `base`, each capped at what the escrow still holds (a
+    /// complaint may have split part of it), in **one** transaction over the
+    /// subscription and the provider's wallet (`store::UnitOfWork`): either
+    /// all of it moved or none, and a rerun finds it done.
     pub(crate) async fn release(
         &self,
         subscription_id: SubscriptionId,
@@ -97,48 +109,57 @@ impl Processes {
         metadata: &EventMetadata,
     ) -> Result<(), ProcessError> {
         let id = subscription_id.to_string();
-        let steps = [
-            (provider_transfer(base), EscrowParty::Provider),
-            (fee_transfer(base), EscrowParty::Platform),
-        ];
-        for (transfer_id, to) in steps {
-            let sub: Subscription = self.load(&id).await?;
+        let subscriptions = subscription_store(&self.pool);
+        let wallets = wallet_store(&self.pool);
+        let mut attempts = Attempts::new(COMMAND_ATTEMPTS);
+        loop {
+            let mut unit = UnitOfWork::new(self.pool.clone(), metadata);
+            let sub = unit.state(&subscriptions, &id).await?;
             let (Some(price), Some(provider)) = (sub.price(), sub.provider()) else {
                 return Err(ProcessError::Rule(format!(
                     "subscription {id} has no provider to pay"
                 )));
             };
-            if sub.has_transfer(transfer_id) {
-                continue;
-            }
             let planned = split(price, self.settings.platform_fee_percent);
-            let planned = match to {
-                EscrowParty::Provider => planned.provider,
-                _ => planned.fee,
-            };
-            let amount = min(planned, sub.escrow());
-            if amount.is_zero() {
-                continue;
-            }
-            let release = SubscriptionCommand::ReleaseEscrow {
-                transfer_id,
-                to,
-                amount,
-            };
-            exec(&self.subscriptions, &id, release, metadata).await?;
-            if to == EscrowParty::Provider {
-                self.credit(
-                    provider,
+            let steps = [
+                (
+                    provider_transfer(base),
+                    EscrowParty::Provider,
+                    planned.provider,
+                ),
+                (fee_transfer(base), EscrowParty::Platform, planned.fee),
+            ];
+            for (transfer_id, to, planned) in steps {
+                let sub = unit.state(&subscriptions, &id).await?;
+                if sub.has_transfer(transfer_id) {
+                    continue;
+                }
+                let amount = min(planned, sub.escrow());
+                if amount.is_zero() {
+                    continue;
+                }
+                let release = SubscriptionCommand::ReleaseEscrow {
                     transfer_id,
-                    subscription_id,
+                    to,
                     amount,
-                    CreditKind::Earnings,
-                    metadata,
-                )
-                .await?;
+                };
+                unit.execute(&subscriptions, &id, release).await?;
+                if to == EscrowParty::Provider {
+                    let credit = WalletCommand::CreditFromEscrow {
+                        owner: provider,
+                        transfer_id,
+                        subscription_id,
+                        amount,
+                        kind: CreditKind::Earnings,
+                    };
+                    unit.execute(&wallets, &provider.to_string(), credit)
+                        .await?;
+                }
+            }
+            if attempts.commit(unit).await? {
+                return Ok(());
             }
         }
-        Ok(())
     }
 
     /// escrow → wallet, under the release's transfer id.
@@ -163,8 +184,9 @@ impl Processes {
             .map_err(ProcessError::from)
     }
 
-    /// Charges the period after `period_end`: client wallet → escrow, then
-    /// `RenewPeriod`, both under one id derived from (subscription, period).
+    /// Charges the period after `period_end`: client wallet → escrow and
+    /// `RenewPeriod` under one id derived from (subscription, period), in one
+    /// transaction: short funds or a refusal move nothing.
     pub(crate) async fn renew(
         &self,
         subscription_id: SubscriptionId,
@@ -172,57 +194,53 @@ impl Processes {
         metadata: &EventMetadata,
     ) -> Result<Renewal, ProcessError> {
         let id = subscription_id.to_string();
-        let sub: Subscription = self.load(&id).await?;
-        let (Some(client), Some(price)) = (sub.client(), sub.price()) else {
-            return Err(ProcessError::Rule(format!("subscription {id} not found")));
-        };
+        let subscriptions = subscription_store(&self.pool);
+        let wallets = wallet_store(&self.pool);
         let transfer_id = renewal_transfer(subscription_id, period_end);
-        if sub.has_transfer(transfer_id) {
-            return Ok(Renewal::Renewed);
-        }
-        if sub.cancel_at_period_end() || sub.period_end() != Some(period_end) {
-            return Ok(Renewal::NotRenewable);
-        }
-        let pay = WalletCommand::MoveToEscrow {
-            transfer_id,
-            subscription_id,
-            amount: price,
-        };
-        match exec(&self.wallets, &client.to_string(), pay, metadata).await {
-            Ok(()) => {}
-            Err(CommandError::Rule(WalletError::InsufficientFunds { .. })) => {
-                return Ok(Renewal::ShortFunds);
+        let mut attempts = Attempts::new(COMMAND_ATTEMPTS);
+        loop {
+            let mut unit = UnitOfWork::new(self.pool.clone(), metadata);
+            let sub = unit.state(&subscriptions, &id).await?;
+            let (Some(client), Some(price)) = (sub.client(), sub.price()) else {
+                return Err(ProcessError::Rule(format!("subscription {id} not found")));
+            };
+            if sub.has_transfer(transfer_id) {
+                return Ok(Renewal::Renewed);
             }
-            Err(e) => return Err(e.into()),
-        }
-        let renew = SubscriptionCommand::RenewPeriod {
-            transfer_id,
-            amount: price,
-            at: metadata.occurred_at,
-        };
-        match exec(&self.subscriptions, &id, renew, metadata).await {
-            Ok(()) => Ok(Renewal::Renewed),
-            Err(CommandError::Rule(
-                rule @ (SubscriptionError::CancellationScheduled
-                | SubscriptionError::WrongStatus { .. }),
-            )) => {
-                // The client cancelled between our check and the charge: the
-                // money left the wallet for an escrow that will not take it,
-                // so it goes straight back.
-                tracing::info!(%id, %rule, "renewal refused after the charge; refunding it");
-                let undo = derived_transfer_id(transfer_id.0, "undo");
-                self.credit(
-                    client,
-                    undo,
-                    subscription_id,
-                    price,
-                    CreditKind::Refund,
-                    metadata,
-                )
-                .await?;
-                Ok(Renewal::NotRenewable)
+            if sub.cancel_at_period_end() || sub.period_end() != Some(period_end) {
+                return Ok(Renewal::NotRenewable);
             }
-            Err(e) => Err(e.into()),
+            let pay = WalletCommand::MoveToEscrow {
+                transfer_id,
+                subscription_id,
+                amount: price,
+            };
+            match unit.execute(&wallets, &client.to_string(), pay).await {
+                Ok(_) => {}
+                Err(CommandError::Rule(WalletError::InsufficientFunds { .. })) => {
+                    return Ok(Renewal::ShortFunds);
+                }
+                Err(e) => return Err(e.into()),
+            }
+            let renew = SubscriptionCommand::RenewPeriod {
+                transfer_id,
+                amount: price,
+                at: metadata.occurred_at,
+            };
+            match unit.execute(&subscriptions, &id, renew).await {
+                Ok(_) => {}
+                Err(CommandError::Rule(
+                    rule @ (SubscriptionError::CancellationScheduled
+                    | SubscriptionError::WrongStatus { .. }),
+                )) => {
+                    tracing::info!(%id, %rule, "renewal refused; nothing charged");
+                    return Ok(Renewal::NotRenewable);
+                }
+                Err(e) => return Err(e.into()),
+            }
+            if attempts.commit(unit).await? {
+                return Ok(Renewal::Renewed);
+            }
         }
     }
 }

@@ -13,10 +13,11 @@
 //! - claim: `UPDATE .. WHERE id IN (SELECT .. FOR UPDATE SKIP LOCKED LIMIT n)`
 //!   sets a lease (`locked_until`, in real time): replicas never take the
 //!   same row, and a crashed one's rows come back when the lease runs out;
-//! - finish: `done_at` once the job's effect committed; a failure clears the
-//!   lease and pushes `due_at` back. A job runs again only if its previous run
-//!   did not finish, and its commands use transfer ids derived from the job,
-//!   so a rerun has exactly one effect.
+//! - finish: `done_at` right after the job's effect committed (the money
+//!   steps inside a job are each one transaction over their streams); a
+//!   failure clears the lease and pushes `due_at` back. A job runs again only
+//!   if its previous run did not finish, and its commands use transfer ids
+//!   derived from the job's subject, so a rerun has exactly one effect.
 
 use crate::jobs::Job;
 use chrono::{DateTime, Utc};

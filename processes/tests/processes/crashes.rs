@@ -1,5 +1,8 @@
-//! A process cut short between two steps (a crash, a kill -9) is finished by
-//! the redelivery or the rerun, with exactly one effect.
+//! A process cut short between two commits (a crash, a kill -9) is finished
+//! by the redelivery or the rerun, with exactly one effect. The release and
+//! the renewal now commit their streams together (`store::UnitOfWork`); these
+//! states arise from a crash between a release and the subscription's
+//! completion, or from data written before that, and must still heal.
 
 use crate::support::{World, rub};
 use chrono::Duration;

@@ -22,6 +22,15 @@ async fn one_off_completion_pays_the_provider_minus_the_fee_exactly_once() {
     assert_eq!(s.escrow(), rub("0.00"));
     assert_eq!(s.status(), Some(SubscriptionStatus::Completed));
     w.assert_conserved(&[client, provider], &[sub]).await;
+    // Escrow → provider's wallet and the fee moved in one transaction.
+    let transactions: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT tx_id::text) FROM events \
+         WHERE event_type IN ('EscrowReleased', 'FundsCreditedFromEscrow')",
+    )
+    .fetch_one(w.db.pool())
+    .await
+    .expect("transactions");
+    assert_eq!(transactions, 1);
 
     // The same events again (a redelivery of everything): no second effect.
     for event in &fed {
