@@ -7,13 +7,13 @@
 //! applied is a no-op, so a rerun after a crash repeats nothing.
 
 use crate::error::ProcessError;
-use crate::managers::{COMMAND_ATTEMPTS, Processes, exec};
+use crate::managers::{COMMAND_ATTEMPTS, Processes};
 use domain::subscription::{
     EscrowParty, Subscription, SubscriptionCommand, SubscriptionError, derived_transfer_id,
 };
 use domain::wallet::Wallet;
 use domain::wallet::{CreditKind, WalletCommand, WalletError};
-use domain::{AccountId, Money, SubscriptionId, TransferId};
+use domain::{Money, SubscriptionId, TransferId};
 use rust_decimal::{Decimal, RoundingStrategy};
 use store::cqrs::LONG_LIVED_SNAPSHOT_EVERY;
 use store::{Attempts, CommandError, EventMetadata, HubEventStore, UnitOfWork};
@@ -87,11 +87,11 @@ pub enum Renewal {
     NotRenewable,
 }
 
-fn subscription_store(pool: &sqlx::PgPool) -> HubEventStore<Subscription> {
+pub(crate) fn subscription_store(pool: &sqlx::PgPool) -> HubEventStore<Subscription> {
     HubEventStore::new(pool.clone()).with_snapshots(LONG_LIVED_SNAPSHOT_EVERY)
 }
 
-fn wallet_store(pool: &sqlx::PgPool) -> HubEventStore<Wallet> {
+pub(crate) fn wallet_store(pool: &sqlx::PgPool) -> HubEventStore<Wallet> {
     HubEventStore::new(pool.clone()).with_snapshots(LONG_LIVED_SNAPSHOT_EVERY)
 }
 
@@ -160,28 +160,6 @@ impl Processes {
                 return Ok(());
             }
         }
-    }
-
-    /// escrow → wallet, under the release's transfer id.
-    pub(crate) async fn credit(
-        &self,
-        owner: AccountId,
-        transfer_id: TransferId,
-        subscription_id: SubscriptionId,
-        amount: Money,
-        kind: CreditKind,
-        metadata: &EventMetadata,
-    ) -> Result<(), ProcessError> {
-        let command = WalletCommand::CreditFromEscrow {
-            owner,
-            transfer_id,
-            subscription_id,
-            amount,
-            kind,
-        };
-        exec(&self.wallets, &owner.to_string(), command, metadata)
-            .await
-            .map_err(ProcessError::from)
     }
 
     /// Charges the period after `period_end`: client wallet → escrow and

@@ -7,9 +7,9 @@ use bus::EventEnvelope;
 use chrono::{DateTime, Utc};
 use domain::order::OrderEvent;
 use domain::subscription::{
-    EscrowParty, Subscription, SubscriptionCommand, SubscriptionError, SubscriptionEvent,
+    Subscription, SubscriptionCommand, SubscriptionError, SubscriptionEvent, wallet_credits,
 };
-use domain::wallet::{CreditKind, WalletCommand, WalletError, WalletEvent};
+use domain::wallet::{WalletCommand, WalletError, WalletEvent};
 use domain::{AccountId, Plan, SubscriptionId};
 use store::CommandError;
 
@@ -156,20 +156,15 @@ impl Processes {
                 self.schedule_period_end(subscription_id, period_end)
                     .await?;
             }
-            SubscriptionEvent::EscrowReleased {
-                transfer_id,
-                to,
-                recipient: Some(owner),
-                amount,
-            } => {
-                let kind = match to {
-                    EscrowParty::Client => CreditKind::Refund,
-                    EscrowParty::Provider => CreditKind::Earnings,
-                    EscrowParty::Platform => return Ok(()),
-                };
+            released @ SubscriptionEvent::EscrowReleased { .. } => {
+                // Releases this role and command-api make credit the wallet
+                // in the same transaction; this finishes any that did not
+                // (older data, a crash between commits): same transfer id,
+                // same amount, so otherwise a no-op.
                 let metadata = reaction_metadata(envelope, self.now());
-                self.credit(owner, transfer_id, subscription_id, amount, kind, &metadata)
-                    .await?;
+                for (owner, credit) in wallet_credits(subscription_id, &released) {
+                    exec(&self.wallets, &owner.to_string(), credit, &metadata).await?;
+                }
             }
             _ => {}
         }

@@ -8,7 +8,9 @@ use crate::managers::{Processes, exec, job_metadata};
 use crate::money::{Renewal, period_base};
 use chrono::{DateTime, Utc};
 use domain::order::{OrderCommand, OrderError};
-use domain::subscription::{SubscriptionCommand, SubscriptionError, SubscriptionStatus};
+use domain::subscription::{
+    SubscriptionCommand, SubscriptionError, SubscriptionStatus, wallet_credits,
+};
 use domain::wallet::{WalletCommand, WalletError};
 use domain::{OrderId, SubscriptionId};
 use std::sync::Arc;
@@ -101,24 +103,33 @@ impl Processes {
         }
     }
 
+    /// Nobody accepted in time: `MarkDeadlinePassed` (a no-op unless still
+    /// requested) and the refund it writes credited to the client's wallet,
+    /// in one transaction.
     async fn deadline(
         &self,
         subscription_id: SubscriptionId,
         metadata: &EventMetadata,
     ) -> Result<(), ProcessError> {
-        // A no-op unless still requested; the refund it writes reaches the
-        // client's wallet through the `EscrowReleased` reaction.
-        let command = SubscriptionCommand::MarkDeadlinePassed {
-            at: metadata.occurred_at,
-        };
-        exec(
-            &self.subscriptions,
-            &subscription_id.to_string(),
-            command,
-            metadata,
-        )
-        .await
-        .map_err(ProcessError::from)
+        let id = subscription_id.to_string();
+        let subscriptions = crate::money::subscription_store(&self.pool);
+        let wallets = crate::money::wallet_store(&self.pool);
+        let mut attempts = store::Attempts::new(crate::managers::COMMAND_ATTEMPTS);
+        loop {
+            let mut unit = store::UnitOfWork::new(self.pool.clone(), metadata);
+            let command = SubscriptionCommand::MarkDeadlinePassed {
+                at: metadata.occurred_at,
+            };
+            let events = unit.execute(&subscriptions, &id, command).await?;
+            for event in &events {
+                for (owner, credit) in wallet_credits(subscription_id, event) {
+                    unit.execute(&wallets, &owner.to_string(), credit).await?;
+                }
+            }
+            if attempts.commit(unit).await? {
+                return Ok(());
+            }
+        }
     }
 
     async fn period_end(

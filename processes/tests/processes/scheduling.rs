@@ -34,6 +34,14 @@ async fn the_deadline_passes_once_even_with_two_scheduler_loops() {
     let s = w.subscription(sub).await;
     assert_eq!(s.status(), Some(SubscriptionStatus::Expired));
     assert_eq!(w.wallet(client).await.balance(), rub("700.00"), "refunded");
+    let transactions: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT tx_id::text) FROM events WHERE event_type IN \
+         ('AcceptanceDeadlinePassed', 'EscrowReleased', 'FundsCreditedFromEscrow')",
+    )
+    .fetch_one(w.db.pool())
+    .await
+    .expect("transactions");
+    assert_eq!(transactions, 1, "expired and refunded in one transaction");
     let attempts: i32 = sqlx::query_scalar(
         "SELECT attempts FROM scheduled_jobs WHERE kind = 'acceptance_deadline' AND done_at IS NOT NULL",
     )
