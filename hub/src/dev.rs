@@ -47,6 +47,16 @@ pub async fn run() -> anyhow::Result<()> {
         });
     }
 
+    {
+        // The sandbox bank and the shared, movable clock (`hub dev-clock advance 31d`).
+        let mut settings = processes::ProcessesSettings::load(&platform::Env::from_process())?;
+        settings.dev_clock = true;
+        settings.bank.get_or_insert(processes::BankKind::Sandbox);
+        let pool = store::connect(&db_url, 8).await?;
+        let (topology, token) = (topology.clone(), shutdown.clone());
+        roles.spawn(crate::roles::run_processes(pool, settings, topology, token));
+    }
+
     let settings = http_settings(true)?;
     let pool = store::connect(
         settings.database.url.expose_secret(),
@@ -60,6 +70,7 @@ pub async fn run() -> anyhow::Result<()> {
     let events = queries.events.clone();
     let api = command_api::api_routes(commands)
         .merge(read_api::api_routes(queries))
+        .merge(crate::dev_clock::router(pool.clone()))
         .merge(platform::health::router(pool.clone()))
         .merge(platform::metrics::router());
     let app: Router = platform::http::with_common_layers(api, &settings.http).fallback(spa);
@@ -157,10 +168,12 @@ async fn remove_queues(amqp: &str, topology: &bus::Topology) -> anyhow::Result<(
 }
 
 fn consumer_queues() -> Vec<bus::ConsumerQueue> {
-    projections::read_models::all()
+    let mut queues: Vec<_> = projections::read_models::all()
         .iter()
         .map(|p| projections::queue_of(p.as_ref()))
-        .collect()
+        .collect();
+    queues.push(processes::queue());
+    queues
 }
 
 /// The SPA's files, with `index.html` for every client-side route; unknown

@@ -1,6 +1,7 @@
 //! `hub <role>`: one binary, one image, a subcommand per role (DESIGN §1).
 
 mod dev;
+mod dev_clock;
 mod roles;
 mod seed;
 mod settings;
@@ -32,8 +33,13 @@ enum Role {
     ReadApi,
     /// Send email and in-app notifications (not built yet).
     Notifier,
-    /// Run the process managers: money flows, deadlines (not built yet).
+    /// Run the process managers and the scheduler: money flows, deadlines, payouts.
     Processes,
+    /// Move the development clock (`hub dev` and roles with `HUB_CLOCK__DEV=true`).
+    DevClock {
+        #[command(subcommand)]
+        action: DevClockAction,
+    },
     /// Run every role in one process with demo data, for a laptop.
     Dev,
     /// Administration tasks.
@@ -49,6 +55,15 @@ enum ProjectionsAction {
     Rebuild {
         /// accounts, catalog, subscriptions, orders, complaints or wallets.
         name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum DevClockAction {
+    /// Move it forward, e.g. `31d`, `12h`, `90s` or `P31D`.
+    Advance {
+        /// How far.
+        span: String,
     },
 }
 
@@ -87,7 +102,11 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
                     role,
                 },
         } => roles::create_staff(&email, &password, role).await?,
-        Role::Notifier | Role::Processes => {
+        Role::Processes => roles::processes().await?,
+        Role::DevClock {
+            action: DevClockAction::Advance { span },
+        } => roles::advance_dev_clock(&span).await?,
+        Role::Notifier => {
             eprintln!("hub: this role is not built yet");
             return Ok(std::process::ExitCode::from(2));
         }

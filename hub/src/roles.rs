@@ -99,3 +99,56 @@ pub async fn create_staff(email: &str, password: &str, role: domain::Role) -> an
     println!("{role} {email} created with account id {id}");
     Ok(())
 }
+
+/// The process managers and the scheduler. Outside `hub dev` the payout
+/// bank must be named (`HUB_PAYOUTS__BANK`); only the sandbox exists so far.
+pub async fn processes() -> anyhow::Result<()> {
+    let settings = processes::ProcessesSettings::load(&platform::Env::from_process())?;
+    if settings.bank.is_none() {
+        anyhow::bail!(
+            "HUB_PAYOUTS__BANK must be set (`sandbox` is the only bank so far; hub dev uses it)"
+        );
+    }
+    let pool = store::connect(&database_url(), 8).await?;
+    run_processes(pool, settings, topology()?, shutdown_token()).await
+}
+
+/// Builds the process managers on `pool` and runs them until `shutdown`;
+/// `hub dev` calls it with the development clock and the sandbox bank.
+pub async fn run_processes(
+    pool: sqlx::PgPool,
+    settings: processes::ProcessesSettings,
+    topology: bus::Topology,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let clock: std::sync::Arc<dyn store::Clock> = if settings.dev_clock {
+        store::DevClock::start(pool.clone()).await?
+    } else {
+        std::sync::Arc::new(store::SystemClock)
+    };
+    let bank: std::sync::Arc<dyn processes::PayoutBank> = match settings.bank {
+        Some(processes::BankKind::Sandbox) | None => std::sync::Arc::new(processes::SandboxBank),
+    };
+    let managers = std::sync::Arc::new(processes::Processes::new(pool, clock, bank, settings));
+    let consumer = processes::ConsumerConfig::new(&amqp_url(), topology);
+    processes::run(managers, consumer, shutdown).await;
+    Ok(())
+}
+
+/// `hub dev-clock advance <span>`: moves the development clock every role of
+/// `hub dev` (and any role with `HUB_CLOCK__DEV=true`) reads.
+pub async fn advance_dev_clock(span: &str) -> anyhow::Result<()> {
+    let by = store::clock::parse_span(span).with_context(|| {
+        format!("cannot read {span:?}: use e.g. 31d, 12h, 90m, 45s or P31D, PT12H")
+    })?;
+    let pool = store::connect(&database_url(), 1).await?;
+    let offset = store::clock::advance_dev_clock(&pool, by).await?;
+    let now = chrono::Utc::now() + offset;
+    println!(
+        "dev clock: now {} ({} days {} s ahead of real time)",
+        now.to_rfc3339(),
+        offset.num_days(),
+        offset.num_seconds() - offset.num_days() * 86_400
+    );
+    Ok(())
+}

@@ -4,11 +4,13 @@
 //! - [`metadata`]: who, why and when, stored beside every event;
 //! - [`event_store`]: the `EventStore` cqrs-es commits through, on
 //!   postgres-es's tables, with snapshots written atomically;
+//! - [`clock`]: where time comes from; `hub dev` and tests move it;
 //! - [`cqrs`]: one cqrs-es framework per aggregate, snapshots and upcasters wired;
 //! - [`execute`]: running a command with bounded retries on optimistic conflicts;
 //! - [`unit_of_work`]: one transaction over several streams, retried whole on conflict;
 //! - `testing` (feature `testing`): a fresh database per test.
 
+pub mod clock;
 pub mod cqrs;
 pub mod event_store;
 pub mod execute;
@@ -18,6 +20,7 @@ pub mod pool;
 pub mod testing;
 pub mod unit_of_work;
 
+pub use clock::{Clock, DevClock, SystemClock};
 pub use cqrs::{CqrsOptions, HubCqrs, Store, build_cqrs};
 pub use event_store::HubEventStore;
 pub use execute::{CommandError, execute_with_retry};

@@ -218,6 +218,38 @@ impl Order {
         Ok(events)
     }
 
+    /// The client's "done" given by the process manager once the provider's
+    /// "done" went unanswered; empty for a completed order (a redelivery).
+    fn auto_confirm(&self, at: DateTime<Utc>) -> Result<Vec<OrderEvent>, OrderError> {
+        match self.existing_status()? {
+            OrderStatus::Completed => return Ok(Vec::new()),
+            OrderStatus::Created | OrderStatus::InProgress => {}
+        }
+        if self.is_frozen() {
+            return Err(OrderError::Frozen);
+        }
+        if !self.provider_done {
+            return Err(OrderError::NotMarkedDoneByProvider);
+        }
+        let plan = self.plan.ok_or(OrderError::NotFound)?;
+        Ok(vec![
+            OrderEvent::OrderMarkedDone {
+                by: Role::Client,
+                at,
+            },
+            OrderEvent::OrderCompleted {
+                subscription_id: self.subscription_id,
+                plan,
+                at,
+            },
+        ])
+    }
+
+    /// True once the provider said the work is done.
+    pub fn provider_done(&self) -> bool {
+        self.provider_done
+    }
+
     /// `Ok(None)` when this complaint already froze the order (a redelivery).
     fn freeze(
         &self,
@@ -290,6 +322,7 @@ impl Aggregate for Order {
                 .into_iter()
                 .collect(),
             OrderCommand::MarkDone { actor, at } => self.mark_done(actor, at)?,
+            OrderCommand::AutoConfirm { at } => self.auto_confirm(at)?,
             OrderCommand::Freeze { complaint_id, at } => {
                 self.freeze(complaint_id, at)?.into_iter().collect()
             }

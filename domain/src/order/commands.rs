@@ -63,6 +63,12 @@ pub enum OrderCommand {
         /// When.
         at: DateTime<Utc>,
     },
+    /// The client did not answer the provider's "done" in time: the process
+    /// manager says done on the client's behalf, which completes the order.
+    AutoConfirm {
+        /// When the confirmation period ran out.
+        at: DateTime<Utc>,
+    },
     /// A complaint about the order was filed (issued by a process manager).
     Freeze {
         /// The complaint that freezes the order.

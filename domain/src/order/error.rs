@@ -50,6 +50,9 @@ pub enum OrderError {
     /// This side already said done.
     #[error("already marked done")]
     AlreadyMarkedDone,
+    /// Auto-confirm needs the provider to have said done first.
+    #[error("the provider has not marked the order done")]
+    NotMarkedDoneByProvider,
     /// Another complaint froze the order; this one cannot freeze or thaw it.
     #[error("order is frozen by another complaint")]
     FrozenByOtherComplaint,
@@ -74,6 +77,7 @@ impl RuleViolation for OrderError {
             OrderError::NotInProgress => "order_not_in_progress",
             OrderError::AlreadyMarkedDone => "order_already_marked_done",
             OrderError::FrozenByOtherComplaint => "order_frozen_by_other_complaint",
+            OrderError::NotMarkedDoneByProvider => "order_not_marked_done_by_provider",
         }
     }
 }

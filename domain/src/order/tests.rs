@@ -704,3 +704,46 @@ fn every_error_has_a_snake_case_rule() {
     assert_eq!(rule, "order_frozen_by_other_complaint");
     assert!(rule.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
 }
+
+// --- AutoConfirm -------------------------------------------------------------
+
+fn auto_confirm() -> OrderCommand {
+    OrderCommand::AutoConfirm { at: at() }
+}
+
+#[test]
+fn auto_confirm_completes_an_order_the_provider_marked_done() {
+    OrderTest::with(())
+        .given(vec![created(), taken(), marked_done(Role::Provider)])
+        .when(auto_confirm())
+        .then_expect_events(vec![marked_done(Role::Client), completed()]);
+}
+
+#[test]
+fn auto_confirm_of_a_completed_order_is_a_no_op() {
+    OrderTest::with(())
+        .given(done_history())
+        .when(auto_confirm())
+        .then_expect_events(vec![]);
+}
+
+#[test]
+fn auto_confirm_is_refused_while_a_complaint_freezes_the_order() {
+    OrderTest::with(())
+        .given(vec![
+            created(),
+            taken(),
+            marked_done(Role::Provider),
+            frozen(COMPLAINT),
+        ])
+        .when(auto_confirm())
+        .then_expect_error(OrderError::Frozen);
+}
+
+#[test]
+fn auto_confirm_is_refused_before_the_provider_said_done() {
+    OrderTest::with(())
+        .given(vec![created(), taken()])
+        .when(auto_confirm())
+        .then_expect_error(OrderError::NotMarkedDoneByProvider);
+}
