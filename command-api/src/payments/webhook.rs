@@ -9,6 +9,7 @@ use crate::money::wallet::wallet_error;
 use crate::{ApiError, AppState};
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use domain::TransferId;
 use domain::wallet::{WalletCommand, WalletError};
@@ -93,8 +94,20 @@ fn refused(reason: &super::signature::SignatureError) -> ApiError {
 pub async fn receive(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<WebhookApplied>, ApiError> {
+    let body = body.map_err(|rej| {
+        ApiError::from(if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "Payload too large",
+            )
+            .with_detail("the request body exceeds the limit")
+        } else {
+            Problem::bad_request(rej.body_text())
+        })
+    })?;
     let now = chrono::Utc::now().timestamp();
     let webhook_id = state
         .payments

@@ -232,6 +232,8 @@ async fn a_malformed_callback_names_the_field() {
         assert_eq!(fields, [field], "{body}");
     }
     problem(deliver_signed(&w, "bad", now(), "{not json").await, 400).await;
+    let huge = format!("{{\"pad\": \"{}\"}}", "x".repeat(70 * 1024));
+    problem(deliver_signed(&w, "big", now(), &huge).await, 413).await;
     assert_eq!(w.events().await, before);
 }
 
