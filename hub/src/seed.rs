@@ -89,78 +89,7 @@ pub async fn demo(base: &str, pool: &PgPool) -> anyhow::Result<Vec<Login>> {
         }),
     )
     .await?;
-    // The demo client has money, paid in as any client pays: through the
-    // payment gateway (the sandbox in dev), settled by its signed webhook.
-    let client = login(&http, base, &CLIENT).await?;
-    top_up(&http, base, &client, "50000.00", "seed-client-top-up-1").await?;
     Ok(vec![CLIENT, LEGAL, DELIVERY, ADMIN, AUDITOR])
-}
-
-/// An access token for `who`.
-async fn login(http: &reqwest::Client, base: &str, who: &Login) -> anyhow::Result<String> {
-    let res = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"email": who.email, "password": who.password}))
-        .send()
-        .await?;
-    if res.status() != StatusCode::OK {
-        anyhow::bail!("logging in {}: {}", who.email, res.status());
-    }
-    let body: serde_json::Value = res.json().await?;
-    body["access_token"]
-        .as_str()
-        .map(str::to_owned)
-        .context("login answered no access_token")
-}
-
-/// Tops up through the sandbox gateway: request (with a fixed
-/// `Idempotency-Key`, so a second seeding finds the same top-up), approve on
-/// the sandbox, and wait until the webhook settled it.
-pub async fn top_up(
-    http: &reqwest::Client,
-    base: &str,
-    token: &str,
-    amount: &str,
-    key: &str,
-) -> anyhow::Result<()> {
-    let res = http
-        .post(format!("{base}/api/v1/commands/wallet/top-ups"))
-        .bearer_auth(token)
-        .header("Idempotency-Key", key)
-        .json(&json!({"amount": amount}))
-        .send()
-        .await?;
-    if res.status() != StatusCode::CREATED {
-        anyhow::bail!(
-            "top-up: {} {}",
-            res.status(),
-            res.text().await.unwrap_or_default()
-        );
-    }
-    let body: serde_json::Value = res.json().await?;
-    let payment = body["payment_id"]
-        .as_str()
-        .context("top-up answered no payment_id")?
-        .to_owned();
-    let page = format!("{base}/api/v1/payments/sandbox/{payment}");
-    for attempt in 0..100 {
-        let state: serde_json::Value = http.get(&page).send().await?.json().await?;
-        match state["status"].as_str() {
-            Some("settled") => return Ok(()),
-            Some("failed") => anyhow::bail!("demo top-up {payment} failed"),
-            // Approve once; later rounds only wait for the callback.
-            Some("pending") if attempt == 0 => {
-                let res = http.post(format!("{page}/approve")).send().await?;
-                if res.status() != StatusCode::ACCEPTED {
-                    anyhow::bail!("approving {payment}: {}", res.status());
-                }
-            }
-            Some("pending") => {}
-            _ => anyhow::bail!("sandbox page of {payment}: {state}"),
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    anyhow::bail!("demo top-up {payment} not settled within 10 s")
 }
 
 async fn exists(pool: &PgPool, email: &str) -> anyhow::Result<bool> {
