@@ -65,8 +65,10 @@ impl Payments {
     }
 }
 
-/// Money in a response: `{"amount": "1500.00", "currency": "RUB"}`.
+/// Money in a response: `{"amount": "1500.00", "currency": "RUB"}` (the
+/// `Money` schema every response shares).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = Money)]
 pub struct MoneyBody {
     /// Two decimal places, never a float.
     #[schema(example = "1500.00")]
