@@ -1,6 +1,7 @@
 //! Hub's write side over HTTP: identity under `/api/v1/auth/` (register,
-//! login, refresh, logout), the `Idempotency-Key` layer for money POSTs, and
-//! (next) one endpoint per command under `/api/v1/commands/`.
+//! login, refresh, logout), the `Idempotency-Key` layer for money POSTs, one
+//! endpoint per command under `/api/v1/commands/`, and the payment gateway's
+//! webhook (and sandbox) under `/api/v1/payments/`.
 //!
 //! [`router`] builds the whole role (API routes, OpenAPI, health, metrics and
 //! the common layers); [`api_routes`] only the API, for `hub dev` to mount.
@@ -11,6 +12,7 @@ pub mod error;
 pub mod idempotency;
 pub mod money;
 pub mod openapi;
+pub mod payments;
 pub mod state;
 pub mod work;
 
@@ -26,6 +28,7 @@ pub fn api_routes(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1/auth", auth::routes())
         .merge(money::routes(&state))
+        .merge(payments::routes(&state))
         .merge(openapi::routes())
         .merge(work::routes(&state))
         .with_state(state)

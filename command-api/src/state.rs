@@ -44,14 +44,23 @@ pub struct AppState {
     pub http: HttpSettings,
     /// The Account aggregate's command handler.
     pub accounts: Accounts,
-    /// Top-up settlement and request deadlines (`HUB_PAYMENTS__*`, `HUB_DISPATCH__*`).
+    /// Request deadlines (`HUB_DISPATCH__*`).
     pub money: crate::money::MoneySettings,
+    /// The payment gateway and the webhook's keys (`HUB_PAYMENTS__*`).
+    pub payments: crate::payments::Payments,
 }
 
 impl AppState {
-    /// State from a pool and the role's settings, with default login limits.
+    /// State from a pool and the role's settings, with default login limits
+    /// and the sandbox gateway calling back this role's own address with a
+    /// random secret (a role outside `hub dev` sets [`Self::with_payments`]).
     pub fn new(pool: PgPool, auth: &AuthSettings, http: HttpSettings) -> Self {
+        let payments = crate::payments::PaymentSettings::sandbox_with_random_secret(format!(
+            "http://{}/api/v1/payments/webhook",
+            http.addr
+        ));
         Self {
+            payments: crate::payments::Payments::new(&payments),
             accounts: Accounts::new(pool.clone()),
             blocklist: Blocklist::start(pool.clone()),
             pool,
@@ -61,6 +70,14 @@ impl AppState {
             http,
             money: crate::money::MoneySettings::default(),
         }
+    }
+}
+
+impl AppState {
+    /// The same state with the gateway `settings` name.
+    pub fn with_payments(mut self, settings: &crate::payments::PaymentSettings) -> Self {
+        self.payments = crate::payments::Payments::new(settings);
+        self
     }
 }
 

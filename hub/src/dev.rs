@@ -63,18 +63,7 @@ pub async fn run() -> anyhow::Result<()> {
         settings.database.max_connections,
     )
     .await?;
-    let mut commands =
-        command_api::AppState::new(pool.clone(), &settings.auth, settings.http.clone());
-    commands.money = command_api::money::MoneySettings::load(&platform::Env::from_process())?;
-    let queries = read_api::AppState::new(pool.clone(), &settings.auth, settings.http.clone());
-    let events = queries.events.clone();
-    let api = command_api::api_routes(commands)
-        .merge(read_api::api_routes(queries))
-        .merge(crate::dev_clock::router(pool.clone()))
-        .merge(platform::health::router(pool.clone()))
-        .merge(platform::metrics::router());
-    let app: Router = platform::http::with_common_layers(api, &settings.http).fallback(spa);
-
+    // Bound first: the sandbox gateway calls the webhook back on this port.
     let listener = tokio::net::TcpListener::bind(settings.http.addr)
         .await
         .with_context(|| {
@@ -85,6 +74,33 @@ pub async fn run() -> anyhow::Result<()> {
         })?;
     let addr = listener.local_addr()?;
     let base = format!("http://{addr}");
+
+    let env = platform::Env::from_process();
+    // The sandbox acquirer with a secret made per run: both ends of the
+    // callback live in this process, so nobody else needs to know it.
+    let payments = command_api::payments::PaymentSettings {
+        sandbox_delay: std::time::Duration::from_millis(
+            env.parse_or("HUB_PAYMENTS__SANDBOX_DELAY_MS", 200u64)?,
+        ),
+        ..command_api::payments::PaymentSettings::sandbox_with_random_secret(format!(
+            "{base}/api/v1/payments/webhook"
+        ))
+    };
+    let mut commands =
+        command_api::AppState::new(pool.clone(), &settings.auth, settings.http.clone())
+            .with_payments(&payments);
+    commands.money = command_api::money::MoneySettings::load(&env)?;
+    let queries = read_api::AppState::new(pool.clone(), &settings.auth, settings.http.clone());
+    let events = queries.events.clone();
+    // One router, as the Ingress splits the paths: `/api/v1/auth/`,
+    // `/api/v1/commands/` and `/api/v1/payments/` are command-api's, the rest
+    // of `/api/v1/` read-api's.
+    let api = command_api::api_routes(commands)
+        .merge(read_api::api_routes(queries))
+        .merge(crate::dev_clock::router(pool.clone()))
+        .merge(platform::health::router(pool.clone()))
+        .merge(platform::metrics::router());
+    let app: Router = platform::http::with_common_layers(api, &settings.http).fallback(spa);
     let stop = shutdown.clone();
     let server = tokio::spawn(platform::http::serve(listener, app, async move {
         stop.cancelled().await;

@@ -38,13 +38,13 @@ pub async fn command_api() -> anyhow::Result<()> {
         settings.database.max_connections,
     )
     .await?;
-    let mut state = command_api::AppState::new(pool, &settings.auth, settings.http.clone());
-    state.money = command_api::money::MoneySettings::load(&platform::Env::from_process())?;
-    // Outside `hub dev` a top-up waits for the payment gateway's webhook;
-    // settling on request is a stand-in only a laptop may opt into.
-    if std::env::var("HUB_PAYMENTS__AUTO_SETTLE").is_err() {
-        state.money.auto_settle_top_ups = false;
-    }
+    let env = platform::Env::from_process();
+    // No secret, no start: an unsigned webhook would let anyone mint money.
+    let payments = command_api::payments::PaymentSettings::load(&env)
+        .context("the payment gateway's settings (HUB_PAYMENTS__*)")?;
+    let mut state = command_api::AppState::new(pool, &settings.auth, settings.http.clone())
+        .with_payments(&payments);
+    state.money = command_api::money::MoneySettings::load(&env)?;
     let listener = tokio::net::TcpListener::bind(settings.http.addr).await?;
     tracing::info!(addr = %listener.local_addr()?, "command-api listening");
     platform::http::serve(

@@ -1,5 +1,6 @@
 // End-to-end browser test against a real `hub dev` (see run.sh): a client registers
-// through the page, logs out and in again, tops up, creates a request, and a
+// through the page, logs out and in again, tops up (approving the payment on the
+// sandbox, which settles it through the signed webhook), creates a request, and a
 // logged-in provider of that service type sees it appear live (SSE), without reload.
 const { chromium } = require('playwright-core');
 const base = process.argv[2], out = process.argv[3];
@@ -56,7 +57,8 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
     await tid(client, 'subscriptions-page').waitFor();
     assert(true, 'client logged in');
 
-    // Money for the escrow: a top-up through the API with the page's own token.
+    // Money for the escrow: a top-up through the API with the page's own token;
+    // it settles only when the payment gateway (the sandbox) calls back.
     const topUp = await client.evaluate(async () => {
       const session = JSON.parse(localStorage.getItem('hub.session'));
       const res = await fetch('/api/v1/commands/wallet/top-ups', {
@@ -65,9 +67,32 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
           'idempotency-key': crypto.randomUUID() },
         body: JSON.stringify({ amount: '100000.00' }),
       });
-      return res.status;
+      return { status: res.status, body: await res.json() };
     });
-    assert(topUp === 201, `top-up accepted (${topUp})`);
+    assert(topUp.status === 201, `top-up accepted (${topUp.status})`);
+    const payment = topUp.body.payment_id;
+    // Approve on the web app's payment page when it has one (data-testid
+    // "pay-approve" at payment_url), else through the sandbox's API.
+    const payPage = await client.context().newPage();
+    await payPage.goto(base + topUp.body.payment_url);
+    const approveButton = tid(payPage, 'pay-approve');
+    const hasPayPage = await approveButton.waitFor({ timeout: 3000 }).then(() => true, () => false);
+    if (hasPayPage) {
+      await payPage.screenshot({ path: out + '/1b-payment-page.png' });
+      await approveButton.click();
+    } else {
+      const approved = await payPage.evaluate(async (id) =>
+        (await fetch(`/api/v1/payments/sandbox/${id}/approve`, { method: 'POST' })).status, payment);
+      assert(approved === 202, `payment approved on the sandbox API (${approved})`);
+    }
+    let paid = 'pending';
+    for (let i = 0; i < 100 && paid === 'pending'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      paid = await payPage.evaluate(async (id) =>
+        (await (await fetch(`/api/v1/payments/sandbox/${id}`)).json()).status, payment);
+    }
+    assert(paid === 'settled', `top-up settled by the signed webhook (${paid}, ${hasPayPage ? 'payment page' : 'sandbox API'})`);
+    await payPage.close();
 
     // The client creates a request.
     await tid(client, 'nav-new-request').click();

@@ -21,12 +21,10 @@ use axum::routing::post;
 use platform::Env;
 use std::time::Duration;
 
-/// Settings of the money commands.
+/// Settings of the money commands (the gateway's are
+/// [`crate::payments::PaymentSettings`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MoneySettings {
-    /// `HUB_PAYMENTS__AUTO_SETTLE`, default true: settle a top-up at once,
-    /// standing in for the payment gateway's webhook.
-    pub auto_settle_top_ups: bool,
     /// `HUB_DISPATCH__ACCEPT_WITHIN_SECS`, default 24 h: how long a request
     /// waits for a provider.
     pub accept_within: Duration,
@@ -35,19 +33,16 @@ pub struct MoneySettings {
 impl Default for MoneySettings {
     fn default() -> Self {
         Self {
-            auto_settle_top_ups: true,
             accept_within: Duration::from_secs(24 * 3600),
         }
     }
 }
 
 impl MoneySettings {
-    /// Reads `HUB_PAYMENTS__AUTO_SETTLE` and `HUB_DISPATCH__ACCEPT_WITHIN_SECS`.
+    /// Reads `HUB_DISPATCH__ACCEPT_WITHIN_SECS`.
     pub fn load(env: &Env) -> Result<Self, platform::ConfigError> {
         let d = Self::default();
         Ok(Self {
-            auto_settle_top_ups: env
-                .parse_or("HUB_PAYMENTS__AUTO_SETTLE", d.auto_settle_top_ups)?,
             accept_within: Duration::from_secs(env.parse_or(
                 "HUB_DISPATCH__ACCEPT_WITHIN_SECS",
                 d.accept_within.as_secs(),
@@ -118,23 +113,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn settings_default_to_auto_settle_and_a_day() {
+    fn settings_default_to_a_day() {
         let s = MoneySettings::load(&Env::from_pairs(Vec::<(String, String)>::new())).unwrap();
         assert_eq!(s, MoneySettings::default());
-        assert!(s.auto_settle_top_ups);
         assert_eq!(s.accept_within, Duration::from_secs(86_400));
     }
 
     #[test]
     fn settings_read_the_environment() {
-        let env = Env::from_pairs([
-            ("HUB_PAYMENTS__AUTO_SETTLE", "false"),
-            ("HUB_DISPATCH__ACCEPT_WITHIN_SECS", "600"),
-        ]);
+        let env = Env::from_pairs([("HUB_DISPATCH__ACCEPT_WITHIN_SECS", "600")]);
         let s = MoneySettings::load(&env).unwrap();
-        assert!(!s.auto_settle_top_ups);
         assert_eq!(s.accept_within, Duration::from_secs(600));
-        let bad = Env::from_pairs([("HUB_PAYMENTS__AUTO_SETTLE", "maybe")]);
+        let bad = Env::from_pairs([("HUB_DISPATCH__ACCEPT_WITHIN_SECS", "soon")]);
         assert!(MoneySettings::load(&bad).is_err());
     }
 }

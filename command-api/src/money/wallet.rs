@@ -54,6 +54,19 @@ pub struct TransferCreated {
     pub transfer_id: TransferId,
 }
 
+/// A top-up that was requested, and where to pay it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TopUpCreated {
+    /// The top-up's transfer id.
+    #[schema(value_type = uuid::Uuid)]
+    pub transfer_id: TransferId,
+    /// The gateway's payment; its webhook callback names it.
+    pub payment_id: uuid::Uuid,
+    /// The page where the payer approves or declines (the sandbox's is `/pay/{payment_id}`).
+    #[schema(example = "/pay/6f1c2b8e-5d0a-5c53-9f0e-3a7d1f2b4c5d")]
+    pub payment_url: String,
+}
+
 /// Wallet refusals: who is at fault and which field, if any.
 pub(crate) fn wallet_error(e: CommandError<WalletError>) -> ApiError {
     match e {
@@ -71,20 +84,21 @@ pub(crate) fn wallet_error(e: CommandError<WalletError>) -> ApiError {
     }
 }
 
-/// Asks for a top-up of the caller's wallet. The money arrives when the
-/// payment gateway settles it; with `HUB_PAYMENTS__AUTO_SETTLE` (dev) at once.
-/// The transfer id derives from the `Idempotency-Key`; the request, its
-/// settlement and the stored answer commit together.
+/// Asks for a top-up of the caller's wallet and opens its payment. The money
+/// arrives when the payment gateway's webhook settles it. The transfer id
+/// derives from the `Idempotency-Key` (and the payment id from the transfer
+/// id); the request and the stored answer commit together.
 #[utoipa::path(post, path = "/api/v1/commands/wallet/top-ups", tag = "wallet",
     security(("bearer" = [])),
     params(("Idempotency-Key" = String, Header, description = "required; same key and body answer the first answer again")),
     request_body = TopUpRequest,
     responses(
-        (status = 201, body = TransferCreated),
+        (status = 201, body = TopUpCreated),
         (status = 400, description = "no Idempotency-Key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "not a client or provider", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "the wallet kept changing", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid amount or rule, or the key was used for another body", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "the payment gateway did not open the payment; nothing was committed", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all, fields(account.id = %caller.account_id))]
 pub async fn top_up(
@@ -92,11 +106,23 @@ pub async fn top_up(
     caller: Caller,
     key: IdempotencyKey,
     Json(req): Json<TopUpRequest>,
-) -> Result<(StatusCode, Json<TransferCreated>), ApiError> {
+) -> Result<(StatusCode, Json<TopUpCreated>), ApiError> {
     require(&caller, &[Role::Client, Role::Provider])?;
     let transfer_id = TransferId(key.derive("top-up"));
     let owner = caller.account_id;
-    let answer = TransferCreated { transfer_id };
+    // Before the commit, so the stored answer names the payment: the payment
+    // id derives from the transfer id, so a retry opens the same one.
+    let page = state
+        .payments
+        .gateway
+        .create_payment(transfer_id, owner, req.amount.0)
+        .await
+        .map_err(crate::payments::gateway_error)?;
+    let answer = TopUpCreated {
+        transfer_id,
+        payment_id: page.payment_id,
+        payment_url: page.url,
+    };
     let wallets = stores::wallets(&state.pool);
     let id = owner.to_string();
     let metadata = metadata_for(caller.actor());
@@ -115,17 +141,12 @@ pub async fn top_up(
         )
         .await
         .map_err(wallet_error)?;
-        if state.money.auto_settle_top_ups {
-            unit.execute(&wallets, &id, WalletCommand::SettleTopUp { transfer_id })
-                .await
-                .map_err(wallet_error)?;
-        }
         key.answer(&mut unit, StatusCode::CREATED, Some(&answer))?;
         if attempts.commit(unit).await? {
             break;
         }
     }
-    tracing::info!(transfer.id = %transfer_id.0, "top-up requested");
+    tracing::info!(transfer.id = %transfer_id.0, payment.id = %answer.payment_id, "top-up requested");
     Ok((StatusCode::CREATED, Json(answer)))
 }
 

@@ -58,7 +58,7 @@ async fn a_blocked_accounts_valid_tokens_are_refused_at_once_and_others_are_not(
 
     // The very next requests: a command, a money command, a query of its own.
     assert_blocked(change_profile(&w, &access).await).await;
-    assert_blocked(w.top_up(&access, "100.00").await).await;
+    assert_blocked(w.request_top_up(&access, "100.00").await).await;
     assert_blocked(w.app.get_with_token("/api/v1/auth/whoami", &access).await).await;
     // Its refresh tokens are revoked: 401, like any token that is no good.
     assert_problem(refresh(&w.app, &refresh_token).await, 401, None).await;

@@ -9,6 +9,8 @@ use std::time::Duration;
 use store::TestDb;
 
 pub const SECRET: &str = "test-secret-test-secret-test-secret!";
+/// Signs and verifies the sandbox's callbacks in tests.
+pub const WEBHOOK_SECRET: &str = "webhook-secret-webhook-secret-webhook!";
 pub const PASSWORD: &str = "correct horse battery";
 /// Valid check digits (Sberbank's INN).
 pub const INN: &str = "7707083893";
@@ -53,12 +55,20 @@ impl TestApp {
                 ..HttpSettings::default()
             },
         );
-        configure(&mut state);
-        let app = build(state.clone());
+        // Bound first: the sandbox calls the webhook back on this very port.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let port = listener.local_addr().expect("addr").port();
+        state = state.with_payments(&command_api::payments::PaymentSettings {
+            sandbox_delay: Duration::from_millis(10),
+            ..command_api::payments::PaymentSettings::sandbox(
+                format!("http://127.0.0.1:{port}/api/v1/payments/webhook"),
+                SecretString::from(WEBHOOK_SECRET.to_owned()),
+            )
+        });
+        configure(&mut state);
+        let app = build(state.clone());
         tokio::spawn(platform::http::serve(
             listener,
             app,

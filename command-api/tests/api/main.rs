@@ -11,6 +11,7 @@ mod money_matrix;
 mod money_support;
 mod openapi_answers;
 mod orders;
+mod payments;
 mod platform_layers;
 mod tokens;
 mod validation;

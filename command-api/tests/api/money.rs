@@ -13,7 +13,7 @@ fn sub_path(id: &str, action: &str) -> String {
 }
 
 #[tokio::test]
-async fn a_top_up_settles_at_once_and_records_who_and_why() {
+async fn a_top_up_opens_a_payment_records_who_and_why_and_waits_for_the_gateway() {
     let w = World::new().await;
     let request_id = uuid::Uuid::new_v4().to_string();
     let res = w
@@ -29,10 +29,15 @@ async fn a_top_up_settles_at_once_and_records_who_and_why() {
         .unwrap();
     assert_eq!(res.status(), 201);
     let body: Value = res.json().await.unwrap();
-    assert!(body["transfer_id"].is_string());
+    let transfer_id = body["transfer_id"].as_str().unwrap();
+    let payment_id = body["payment_id"].as_str().unwrap();
+    assert_ne!(transfer_id, payment_id);
+    assert_eq!(body["payment_url"], format!("/pay/{payment_id}"));
+    // Nothing settles on its own: the money waits for the gateway's webhook.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     assert_eq!(w.events_of("Wallet", "TopUpRequested").await, 1);
-    assert_eq!(w.events_of("Wallet", "TopUpSettled").await, 1);
-    assert_eq!(w.balance(&w.client_a_id).await, "1500.50");
+    assert_eq!(w.events_of("Wallet", "TopUpSettled").await, 0);
+    assert_eq!(w.balance(&w.client_a_id).await, "0.00");
     let metadata: Vec<Value> =
         sqlx::query_scalar("SELECT metadata FROM events WHERE aggregate_type = 'Wallet'")
             .fetch_all(&w.app.pool)
@@ -43,15 +48,6 @@ async fn a_top_up_settles_at_once_and_records_who_and_why() {
         assert_eq!(m["actor_role"], "client");
         assert_eq!(m["correlation_id"], request_id.as_str());
     }
-}
-
-#[tokio::test]
-async fn without_auto_settle_a_top_up_only_waits_for_the_gateway() {
-    let w = World::with(|s| s.money.auto_settle_top_ups = false).await;
-    assert_eq!(w.top_up(&w.client_a, "100.00").await.status(), 201);
-    assert_eq!(w.events_of("Wallet", "TopUpRequested").await, 1);
-    assert_eq!(w.events_of("Wallet", "TopUpSettled").await, 0);
-    assert_eq!(w.balance(&w.client_a_id).await, "0.00");
 }
 
 #[tokio::test]
@@ -194,15 +190,24 @@ async fn fifty_concurrent_identical_top_ups_with_one_key_move_money_once() {
             .json(&json!({"amount": "250.00"}));
         tasks.push(tokio::spawn(async move { req.send().await.unwrap() }));
     }
-    let mut transfer_ids = std::collections::HashSet::new();
+    let mut answers = std::collections::HashSet::new();
     for t in tasks {
         let res = t.await.unwrap();
         assert_eq!(res.status(), 201);
         let body: Value = res.json().await.unwrap();
-        transfer_ids.insert(body["transfer_id"].as_str().unwrap().to_owned());
+        answers.insert((
+            body["transfer_id"].as_str().unwrap().to_owned(),
+            body["payment_id"].as_str().unwrap().to_owned(),
+        ));
     }
-    assert_eq!(transfer_ids.len(), 1);
+    assert_eq!(answers.len(), 1, "one transfer, one payment");
     assert_eq!(w.events_of("Wallet", "TopUpRequested").await, 1);
+    let (transfer, payment) = answers.into_iter().next().unwrap();
+    assert_eq!(w.sandbox(&payment, "approve").await.status(), 202);
+    assert_eq!(
+        w.outcome_of(&transfer).await.as_deref(),
+        Some("TopUpSettled")
+    );
     assert_eq!(w.events_of("Wallet", "TopUpSettled").await, 1);
     assert_eq!(w.balance(&w.client_a_id).await, "250.00");
 }

@@ -8,6 +8,17 @@ use serde_json::{Value, json};
 pub const LEGAL_BIK: &str = "044525225";
 pub const LEGAL_ACCOUNT: &str = "40702810238720001420";
 
+/// A top-up's status (its body was read for the payment id).
+pub struct TopUp {
+    status: reqwest::StatusCode,
+}
+
+impl TopUp {
+    pub fn status(&self) -> reqwest::StatusCode {
+        self.status
+    }
+}
+
 pub struct World {
     pub app: TestApp,
     pub client_a: String,
@@ -128,7 +139,23 @@ impl World {
         req.send().await.expect("request")
     }
 
-    pub async fn top_up(&self, token: &str, amount: &str) -> reqwest::Response {
+    /// Tops up through the sandbox: request, approve, and wait until the
+    /// signed callback settled it (so the money is there on return).
+    pub async fn top_up(&self, token: &str, amount: &str) -> TopUp {
+        let res = self.request_top_up(token, amount).await;
+        let status = res.status();
+        let body: Value = res.json().await.unwrap_or(Value::Null);
+        if status == 201 {
+            let payment = body["payment_id"].as_str().expect("payment_id");
+            assert_eq!(self.sandbox(payment, "approve").await.status(), 202);
+            let transfer = body["transfer_id"].as_str().expect("transfer_id");
+            assert_eq!(self.outcome_of(transfer).await, Some("TopUpSettled".into()));
+        }
+        TopUp { status }
+    }
+
+    /// Only requests a top-up: it stays pending until the gateway calls back.
+    pub async fn request_top_up(&self, token: &str, amount: &str) -> reqwest::Response {
         let key = uuid::Uuid::new_v4().to_string();
         self.send(
             "/api/v1/commands/wallet/top-ups",
@@ -137,6 +164,37 @@ impl World {
             &json!({"amount": amount}),
         )
         .await
+    }
+
+    /// `POST /api/v1/payments/sandbox/{payment}/{action}` (approve, decline).
+    pub async fn sandbox(&self, payment: &str, action: &str) -> reqwest::Response {
+        self.send(
+            &format!("/api/v1/payments/sandbox/{payment}/{action}"),
+            None,
+            None,
+            &json!({}),
+        )
+        .await
+    }
+
+    /// Waits (up to 10 s) for the top-up's `TopUpSettled` or `TopUpFailed`.
+    pub async fn outcome_of(&self, transfer_id: &str) -> Option<String> {
+        for _ in 0..200 {
+            let outcome: Option<String> = sqlx::query_scalar(
+                "SELECT event_type FROM events WHERE aggregate_type = 'Wallet' \
+                 AND event_type IN ('TopUpSettled', 'TopUpFailed') \
+                 AND payload -> event_type ->> 'transfer_id' = $1",
+            )
+            .bind(transfer_id)
+            .fetch_optional(&self.app.pool)
+            .await
+            .expect("outcome");
+            if outcome.is_some() {
+                return outcome;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        None
     }
 
     /// Requests a subscription as `token`; returns its id.

@@ -65,12 +65,14 @@ fn command() -> impl Strategy<Value = WalletCommand> {
         }),
         t.clone()
             .prop_map(|transfer_id| WalletCommand::SettleTopUp { transfer_id }),
-        (t.clone(), prop::sample::select(vec!["", "declined"])).prop_map(|(transfer_id, reason)| {
-            WalletCommand::FailTopUp {
-                transfer_id,
-                reason: reason.into(),
+        (t.clone(), prop::sample::select(vec!["", "declined"])).prop_map(
+            |(transfer_id, reason)| {
+                WalletCommand::FailTopUp {
+                    transfer_id,
+                    reason: reason.into(),
+                }
             }
-        }),
+        ),
         (actor(), t.clone(), amount()).prop_map(|(actor, transfer_id, amount)| {
             WalletCommand::RequestWithdrawal {
                 actor,

@@ -263,7 +263,10 @@ fn a_requested_top_up_can_fail() {
 #[test]
 fn a_failed_top_up_moves_no_money() {
     let mut wallet = Wallet::default();
-    for event in with(funded(), [top_up_requested(2, dec!(40)), top_up_failed(2, "declined")]) {
+    for event in with(
+        funded(),
+        [top_up_requested(2, dec!(40)), top_up_failed(2, "declined")],
+    ) {
         cqrs_es::Aggregate::apply(&mut wallet, event);
     }
     assert_eq!(wallet.balance(), rub(dec!(100)));
@@ -273,7 +276,10 @@ fn a_failed_top_up_moves_no_money() {
 #[test]
 fn failing_a_top_up_twice_is_a_no_op() {
     WalletTest::with(())
-        .given(vec![top_up_requested(1, dec!(100)), top_up_failed(1, "declined")])
+        .given(vec![
+            top_up_requested(1, dec!(100)),
+            top_up_failed(1, "declined"),
+        ])
         .when(fail_top_up(1, "declined again"))
         .then_expect_events(vec![]);
 }
@@ -289,7 +295,10 @@ fn failing_a_settled_top_up_is_refused() {
 #[test]
 fn settling_a_failed_top_up_is_refused() {
     WalletTest::with(())
-        .given(vec![top_up_requested(1, dec!(100)), top_up_failed(1, "declined")])
+        .given(vec![
+            top_up_requested(1, dec!(100)),
+            top_up_failed(1, "declined"),
+        ])
         .when(WalletCommand::SettleTopUp {
             transfer_id: tid(1),
         })

@@ -586,3 +586,49 @@ async fn wallets_hold_balance_and_pending_payouts() {
     // 1000 - 200 - 50 + 50 - 300.10 + 0.20
     assert_eq!(row, (dec!(500.10), dec!(200.00), "RUB".into()));
 }
+
+#[tokio::test]
+async fn a_failed_top_up_leaves_the_wallet_as_it_was() {
+    let db = TestDb::new().await;
+    let owner = AccountId::new();
+    let mut events = wallet_story(&db.pool, owner).await;
+    let t = TransferId::new();
+    let next = events.len() as i64 + 1;
+    events.push(
+        append(
+            &db.pool,
+            "Wallet",
+            &owner.to_string(),
+            next,
+            &WalletEvent::TopUpRequested {
+                owner,
+                transfer_id: t,
+                amount: Money::rub(dec!(900)),
+            },
+        )
+        .await,
+    );
+    events.push(
+        append(
+            &db.pool,
+            "Wallet",
+            &owner.to_string(),
+            next + 1,
+            &WalletEvent::TopUpFailed {
+                transfer_id: t,
+                reason: "declined".into(),
+            },
+        )
+        .await,
+    );
+    for e in events {
+        feed(&db.pool, "wallets", &e).await;
+    }
+    let row: (Decimal, Decimal) =
+        sqlx::query_as("SELECT balance, pending_payouts FROM read.wallets WHERE account_id = $1")
+            .bind(owner.as_uuid())
+            .fetch_one(&db.pool)
+            .await
+            .expect("row");
+    assert_eq!(row, (dec!(500.10), dec!(200.00)));
+}
