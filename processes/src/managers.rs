@@ -83,7 +83,10 @@ impl Processes {
         &self.settings
     }
 
-    pub(crate) async fn load<A: Aggregate>(&self, id: &str) -> Result<A, ProcessError> {
+    pub(crate) async fn load<A: Aggregate>(&self, id: &str) -> Result<A, ProcessError>
+    where
+        A::Services: Default,
+    {
         HubEventStore::<A>::new(self.pool.clone())
             .with_snapshots(LONG_LIVED_SNAPSHOT_EVERY)
             .load_aggregate(id)

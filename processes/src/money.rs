@@ -92,7 +92,7 @@ pub(crate) fn subscription_store(pool: &sqlx::PgPool) -> HubEventStore<Subscript
 }
 
 pub(crate) fn wallet_store(pool: &sqlx::PgPool) -> HubEventStore<Wallet> {
-    HubEventStore::new(pool.clone()).with_snapshots(LONG_LIVED_SNAPSHOT_EVERY)
+    store::wallet_history::wallet_events(pool)
 }
 
 impl Processes {

@@ -53,7 +53,10 @@ pub fn build_cqrs<A: Aggregate>(
     pool: PgPool,
     services: A::Services,
     options: CqrsOptions,
-) -> HubCqrs<A> {
+) -> HubCqrs<A>
+where
+    A::Services: Default,
+{
     let store = HubEventStore::new(pool)
         .with_snapshots(options.snapshot_every)
         .with_upcasters(options.upcasters);
@@ -79,7 +82,10 @@ impl Store {
     }
 
     /// The framework for any aggregate.
-    pub fn cqrs<A: Aggregate>(&self, services: A::Services, options: CqrsOptions) -> HubCqrs<A> {
+    pub fn cqrs<A: Aggregate>(&self, services: A::Services, options: CqrsOptions) -> HubCqrs<A>
+    where
+        A::Services: Default,
+    {
         build_cqrs(self.pool.clone(), services, options)
     }
 }
@@ -98,12 +104,18 @@ impl Store {
         self.cqrs((), CqrsOptions::new())
     }
 
-    /// Wallets: one event per money movement for the account's lifetime.
+    /// Wallets: one event per money movement for the account's lifetime;
+    /// finished transfers are looked up in the store, not kept in the state.
     pub fn wallets(&self) -> HubCqrs<Wallet> {
         self.cqrs(
-            (),
+            crate::wallet_history::services(&self.pool),
             CqrsOptions::new().snapshot_every(LONG_LIVED_SNAPSHOT_EVERY),
         )
+    }
+
+    /// The wallets' event store, for units of work.
+    pub fn wallet_events(&self) -> HubEventStore<Wallet> {
+        crate::wallet_history::wallet_events(&self.pool)
     }
 
     /// Subscriptions: monthly renewals for years.

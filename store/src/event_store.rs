@@ -60,18 +60,37 @@ pub struct HubEventStore<A: Aggregate> {
     pool: PgPool,
     snapshot_every: Option<usize>,
     upcasters: Vec<Box<dyn EventUpcaster>>,
+    services: A::Services,
     _aggregate: PhantomData<fn() -> A>,
 }
 
-impl<A: Aggregate> HubEventStore<A> {
-    /// A store that replays every event on load.
+impl<A: Aggregate> HubEventStore<A>
+where
+    A::Services: Default,
+{
+    /// A store that replays every event on load, with default services.
     pub fn new(pool: PgPool) -> Self {
         Self {
             pool,
             snapshot_every: None,
             upcasters: Vec::new(),
+            services: A::Services::default(),
             _aggregate: PhantomData,
         }
+    }
+}
+
+impl<A: Aggregate> HubEventStore<A> {
+    /// The services commands run with when a [`crate::UnitOfWork`] executes
+    /// them on this store's aggregates.
+    pub fn with_services(mut self, services: A::Services) -> Self {
+        self.services = services;
+        self
+    }
+
+    /// The services commands on this store's aggregates run with.
+    pub fn services(&self) -> &A::Services {
+        &self.services
     }
 
     /// Saves the aggregate's state each time its stream crosses a multiple of

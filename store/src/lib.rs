@@ -7,6 +7,7 @@
 //! - [`clock`]: where time comes from; `hub dev` and tests move it;
 //! - [`cqrs`]: one cqrs-es framework per aggregate, snapshots and upcasters wired;
 //! - [`execute`]: running a command with bounded retries on optimistic conflicts;
+//! - [`wallet_history`]: where a wallet looks its finished transfers up;
 //! - [`unit_of_work`]: one transaction over several streams, retried whole on conflict;
 //! - `testing` (feature `testing`): a fresh database per test.
 
@@ -19,6 +20,7 @@ pub mod pool;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod unit_of_work;
+pub mod wallet_history;
 
 pub use clock::{Clock, DevClock, SystemClock};
 pub use cqrs::{CqrsOptions, HubCqrs, Store, build_cqrs};

@@ -220,12 +220,11 @@ impl UnitOfWork {
     ) -> Result<Vec<A::Event>, CommandError<A::Error>>
     where
         A: Aggregate + Clone + 'static,
-        A::Services: Default,
     {
         let loaded = self.loaded(store, id).await?;
         let mut next = loaded.state.clone();
         let sink = EventSink::default();
-        next.handle(command, &A::Services::default(), &sink)
+        next.handle(command, store.services(), &sink)
             .await
             .map_err(CommandError::Rule)?;
         let events = sink.collect().await;

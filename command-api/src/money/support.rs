@@ -75,7 +75,7 @@ pub mod stores {
 
     /// Wallets: long-lived, snapshotted.
     pub fn wallets(pool: &PgPool) -> HubEventStore<Wallet> {
-        HubEventStore::new(pool.clone()).with_snapshots(LONG_LIVED_SNAPSHOT_EVERY)
+        store::wallet_history::wallet_events(pool)
     }
     /// Subscriptions: long-lived, snapshotted.
     pub fn subscriptions(pool: &PgPool) -> HubEventStore<Subscription> {

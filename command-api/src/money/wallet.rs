@@ -80,6 +80,7 @@ pub(crate) fn wallet_error(e: CommandError<WalletError>) -> ApiError {
             &WalletError::TextLength { field, max },
             Some(field.to_owned()),
         ),
+        CommandError::Rule(WalletError::HistoryUnavailable(e)) => ApiError::internal(e),
         other => other.into(),
     }
 }

@@ -121,7 +121,10 @@ pub(crate) async fn load<A: Aggregate>(
     pool: &PgPool,
     id: &str,
     snapshot_every: usize,
-) -> Result<A, ApiError> {
+) -> Result<A, ApiError>
+where
+    A::Services: Default,
+{
     let store = HubEventStore::<A>::new(pool.clone()).with_snapshots(snapshot_every);
     let context = store
         .load_aggregate(id)

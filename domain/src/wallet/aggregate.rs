@@ -6,7 +6,7 @@ use cqrs_es::event_sink::EventSink;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use super::{WalletCommand, WalletError, WalletEvent};
+use super::{WalletCommand, WalletError, WalletEvent, WalletServices};
 
 /// The longest failure reason kept from a bank.
 const REASON_MAX: usize = 500;
@@ -36,7 +36,8 @@ impl WithdrawalStatus {
     }
 }
 
-/// A transfer this wallet took part in, kept so its id applies at most once.
+/// Where one transfer of this wallet stands, folded from its events. The
+/// state keeps only open ones; finished ones come from the history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum Transfer {
@@ -57,6 +58,63 @@ enum Transfer {
     FromEscrow {
         amount: Money,
     },
+}
+
+impl Transfer {
+    /// The transfer after `event` (one of its own events).
+    fn after(previous: Option<Transfer>, event: &WalletEvent) -> Option<Transfer> {
+        use WalletEvent as E;
+        let status = |s, previous: Option<Transfer>| match previous {
+            Some(Transfer::Withdrawal { amount, .. }) => {
+                Some(Transfer::Withdrawal { amount, status: s })
+            }
+            other => other,
+        };
+        match event {
+            E::TopUpRequested { amount, .. } => Some(Transfer::TopUp {
+                amount: *amount,
+                settled: false,
+                failed: false,
+            }),
+            E::TopUpSettled { amount, .. } => Some(Transfer::TopUp {
+                amount: *amount,
+                settled: true,
+                failed: false,
+            }),
+            E::TopUpFailed { .. } => match previous {
+                Some(Transfer::TopUp { amount, .. }) => Some(Transfer::TopUp {
+                    amount,
+                    settled: false,
+                    failed: true,
+                }),
+                other => other,
+            },
+            E::WithdrawalRequested { amount, .. } => Some(Transfer::Withdrawal {
+                amount: *amount,
+                status: WithdrawalStatus::Requested,
+            }),
+            E::WithdrawalSent { .. } => status(WithdrawalStatus::Sent, previous),
+            E::WithdrawalSettled { .. } => status(WithdrawalStatus::Settled, previous),
+            E::WithdrawalFailed { .. } => status(WithdrawalStatus::Failed, previous),
+            E::FundsMovedToEscrow { amount, .. } => Some(Transfer::ToEscrow { amount: *amount }),
+            E::FundsCreditedFromEscrow { amount, .. } => {
+                Some(Transfer::FromEscrow { amount: *amount })
+            }
+        }
+    }
+
+    /// Still waiting for an outcome: kept in the state.
+    fn is_open(&self) -> bool {
+        match self {
+            Transfer::TopUp {
+                settled, failed, ..
+            } => !settled && !failed,
+            Transfer::Withdrawal { status, .. } => {
+                matches!(status, WithdrawalStatus::Requested | WithdrawalStatus::Sent)
+            }
+            Transfer::ToEscrow { .. } | Transfer::FromEscrow { .. } => false,
+        }
+    }
 }
 
 /// A client's or provider's money. Its aggregate id is the owner's account id.
@@ -87,12 +145,13 @@ impl Wallet {
         self.owner
     }
 
-    /// True when the wallet has applied this transfer id.
+    /// True while this transfer is open here (a top-up or withdrawal
+    /// waiting for its outcome); finished ones live in the history only.
     pub fn has_transfer(&self, transfer_id: TransferId) -> bool {
         self.transfers.contains_key(&transfer_id)
     }
 
-    /// Where a withdrawal stands, if this wallet has it.
+    /// Where an open withdrawal stands (`None` once settled or failed).
     pub fn withdrawal_status(&self, transfer_id: TransferId) -> Option<WithdrawalStatus> {
         match self.transfers.get(&transfer_id) {
             Some(Transfer::Withdrawal { status, .. }) => Some(*status),
@@ -112,18 +171,24 @@ impl Wallet {
         }
     }
 
-    /// `Ok(true)` when `transfer_id` already applied as this very movement
-    /// (a redelivery), an error when it names a different one.
-    fn already_applied(
+    /// The transfer as it stands: from the state while open, else folded
+    /// from the history's events (`None` for a transfer never seen).
+    async fn known(
         &self,
         transfer_id: TransferId,
-        same: impl Fn(&Transfer) -> bool,
-    ) -> Result<bool, WalletError> {
-        match self.transfers.get(&transfer_id) {
-            None => Ok(false),
-            Some(t) if same(t) => Ok(true),
-            Some(_) => Err(WalletError::TransferIdReused),
+        services: &WalletServices,
+    ) -> Result<Option<Transfer>, WalletError> {
+        if let Some(open) = self.transfers.get(&transfer_id) {
+            return Ok(Some(open.clone()));
         }
+        let Some(owner) = self.owner else {
+            return Ok(None);
+        };
+        let events = services
+            .recorded(owner, transfer_id)
+            .await
+            .map_err(|e| WalletError::HistoryUnavailable(e.0))?;
+        Ok(events.iter().fold(None, Transfer::after))
     }
 
     fn credit(&self, amount: Money) -> Result<Money, WalletError> {
@@ -142,22 +207,26 @@ impl Wallet {
             },
         })
     }
+}
 
-    fn withdrawal(
-        &self,
-        transfer_id: TransferId,
-    ) -> Result<(Money, WithdrawalStatus), WalletError> {
-        match self.transfers.get(&transfer_id) {
-            None => Err(WalletError::UnknownTransfer),
-            Some(Transfer::Withdrawal { amount, status }) => Ok((*amount, *status)),
-            Some(_) => Err(WalletError::WrongTransferKind),
-        }
+/// `Ok(true)` when the transfer already applied as this very movement (a
+/// redelivery), an error when its id names a different one.
+fn already_applied(
+    known: Option<&Transfer>,
+    same: impl Fn(&Transfer) -> bool,
+) -> Result<bool, WalletError> {
+    match known {
+        None => Ok(false),
+        Some(t) if same(t) => Ok(true),
+        Some(_) => Err(WalletError::TransferIdReused),
     }
+}
 
-    fn set_withdrawal_status(&mut self, transfer_id: TransferId, new: WithdrawalStatus) {
-        if let Some(Transfer::Withdrawal { status, .. }) = self.transfers.get_mut(&transfer_id) {
-            *status = new;
-        }
+fn withdrawal(known: Option<&Transfer>) -> Result<(Money, WithdrawalStatus), WalletError> {
+    match known {
+        None => Err(WalletError::UnknownTransfer),
+        Some(Transfer::Withdrawal { amount, status }) => Ok((*amount, *status)),
+        Some(_) => Err(WalletError::WrongTransferKind),
     }
 }
 
@@ -192,14 +261,16 @@ impl Aggregate for Wallet {
     type Command = WalletCommand;
     type Event = WalletEvent;
     type Error = WalletError;
-    type Services = ();
+    type Services = WalletServices;
 
     async fn handle(
         &mut self,
         command: Self::Command,
-        _services: &Self::Services,
+        services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
+        let known = self.known(command.transfer_id(), services).await?;
+        let known = known.as_ref();
         let event = match command {
             WalletCommand::RequestTopUp {
                 actor,
@@ -211,8 +282,8 @@ impl Aggregate for Wallet {
                     return Err(WalletError::NotOwner);
                 }
                 self.check_owner(actor.id, actor.role)?;
-                if self.already_applied(
-                    transfer_id,
+                if already_applied(
+                    known,
                     |t| matches!(t, Transfer::TopUp { amount: a, .. } if *a == amount),
                 )? {
                     return Ok(());
@@ -226,7 +297,7 @@ impl Aggregate for Wallet {
                 }
             }
             WalletCommand::SettleTopUp { transfer_id } => {
-                let amount = match self.transfers.get(&transfer_id) {
+                let amount = match known {
                     None => return Err(WalletError::UnknownTransfer),
                     Some(Transfer::TopUp { settled: true, .. }) => return Ok(()),
                     Some(Transfer::TopUp { failed: true, .. }) => {
@@ -245,7 +316,7 @@ impl Aggregate for Wallet {
                 transfer_id,
                 reason,
             } => {
-                match self.transfers.get(&transfer_id) {
+                match known {
                     None => return Err(WalletError::UnknownTransfer),
                     Some(Transfer::TopUp { failed: true, .. }) => return Ok(()),
                     Some(Transfer::TopUp { settled: true, .. }) => {
@@ -266,8 +337,8 @@ impl Aggregate for Wallet {
                 bank,
             } => {
                 self.check_owner(actor.id, actor.role)?;
-                if self.already_applied(
-                    transfer_id,
+                if already_applied(
+                    known,
                     |t| matches!(t, Transfer::Withdrawal { amount: a, .. } if *a == amount),
                 )? {
                     return Ok(());
@@ -280,28 +351,24 @@ impl Aggregate for Wallet {
                     bank,
                 }
             }
-            WalletCommand::MarkWithdrawalSent { transfer_id } => {
-                match self.withdrawal(transfer_id)?.1 {
-                    WithdrawalStatus::Requested => WalletEvent::WithdrawalSent { transfer_id },
-                    WithdrawalStatus::Sent | WithdrawalStatus::Settled => return Ok(()),
-                    s @ WithdrawalStatus::Failed => return Err(not_pending(s)),
-                }
-            }
-            WalletCommand::SettleWithdrawal { transfer_id } => {
-                match self.withdrawal(transfer_id)? {
-                    (amount, WithdrawalStatus::Sent) => WalletEvent::WithdrawalSettled {
-                        transfer_id,
-                        amount,
-                    },
-                    (_, WithdrawalStatus::Settled) => return Ok(()),
-                    (_, s) => return Err(not_pending(s)),
-                }
-            }
+            WalletCommand::MarkWithdrawalSent { transfer_id } => match withdrawal(known)?.1 {
+                WithdrawalStatus::Requested => WalletEvent::WithdrawalSent { transfer_id },
+                WithdrawalStatus::Sent | WithdrawalStatus::Settled => return Ok(()),
+                s @ WithdrawalStatus::Failed => return Err(not_pending(s)),
+            },
+            WalletCommand::SettleWithdrawal { transfer_id } => match withdrawal(known)? {
+                (amount, WithdrawalStatus::Sent) => WalletEvent::WithdrawalSettled {
+                    transfer_id,
+                    amount,
+                },
+                (_, WithdrawalStatus::Settled) => return Ok(()),
+                (_, s) => return Err(not_pending(s)),
+            },
             WalletCommand::FailWithdrawal {
                 transfer_id,
                 reason,
             } => {
-                let (amount, status) = self.withdrawal(transfer_id)?;
+                let (amount, status) = withdrawal(known)?;
                 match status {
                     WithdrawalStatus::Requested | WithdrawalStatus::Sent => {}
                     WithdrawalStatus::Failed => return Ok(()),
@@ -320,8 +387,8 @@ impl Aggregate for Wallet {
                 subscription_id,
                 amount,
             } => {
-                if self.already_applied(
-                    transfer_id,
+                if already_applied(
+                    known,
                     |t| matches!(t, Transfer::ToEscrow { amount: a } if *a == amount),
                 )? {
                     return Ok(());
@@ -344,8 +411,8 @@ impl Aggregate for Wallet {
                 if self.owner.is_some_and(|o| o != owner) {
                     return Err(WalletError::NotOwner);
                 }
-                if self.already_applied(
-                    transfer_id,
+                if already_applied(
+                    known,
                     |t| matches!(t, Transfer::FromEscrow { amount: a } if *a == amount),
                 )? {
                     return Ok(());
@@ -369,99 +436,36 @@ impl Aggregate for Wallet {
     // operations below cannot fail on events this aggregate wrote; keeping the
     // old value instead of panicking protects loading a wallet from the store.
     fn apply(&mut self, event: Self::Event) {
+        let transfer_id = event.transfer_id();
+        let previous = self.transfers.remove(&transfer_id);
+        if let Some(open) = Transfer::after(previous, &event).filter(Transfer::is_open) {
+            self.transfers.insert(transfer_id, open);
+        }
+        let add = |to: Money, amount| to.checked_add(amount).unwrap_or(to);
+        let sub = |from: Money, amount| from.checked_sub(amount).unwrap_or(from);
         match event {
-            WalletEvent::TopUpRequested {
-                owner,
-                transfer_id,
-                amount,
-            } => {
+            WalletEvent::TopUpRequested { owner, .. } => {
                 self.owner.get_or_insert(owner);
-                self.transfers.insert(
-                    transfer_id,
-                    Transfer::TopUp {
-                        amount,
-                        settled: false,
-                        failed: false,
-                    },
-                );
             }
-            WalletEvent::TopUpSettled {
-                transfer_id,
-                amount,
-            } => {
-                self.balance = self.balance.checked_add(amount).unwrap_or(self.balance);
-                if let Some(Transfer::TopUp { settled, .. }) = self.transfers.get_mut(&transfer_id)
-                {
-                    *settled = true;
-                }
+            WalletEvent::TopUpSettled { amount, .. } => self.balance = add(self.balance, amount),
+            WalletEvent::TopUpFailed { .. } | WalletEvent::WithdrawalSent { .. } => {}
+            WalletEvent::WithdrawalRequested { amount, .. } => {
+                self.balance = sub(self.balance, amount);
+                self.pending_payouts = add(self.pending_payouts, amount);
             }
-            WalletEvent::TopUpFailed { transfer_id, .. } => {
-                if let Some(Transfer::TopUp { failed, .. }) = self.transfers.get_mut(&transfer_id) {
-                    *failed = true;
-                }
+            WalletEvent::WithdrawalSettled { amount, .. } => {
+                self.pending_payouts = sub(self.pending_payouts, amount);
             }
-            WalletEvent::WithdrawalRequested {
-                transfer_id,
-                amount,
-                ..
-            } => {
-                self.balance = self.balance.checked_sub(amount).unwrap_or(self.balance);
-                self.pending_payouts = self
-                    .pending_payouts
-                    .checked_add(amount)
-                    .unwrap_or(self.pending_payouts);
-                self.transfers.insert(
-                    transfer_id,
-                    Transfer::Withdrawal {
-                        amount,
-                        status: WithdrawalStatus::Requested,
-                    },
-                );
+            WalletEvent::WithdrawalFailed { amount, .. } => {
+                self.pending_payouts = sub(self.pending_payouts, amount);
+                self.balance = add(self.balance, amount);
             }
-            WalletEvent::WithdrawalSent { transfer_id } => {
-                self.set_withdrawal_status(transfer_id, WithdrawalStatus::Sent);
+            WalletEvent::FundsMovedToEscrow { amount, .. } => {
+                self.balance = sub(self.balance, amount);
             }
-            WalletEvent::WithdrawalSettled {
-                transfer_id,
-                amount,
-            } => {
-                self.pending_payouts = self
-                    .pending_payouts
-                    .checked_sub(amount)
-                    .unwrap_or(self.pending_payouts);
-                self.set_withdrawal_status(transfer_id, WithdrawalStatus::Settled);
-            }
-            WalletEvent::WithdrawalFailed {
-                transfer_id,
-                amount,
-                ..
-            } => {
-                self.pending_payouts = self
-                    .pending_payouts
-                    .checked_sub(amount)
-                    .unwrap_or(self.pending_payouts);
-                self.balance = self.balance.checked_add(amount).unwrap_or(self.balance);
-                self.set_withdrawal_status(transfer_id, WithdrawalStatus::Failed);
-            }
-            WalletEvent::FundsMovedToEscrow {
-                transfer_id,
-                amount,
-                ..
-            } => {
-                self.balance = self.balance.checked_sub(amount).unwrap_or(self.balance);
-                self.transfers
-                    .insert(transfer_id, Transfer::ToEscrow { amount });
-            }
-            WalletEvent::FundsCreditedFromEscrow {
-                owner,
-                transfer_id,
-                amount,
-                ..
-            } => {
+            WalletEvent::FundsCreditedFromEscrow { owner, amount, .. } => {
                 self.owner.get_or_insert(owner);
-                self.balance = self.balance.checked_add(amount).unwrap_or(self.balance);
-                self.transfers
-                    .insert(transfer_id, Transfer::FromEscrow { amount });
+                self.balance = add(self.balance, amount);
             }
         }
     }

@@ -84,3 +84,20 @@ pub enum WalletCommand {
         kind: CreditKind,
     },
 }
+
+impl WalletCommand {
+    /// The transfer this command moves.
+    pub fn transfer_id(&self) -> TransferId {
+        match self {
+            WalletCommand::RequestTopUp { transfer_id, .. }
+            | WalletCommand::SettleTopUp { transfer_id }
+            | WalletCommand::FailTopUp { transfer_id, .. }
+            | WalletCommand::RequestWithdrawal { transfer_id, .. }
+            | WalletCommand::MarkWithdrawalSent { transfer_id }
+            | WalletCommand::SettleWithdrawal { transfer_id }
+            | WalletCommand::FailWithdrawal { transfer_id, .. }
+            | WalletCommand::MoveToEscrow { transfer_id, .. }
+            | WalletCommand::CreditFromEscrow { transfer_id, .. } => *transfer_id,
+        }
+    }
+}

@@ -40,6 +40,9 @@ pub enum WalletError {
         /// The transfer's current state.
         state: &'static str,
     },
+    /// The wallet's history could not be read: a fault, not a rule; try again.
+    #[error("{0}")]
+    HistoryUnavailable(String),
     /// A text field is empty or too long.
     #[error("{field} must be 1 to {max} characters")]
     TextLength {
@@ -63,6 +66,7 @@ impl RuleViolation for WalletError {
             WalletError::TransferIdReused => "transfer_id_reused",
             WalletError::TransferNotPending { .. } => "transfer_not_pending",
             WalletError::TextLength { .. } => "text_length",
+            WalletError::HistoryUnavailable(_) => "history_unavailable",
         }
     }
 }

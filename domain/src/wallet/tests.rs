@@ -11,6 +11,13 @@ use uuid::Uuid;
 
 type WalletTest = TestFramework<Wallet>;
 
+/// A wallet that has recorded `events`, its history holding the same
+/// events (finished transfers are looked up there, not in the state).
+fn given(events: Vec<WalletEvent>) -> cqrs_es::test::AggregateTestExecutor<Wallet> {
+    let history = InMemoryHistory(events.clone());
+    WalletTest::with(WalletServices::with_history(std::sync::Arc::new(history))).given(events)
+}
+
 pub(super) fn owner() -> AccountId {
     AccountId(Uuid::from_u128(1))
 }
@@ -104,7 +111,7 @@ fn request_withdrawal(actor: Actor, n: u128, amount: Decimal) -> WalletCommand {
 
 #[test]
 fn top_up_request_opens_the_wallet() {
-    WalletTest::with(())
+    WalletTest::with(WalletServices::default())
         .given_no_previous_events()
         .when(request_top_up(client(), 1, dec!(100)))
         .then_expect_events(vec![top_up_requested(1, dec!(100))]);
@@ -112,7 +119,7 @@ fn top_up_request_opens_the_wallet() {
 
 #[test]
 fn provider_may_top_up_its_own_wallet() {
-    WalletTest::with(())
+    WalletTest::with(WalletServices::default())
         .given_no_previous_events()
         .when(request_top_up(
             Actor::new(owner(), Role::Provider),
@@ -124,23 +131,21 @@ fn provider_may_top_up_its_own_wallet() {
 
 #[test]
 fn top_up_repeated_transfer_id_is_a_no_op() {
-    WalletTest::with(())
-        .given(vec![top_up_requested(1, dec!(100))])
+    given(vec![top_up_requested(1, dec!(100))])
         .when(request_top_up(client(), 1, dec!(100)))
         .then_expect_events(vec![]);
 }
 
 #[test]
 fn top_up_transfer_id_of_another_movement_is_refused() {
-    WalletTest::with(())
-        .given(vec![top_up_requested(1, dec!(100))])
+    given(vec![top_up_requested(1, dec!(100))])
         .when(request_top_up(client(), 1, dec!(50)))
         .then_expect_error(WalletError::TransferIdReused);
 }
 
 #[test]
 fn top_up_in_someone_elses_name_is_refused() {
-    WalletTest::with(())
+    WalletTest::with(WalletServices::default())
         .given_no_previous_events()
         .when(request_top_up(
             Actor::new(stranger(), Role::Client),
@@ -152,8 +157,7 @@ fn top_up_in_someone_elses_name_is_refused() {
 
 #[test]
 fn top_up_of_a_wallet_owned_by_another_is_refused() {
-    WalletTest::with(())
-        .given(funded())
+    given(funded())
         .when(WalletCommand::RequestTopUp {
             actor: Actor::new(stranger(), Role::Client),
             owner: stranger(),
@@ -165,7 +169,7 @@ fn top_up_of_a_wallet_owned_by_another_is_refused() {
 
 #[test]
 fn admin_cannot_top_up() {
-    WalletTest::with(())
+    WalletTest::with(WalletServices::default())
         .given_no_previous_events()
         .when(request_top_up(
             Actor::new(owner(), Role::Admin),
@@ -177,7 +181,7 @@ fn admin_cannot_top_up() {
 
 #[test]
 fn zero_top_up_is_refused() {
-    WalletTest::with(())
+    WalletTest::with(WalletServices::default())
         .given_no_previous_events()
         .when(request_top_up(client(), 1, dec!(0)))
         .then_expect_error(WalletError::AmountNotPositive);
@@ -185,21 +189,19 @@ fn zero_top_up_is_refused() {
 
 #[test]
 fn top_up_past_the_maximum_balance_is_refused() {
-    WalletTest::with(())
-        .given(vec![
-            top_up_requested(1, Money::MAX_AMOUNT),
-            top_up_settled(1, Money::MAX_AMOUNT),
-        ])
-        .when(request_top_up(client(), 2, dec!(0.01)))
-        .then_expect_error(WalletError::BalanceTooLarge);
+    given(vec![
+        top_up_requested(1, Money::MAX_AMOUNT),
+        top_up_settled(1, Money::MAX_AMOUNT),
+    ])
+    .when(request_top_up(client(), 2, dec!(0.01)))
+    .then_expect_error(WalletError::BalanceTooLarge);
 }
 
 // --- SettleTopUp ---
 
 #[test]
 fn settling_a_requested_top_up_credits_it() {
-    WalletTest::with(())
-        .given(vec![top_up_requested(1, dec!(100))])
+    given(vec![top_up_requested(1, dec!(100))])
         .when(WalletCommand::SettleTopUp {
             transfer_id: tid(1),
         })
@@ -208,8 +210,7 @@ fn settling_a_requested_top_up_credits_it() {
 
 #[test]
 fn settling_twice_is_a_no_op() {
-    WalletTest::with(())
-        .given(funded())
+    given(funded())
         .when(WalletCommand::SettleTopUp {
             transfer_id: tid(1),
         })
@@ -218,8 +219,7 @@ fn settling_twice_is_a_no_op() {
 
 #[test]
 fn settling_an_unknown_top_up_is_refused() {
-    WalletTest::with(())
-        .given(funded())
+    given(funded())
         .when(WalletCommand::SettleTopUp {
             transfer_id: tid(9),
         })
@@ -228,8 +228,7 @@ fn settling_an_unknown_top_up_is_refused() {
 
 #[test]
 fn settling_a_withdrawal_as_a_top_up_is_refused() {
-    WalletTest::with(())
-        .given(with(funded(), [withdrawal_requested(2, dec!(10))]))
+    given(with(funded(), [withdrawal_requested(2, dec!(10))]))
         .when(WalletCommand::SettleTopUp {
             transfer_id: tid(2),
         })
@@ -254,8 +253,7 @@ fn top_up_failed(n: u128, reason: &str) -> WalletEvent {
 
 #[test]
 fn a_requested_top_up_can_fail() {
-    WalletTest::with(())
-        .given(vec![top_up_requested(1, dec!(100))])
+    given(vec![top_up_requested(1, dec!(100))])
         .when(fail_top_up(1, "  declined by the bank "))
         .then_expect_events(vec![top_up_failed(1, "declined by the bank")]);
 }
@@ -275,56 +273,50 @@ fn a_failed_top_up_moves_no_money() {
 
 #[test]
 fn failing_a_top_up_twice_is_a_no_op() {
-    WalletTest::with(())
-        .given(vec![
-            top_up_requested(1, dec!(100)),
-            top_up_failed(1, "declined"),
-        ])
-        .when(fail_top_up(1, "declined again"))
-        .then_expect_events(vec![]);
+    given(vec![
+        top_up_requested(1, dec!(100)),
+        top_up_failed(1, "declined"),
+    ])
+    .when(fail_top_up(1, "declined again"))
+    .then_expect_events(vec![]);
 }
 
 #[test]
 fn failing_a_settled_top_up_is_refused() {
-    WalletTest::with(())
-        .given(funded())
+    given(funded())
         .when(fail_top_up(1, "declined"))
         .then_expect_error(WalletError::TransferNotPending { state: "settled" });
 }
 
 #[test]
 fn settling_a_failed_top_up_is_refused() {
-    WalletTest::with(())
-        .given(vec![
-            top_up_requested(1, dec!(100)),
-            top_up_failed(1, "declined"),
-        ])
-        .when(WalletCommand::SettleTopUp {
-            transfer_id: tid(1),
-        })
-        .then_expect_error(WalletError::TransferNotPending { state: "failed" });
+    given(vec![
+        top_up_requested(1, dec!(100)),
+        top_up_failed(1, "declined"),
+    ])
+    .when(WalletCommand::SettleTopUp {
+        transfer_id: tid(1),
+    })
+    .then_expect_error(WalletError::TransferNotPending { state: "failed" });
 }
 
 #[test]
 fn failing_an_unknown_top_up_is_refused() {
-    WalletTest::with(())
-        .given(funded())
+    given(funded())
         .when(fail_top_up(9, "declined"))
         .then_expect_error(WalletError::UnknownTransfer);
 }
 
 #[test]
 fn failing_a_withdrawal_as_a_top_up_is_refused() {
-    WalletTest::with(())
-        .given(with(funded(), [withdrawal_requested(2, dec!(10))]))
+    given(with(funded(), [withdrawal_requested(2, dec!(10))]))
         .when(fail_top_up(2, "declined"))
         .then_expect_error(WalletError::WrongTransferKind);
 }
 
 #[test]
 fn failing_a_top_up_without_a_reason_is_refused() {
-    WalletTest::with(())
-        .given(vec![top_up_requested(1, dec!(100))])
+    given(vec![top_up_requested(1, dec!(100))])
         .when(fail_top_up(1, "   "))
         .then_expect_error(WalletError::TextLength {
             field: "reason",
@@ -351,24 +343,21 @@ fn a_snapshot_from_before_failed_top_ups_still_loads() {
 
 #[test]
 fn withdrawal_moves_money_to_pending_payout() {
-    WalletTest::with(())
-        .given(funded())
+    given(funded())
         .when(request_withdrawal(client(), 2, dec!(40)))
         .then_expect_events(vec![withdrawal_requested(2, dec!(40))]);
 }
 
 #[test]
 fn withdrawal_of_everything_is_allowed() {
-    WalletTest::with(())
-        .given(funded())
+    given(funded())
         .when(request_withdrawal(client(), 2, dec!(100)))
         .then_expect_events(vec![withdrawal_requested(2, dec!(100))]);
 }
 
 #[test]
 fn withdrawal_beyond_the_balance_is_refused() {
-    WalletTest::with(())
-        .given(funded())
+    given(funded())
         .when(request_withdrawal(client(), 2, dec!(100.01)))
         .then_expect_error(WalletError::InsufficientFunds {
             available: "100.00 RUB".into(),
@@ -378,8 +367,7 @@ fn withdrawal_beyond_the_balance_is_refused() {
 
 #[test]
 fn withdrawal_from_an_unsettled_top_up_is_refused() {
-    WalletTest::with(())
-        .given(vec![top_up_requested(1, dec!(100))])
+    given(vec![top_up_requested(1, dec!(100))])
         .when(request_withdrawal(client(), 2, dec!(1)))
         .then_expect_error(WalletError::InsufficientFunds {
             available: "0.00 RUB".into(),
@@ -389,8 +377,7 @@ fn withdrawal_from_an_unsettled_top_up_is_refused() {
 
 #[test]
 fn admin_cannot_withdraw_someone_elses_money() {
-    WalletTest::with(())
-        .given(funded())
+    given(funded())
         .when(request_withdrawal(
             Actor::new(stranger(), Role::Admin),
             2,
@@ -401,8 +388,7 @@ fn admin_cannot_withdraw_someone_elses_money() {
 
 #[test]
 fn another_client_cannot_withdraw() {
-    WalletTest::with(())
-        .given(funded())
+    given(funded())
         .when(request_withdrawal(
             Actor::new(stranger(), Role::Client),
             2,
@@ -413,24 +399,21 @@ fn another_client_cannot_withdraw() {
 
 #[test]
 fn zero_withdrawal_is_refused() {
-    WalletTest::with(())
-        .given(funded())
+    given(funded())
         .when(request_withdrawal(client(), 2, dec!(0)))
         .then_expect_error(WalletError::AmountNotPositive);
 }
 
 #[test]
 fn repeated_withdrawal_is_a_no_op_even_when_funds_are_gone() {
-    WalletTest::with(())
-        .given(with(funded(), [withdrawal_requested(2, dec!(100))]))
+    given(with(funded(), [withdrawal_requested(2, dec!(100))]))
         .when(request_withdrawal(client(), 2, dec!(100)))
         .then_expect_events(vec![]);
 }
 
 #[test]
 fn withdrawal_reusing_a_top_up_id_is_refused() {
-    WalletTest::with(())
-        .given(funded())
+    given(funded())
         .when(request_withdrawal(client(), 1, dec!(100)))
         .then_expect_error(WalletError::TransferIdReused);
 }
@@ -439,8 +422,7 @@ fn withdrawal_reusing_a_top_up_id_is_refused() {
 
 #[test]
 fn requested_withdrawal_can_be_sent() {
-    WalletTest::with(())
-        .given(with(funded(), [withdrawal_requested(2, dec!(40))]))
+    given(with(funded(), [withdrawal_requested(2, dec!(40))]))
         .when(WalletCommand::MarkWithdrawalSent {
             transfer_id: tid(2),
         })
@@ -451,46 +433,43 @@ fn requested_withdrawal_can_be_sent() {
 
 #[test]
 fn sending_twice_is_a_no_op() {
-    WalletTest::with(())
-        .given(with(
-            funded(),
-            [
-                withdrawal_requested(2, dec!(40)),
-                WalletEvent::WithdrawalSent {
-                    transfer_id: tid(2),
-                },
-            ],
-        ))
-        .when(WalletCommand::MarkWithdrawalSent {
-            transfer_id: tid(2),
-        })
-        .then_expect_events(vec![]);
+    given(with(
+        funded(),
+        [
+            withdrawal_requested(2, dec!(40)),
+            WalletEvent::WithdrawalSent {
+                transfer_id: tid(2),
+            },
+        ],
+    ))
+    .when(WalletCommand::MarkWithdrawalSent {
+        transfer_id: tid(2),
+    })
+    .then_expect_events(vec![]);
 }
 
 #[test]
 fn sending_a_failed_withdrawal_is_refused() {
-    WalletTest::with(())
-        .given(with(
-            funded(),
-            [
-                withdrawal_requested(2, dec!(40)),
-                WalletEvent::WithdrawalFailed {
-                    transfer_id: tid(2),
-                    amount: rub(dec!(40)),
-                    reason: "closed".into(),
-                },
-            ],
-        ))
-        .when(WalletCommand::MarkWithdrawalSent {
-            transfer_id: tid(2),
-        })
-        .then_expect_error(WalletError::TransferNotPending { state: "failed" });
+    given(with(
+        funded(),
+        [
+            withdrawal_requested(2, dec!(40)),
+            WalletEvent::WithdrawalFailed {
+                transfer_id: tid(2),
+                amount: rub(dec!(40)),
+                reason: "closed".into(),
+            },
+        ],
+    ))
+    .when(WalletCommand::MarkWithdrawalSent {
+        transfer_id: tid(2),
+    })
+    .then_expect_error(WalletError::TransferNotPending { state: "failed" });
 }
 
 #[test]
 fn sending_an_unknown_withdrawal_is_refused() {
-    WalletTest::with(())
-        .given(funded())
+    given(funded())
         .when(WalletCommand::MarkWithdrawalSent {
             transfer_id: tid(9),
         })
@@ -499,8 +478,7 @@ fn sending_an_unknown_withdrawal_is_refused() {
 
 #[test]
 fn sending_a_top_up_is_refused() {
-    WalletTest::with(())
-        .given(funded())
+    given(funded())
         .when(WalletCommand::MarkWithdrawalSent {
             transfer_id: tid(1),
         })
@@ -523,8 +501,7 @@ fn sent(amount: Decimal) -> Vec<WalletEvent> {
 
 #[test]
 fn sent_withdrawal_settles() {
-    WalletTest::with(())
-        .given(sent(dec!(40)))
+    given(sent(dec!(40)))
         .when(WalletCommand::SettleWithdrawal {
             transfer_id: tid(2),
         })
@@ -536,24 +513,22 @@ fn sent_withdrawal_settles() {
 
 #[test]
 fn settling_a_settled_withdrawal_is_a_no_op() {
-    WalletTest::with(())
-        .given(with(
-            sent(dec!(40)),
-            [WalletEvent::WithdrawalSettled {
-                transfer_id: tid(2),
-                amount: rub(dec!(40)),
-            }],
-        ))
-        .when(WalletCommand::SettleWithdrawal {
+    given(with(
+        sent(dec!(40)),
+        [WalletEvent::WithdrawalSettled {
             transfer_id: tid(2),
-        })
-        .then_expect_events(vec![]);
+            amount: rub(dec!(40)),
+        }],
+    ))
+    .when(WalletCommand::SettleWithdrawal {
+        transfer_id: tid(2),
+    })
+    .then_expect_events(vec![]);
 }
 
 #[test]
 fn settling_an_unsent_withdrawal_is_refused() {
-    WalletTest::with(())
-        .given(with(funded(), [withdrawal_requested(2, dec!(40))]))
+    given(with(funded(), [withdrawal_requested(2, dec!(40))]))
         .when(WalletCommand::SettleWithdrawal {
             transfer_id: tid(2),
         })
@@ -562,8 +537,7 @@ fn settling_an_unsent_withdrawal_is_refused() {
 
 #[test]
 fn settling_an_unknown_withdrawal_is_refused() {
-    WalletTest::with(())
-        .given(funded())
+    given(funded())
         .when(WalletCommand::SettleWithdrawal {
             transfer_id: tid(9),
         })
@@ -581,8 +555,7 @@ fn fail(reason: &str) -> WalletCommand {
 
 #[test]
 fn failed_withdrawal_returns_the_money() {
-    WalletTest::with(())
-        .given(sent(dec!(40)))
+    given(sent(dec!(40)))
         .when(fail("  account closed "))
         .then_expect_events(vec![WalletEvent::WithdrawalFailed {
             transfer_id: tid(2),
@@ -593,8 +566,7 @@ fn failed_withdrawal_returns_the_money() {
 
 #[test]
 fn a_requested_withdrawal_can_fail_before_sending() {
-    WalletTest::with(())
-        .given(with(funded(), [withdrawal_requested(2, dec!(40))]))
+    given(with(funded(), [withdrawal_requested(2, dec!(40))]))
         .when(fail("bad details"))
         .then_expect_events(vec![WalletEvent::WithdrawalFailed {
             transfer_id: tid(2),
@@ -605,37 +577,34 @@ fn a_requested_withdrawal_can_fail_before_sending() {
 
 #[test]
 fn failing_twice_is_a_no_op() {
-    WalletTest::with(())
-        .given(with(
-            sent(dec!(40)),
-            [WalletEvent::WithdrawalFailed {
-                transfer_id: tid(2),
-                amount: rub(dec!(40)),
-                reason: "closed".into(),
-            }],
-        ))
-        .when(fail("closed"))
-        .then_expect_events(vec![]);
+    given(with(
+        sent(dec!(40)),
+        [WalletEvent::WithdrawalFailed {
+            transfer_id: tid(2),
+            amount: rub(dec!(40)),
+            reason: "closed".into(),
+        }],
+    ))
+    .when(fail("closed"))
+    .then_expect_events(vec![]);
 }
 
 #[test]
 fn failing_a_settled_withdrawal_is_refused() {
-    WalletTest::with(())
-        .given(with(
-            sent(dec!(40)),
-            [WalletEvent::WithdrawalSettled {
-                transfer_id: tid(2),
-                amount: rub(dec!(40)),
-            }],
-        ))
-        .when(fail("too late"))
-        .then_expect_error(WalletError::TransferNotPending { state: "settled" });
+    given(with(
+        sent(dec!(40)),
+        [WalletEvent::WithdrawalSettled {
+            transfer_id: tid(2),
+            amount: rub(dec!(40)),
+        }],
+    ))
+    .when(fail("too late"))
+    .then_expect_error(WalletError::TransferNotPending { state: "settled" });
 }
 
 #[test]
 fn failing_without_a_reason_is_refused() {
-    WalletTest::with(())
-        .given(sent(dec!(40)))
+    given(sent(dec!(40)))
         .when(fail("   "))
         .then_expect_error(WalletError::TextLength {
             field: "reason",
@@ -645,8 +614,7 @@ fn failing_without_a_reason_is_refused() {
 
 #[test]
 fn failing_with_an_overlong_reason_is_refused() {
-    WalletTest::with(())
-        .given(sent(dec!(40)))
+    given(sent(dec!(40)))
         .when(fail(&"x".repeat(501)))
         .then_expect_error(WalletError::TextLength {
             field: "reason",
@@ -656,8 +624,7 @@ fn failing_with_an_overlong_reason_is_refused() {
 
 #[test]
 fn failing_an_unknown_withdrawal_is_refused() {
-    WalletTest::with(())
-        .given(funded())
+    given(funded())
         .when(fail("no"))
         .then_expect_error(WalletError::UnknownTransfer);
 }
@@ -682,16 +649,14 @@ fn moved(n: u128, amount: Decimal) -> WalletEvent {
 
 #[test]
 fn money_moves_to_escrow() {
-    WalletTest::with(())
-        .given(funded())
+    given(funded())
         .when(move_to_escrow(3, dec!(60)))
         .then_expect_events(vec![moved(3, dec!(60))]);
 }
 
 #[test]
 fn moving_more_than_available_is_refused() {
-    WalletTest::with(())
-        .given(with(funded(), [withdrawal_requested(2, dec!(50))]))
+    given(with(funded(), [withdrawal_requested(2, dec!(50))]))
         .when(move_to_escrow(3, dec!(60)))
         .then_expect_error(WalletError::InsufficientFunds {
             available: "50.00 RUB".into(),
@@ -701,23 +666,21 @@ fn moving_more_than_available_is_refused() {
 
 #[test]
 fn moving_to_escrow_twice_is_a_no_op() {
-    WalletTest::with(())
-        .given(with(funded(), [moved(3, dec!(60))]))
+    given(with(funded(), [moved(3, dec!(60))]))
         .when(move_to_escrow(3, dec!(60)))
         .then_expect_events(vec![]);
 }
 
 #[test]
 fn moving_zero_to_escrow_is_refused() {
-    WalletTest::with(())
-        .given(funded())
+    given(funded())
         .when(move_to_escrow(3, dec!(0)))
         .then_expect_error(WalletError::AmountNotPositive);
 }
 
 #[test]
 fn moving_from_an_empty_wallet_is_refused() {
-    WalletTest::with(())
+    WalletTest::with(WalletServices::default())
         .given_no_previous_events()
         .when(move_to_escrow(3, dec!(1)))
         .then_expect_error(WalletError::InsufficientFunds {
@@ -750,7 +713,7 @@ fn credited(who: AccountId, n: u128, amount: Decimal, kind: CreditKind) -> Walle
 
 #[test]
 fn earnings_open_a_providers_wallet() {
-    WalletTest::with(())
+    WalletTest::with(WalletServices::default())
         .given_no_previous_events()
         .when(credit(owner(), 4, dec!(90), CreditKind::Earnings))
         .then_expect_events(vec![credited(owner(), 4, dec!(90), CreditKind::Earnings)]);
@@ -758,32 +721,28 @@ fn earnings_open_a_providers_wallet() {
 
 #[test]
 fn refund_is_credited() {
-    WalletTest::with(())
-        .given(with(funded(), [moved(3, dec!(60))]))
+    given(with(funded(), [moved(3, dec!(60))]))
         .when(credit(owner(), 4, dec!(60), CreditKind::Refund))
         .then_expect_events(vec![credited(owner(), 4, dec!(60), CreditKind::Refund)]);
 }
 
 #[test]
 fn crediting_twice_is_a_no_op() {
-    WalletTest::with(())
-        .given(vec![credited(owner(), 4, dec!(90), CreditKind::Earnings)])
+    given(vec![credited(owner(), 4, dec!(90), CreditKind::Earnings)])
         .when(credit(owner(), 4, dec!(90), CreditKind::Earnings))
         .then_expect_events(vec![]);
 }
 
 #[test]
 fn crediting_another_owners_wallet_is_refused() {
-    WalletTest::with(())
-        .given(funded())
+    given(funded())
         .when(credit(stranger(), 4, dec!(90), CreditKind::Earnings))
         .then_expect_error(WalletError::NotOwner);
 }
 
 #[test]
 fn crediting_zero_is_refused() {
-    WalletTest::with(())
-        .given(funded())
+    given(funded())
         .when(credit(owner(), 4, dec!(0), CreditKind::Refund))
         .then_expect_error(WalletError::AmountNotPositive);
 }
@@ -809,7 +768,51 @@ fn accessors_follow_the_events() {
         wallet.withdrawal_status(tid(2)),
         Some(WithdrawalStatus::Sent)
     );
-    assert!(wallet.has_transfer(tid(3)));
+    // The open withdrawal stays in the state; finished moves do not.
+    assert!(wallet.has_transfer(tid(2)));
+    assert!(!wallet.has_transfer(tid(3)));
+}
+
+#[test]
+fn finished_transfers_leave_the_state_so_it_stays_small() {
+    let mut wallet = Wallet::default();
+    let mut events = Vec::new();
+    for n in 1..=500u128 {
+        events.push(top_up_requested(n, dec!(1)));
+        events.push(WalletEvent::TopUpSettled {
+            transfer_id: tid(n),
+            amount: rub(dec!(1)),
+        });
+    }
+    for event in events {
+        cqrs_es::Aggregate::apply(&mut wallet, event);
+    }
+    assert_eq!(wallet.balance(), rub(dec!(500)));
+    let snapshot = serde_json::to_string(&wallet).expect("json");
+    assert!(snapshot.len() < 300, "{} bytes: {snapshot}", snapshot.len());
+}
+
+#[test]
+fn a_finished_transfer_is_recognised_through_the_history() {
+    // Settled long ago: not in the state, only in the history.
+    let history = vec![
+        top_up_requested(1, dec!(100)),
+        WalletEvent::TopUpSettled {
+            transfer_id: tid(1),
+            amount: rub(dec!(100)),
+        },
+    ];
+    given(history.clone())
+        .when(WalletCommand::SettleTopUp {
+            transfer_id: tid(1),
+        })
+        .then_expect_events(vec![]);
+    given(history.clone())
+        .when(request_top_up(client(), 1, dec!(100)))
+        .then_expect_events(vec![]);
+    given(history)
+        .when(request_top_up(client(), 1, dec!(70)))
+        .then_expect_error(WalletError::TransferIdReused);
 }
 
 #[test]

@@ -356,7 +356,10 @@ impl World {
     }
 }
 
-async fn load<A: cqrs_es::Aggregate>(store: &Store, id: &str) -> A {
+async fn load<A: cqrs_es::Aggregate>(store: &Store, id: &str) -> A
+where
+    A::Services: Default,
+{
     use cqrs_es::EventStore;
     store::HubEventStore::<A>::new(store.pool().clone())
         .with_snapshots(store::cqrs::LONG_LIVED_SNAPSHOT_EVERY)

@@ -3,7 +3,6 @@
 use domain::wallet::{CreditKind, Wallet, WalletCommand, WalletError};
 use domain::{AccountId, Actor, Money, Role, SubscriptionId, TransferId};
 use rust_decimal::Decimal;
-use store::cqrs::LONG_LIVED_SNAPSHOT_EVERY;
 use store::{Attempts, CommandError, EventMetadata, HubEventStore, Statement, TestDb, UnitOfWork};
 
 fn rub(n: i64) -> Money {
@@ -11,7 +10,7 @@ fn rub(n: i64) -> Money {
 }
 
 fn wallets(db: &TestDb) -> HubEventStore<Wallet> {
-    HubEventStore::new(db.pool().clone()).with_snapshots(LONG_LIVED_SNAPSHOT_EVERY)
+    store::wallet_history::wallet_events(db.pool())
 }
 
 async fn funded(db: &TestDb, amount: i64) -> AccountId {
@@ -60,7 +59,7 @@ async fn transfer(
     fail_after_debit: bool,
     max_attempts: u32,
 ) -> Result<(), CommandError<WalletError>> {
-    let store: HubEventStore<Wallet> = HubEventStore::new(pool.clone());
+    let store = store::wallet_history::wallet_events(pool);
     let transfer_id = TransferId::new();
     let subscription_id = SubscriptionId::new();
     let mut attempts = Attempts::new(max_attempts);
