@@ -56,9 +56,9 @@ pub fn NewRequest() -> Element {
         .find(|c| c.code == *service_type.read())
         .map(|c| {
             if *plan.read() == "monthly" {
-                c.monthly_price.display()
+                c.monthly_price.display(lang)
             } else {
-                c.one_off_price.display()
+                c.one_off_price.display(lang)
             }
         });
     let errs = errors.read().clone();
