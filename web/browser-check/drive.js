@@ -53,8 +53,9 @@ const assert = (c, m) => { if (!c) throw new Error('ASSERT: ' + m); console.log(
     await tid('new-request-description').fill('Нужен аудит'); await tid('new-request-submit').click();
     await tid('subscriptions-page').waitFor();
     assert(true, 'back on the list after create');
-    await tid('nav-wallet').click(); await tid('wallet-balance').waitFor();
-    assert((await tid('wallet-balance').textContent()).includes('25000.00'), 'wallet balance');
+    await tid('nav-wallet').click(); await tid('wallet-available').waitFor();
+    assert(await tid('wallet-available').getAttribute('data-amount') === '25000.00', 'wallet balance');
+    await tid('history-row').first().waitFor();
     await tid('logout').click(); await tid('login-email').waitFor();
     assert(await page.evaluate(() => localStorage.getItem('hub.session')) === null, 'logout cleared storage');
     await tid('login-email').fill('prov@x.ru'); await tid('login-password').fill('p'); await tid('login-submit').click();

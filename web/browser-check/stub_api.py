@@ -70,7 +70,9 @@ class H(SimpleHTTPRequestHandler):
             if not self.authed(): return
         if p == "/api/v1/subscriptions": return self.j(200, {"items": [sub(1), sub(2, "active", "Ежемесячное бухгалтерское сопровождение")], "next_cursor": None})
         if p == "/api/v1/requests/available": return self.j(200, {"items": [sub(1), sub(2)], "next_cursor": None})
-        if p == "/api/v1/wallet": return self.j(200, {"balance": RUB("25000.00"), "pending_payouts": RUB("1500.00")})
+        if p == "/api/v1/wallet": return self.j(200, {"available": RUB("25000.00"), "in_escrow": RUB("3000.00"), "in_payout": RUB("1500.00"), "earnings": None})
+        if p == "/api/v1/wallet/history": return self.j(200, {"items": [{"sequence": 2, "kind": "top_up", "amount": RUB("25000.00"), "balance_after": RUB("25000.00"), "transfer_id": "t1", "subscription_id": None, "reason": None, "occurred_at": "2026-11-01T10:00:00Z"}], "next_cursor": None})
+        if p == "/api/v1/wallet/payouts": return self.j(200, {"items": [], "next_cursor": None})
         if p == "/api/v1/me": return self.j(200, {"account_id": "a1", "role": "client", "email": "x", "company": None, "service_types": []})
         if p == "/api/v1/_refreshed": return self.j(200, REFRESHED)
         if p.startswith("/api/"): return self.problem(404, "no such endpoint")
