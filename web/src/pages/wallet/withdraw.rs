@@ -70,7 +70,7 @@ fn client_errors(
 #[component]
 pub fn WithdrawForm(on_done: EventHandler<()>) -> Element {
     let t = session::t();
-    let amount = use_signal(String::new);
+    let mut amount = use_signal(String::new);
     let bik = use_signal(String::new);
     let account = use_signal(String::new);
     // The server's answer and the values it was about: shown while they stand.
@@ -110,6 +110,8 @@ pub fn WithdrawForm(on_done: EventHandler<()>) -> Element {
                 key.write().done();
                 server.set((FormErrors::default(), None));
                 submitted.set(false);
+                // The bank details stay for the next payout; the amount does not.
+                amount.set(String::new());
                 done.set(true);
                 on_done.call(());
             }
