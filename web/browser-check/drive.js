@@ -42,6 +42,23 @@ const assert = (c, m) => { if (!c) throw new Error('ASSERT: ' + m); console.log(
     assert(true, 'SSE updated s1 in place');
     assert(await page.locator('[data-testid="live-indicator"][data-live="true"]').count() === 1, 'live indicator on');
     await page.screenshot({ path: out + '/client-list.png' });
+    // The subscription page: period, next charge (overdue when past due), escrow; cancel after a confirmation.
+    await page.locator('[data-testid="request-row"][data-id="s2"] [data-testid="request-open"]').click();
+    await tid('subscription-page').waitFor();
+    assert(await tid('subscription-status').getAttribute('data-status') === 'past_due', 'status past due');
+    const next = await tid('subscription-next-charge').textContent();
+    assert(next.includes('10,000') && next.includes('overdue'), `next charge and amount, overdue (${next})`);
+    assert((await tid('subscription-period').textContent()).includes('—'), 'the period is shown');
+    await tid('cancel-subscription').click();
+    await tid('cancel-confirm').waitFor();
+    await tid('cancel-no').click();
+    assert(await tid('cancel-confirm').count() === 0, 'keeping it closes the confirmation');
+    await tid('cancel-subscription').click();
+    await tid('cancel-yes').click();
+    await tid('subscription-cancel-scheduled').waitFor();
+    assert(await tid('cancel-subscription').count() === 0, 'a scheduled cancellation cannot be cancelled again');
+    await page.screenshot({ path: out + '/subscription.png' });
+    await tid('back-to-list').click(); await tid('subscriptions-page').waitFor();
     await tid('nav-new-request').click();
     await tid('new-request-service').selectOption('legal');
     await tid('new-request-plan-monthly').check();
@@ -88,7 +105,7 @@ const assert = (c, m) => { if (!c) throw new Error('ASSERT: ' + m); console.log(
     await page.waitForSelector('[data-testid="payout-row"][data-status="requested"]');
     assert(true, 'the withdrawal is in the payouts');
     const keys = await (await page.request.get(base + '/api/v1/_money')).json();
-    assert(keys.length === 3 && new Set(keys).size === 3, `a fresh Idempotency-Key per submit (${keys})`);
+    assert(keys.length === 4 && new Set(keys).size === 4, `a fresh Idempotency-Key per submit (${keys})`);
     await page.screenshot({ path: out + '/wallet.png' });
     await tid('logout').click(); await tid('login-email').waitFor();
     assert(await page.evaluate(() => localStorage.getItem('hub.session')) === null, 'logout cleared storage');

@@ -14,7 +14,17 @@ def sub(i, status="requested", desc="Проверить договор пост�
             "created_at": "2026-11-01T10:00:00Z", "acceptance_deadline": None, "updated_at": "2026-11-01T10:00:00Z"}
 REFRESHED = {"n": 0}
 # The money screens: the keys seen per command, the sandbox payment, the payouts.
-MONEY = {"keys": [], "payment": "pending", "polls": 0, "payouts": [], "withdrawals": 0}
+MONEY = {"keys": [], "payment": "pending", "polls": 0, "payouts": [], "withdrawals": 0, "cancelled": False}
+def monthly():
+    s = sub(2, "past_due", "Ежемесячное бухгалтерское сопровождение")
+    s.update({"plan": "monthly", "provider_id": "p1", "escrow": RUB("10000.00"),
+              "period_start": "2026-11-01T10:00:00Z", "period_end": "2026-12-01T10:00:00Z",
+              "next_charge_at": "2026-12-01T10:00:00Z", "next_charge": RUB("10000.00"),
+              "cancellation_scheduled": False, "cancel_effective_at": None})
+    if MONEY["cancelled"]:
+        s.update({"status": "active", "next_charge_at": None, "next_charge": None,
+                  "cancellation_scheduled": True, "cancel_effective_at": "2026-12-01T10:00:00Z"})
+    return s
 
 class H(SimpleHTTPRequestHandler):
     def __init__(self, *a, **k): super().__init__(*a, directory=DIST, **k)
@@ -70,6 +80,8 @@ class H(SimpleHTTPRequestHandler):
                                         "bik": b["bank"]["bik"], "account": b["bank"]["account"][:5] + "••••" + b["bank"]["account"][-4:],
                                         "requested_at": "2026-11-02T10:00:00Z"})
             return self.j(201, {"transfer_id": "w1"})
+        if p == "/api/v1/commands/subscriptions/s2/cancel":
+            MONEY["cancelled"] = True; self.send_response(204); self.end_headers(); return
         if p.startswith("/api/v1/payments/sandbox/p1/"):
             MONEY["payment"] = "approving" if p.endswith("/approve") else "declining"
             self.send_response(202); self.end_headers(); return
@@ -103,6 +115,7 @@ class H(SimpleHTTPRequestHandler):
         if p == "/api/v1/me": return self.j(200, {"account_id": "a1", "role": "client", "email": "x", "company": None, "service_types": []})
         if p == "/api/v1/_refreshed": return self.j(200, REFRESHED)
         if p == "/api/v1/_money": return self.j(200, MONEY["keys"])
+        if p == "/api/v1/subscriptions/s2": return self.j(200, monthly())
         if p.startswith("/api/"): return self.problem(404, "no such endpoint")
         if not os.path.isfile(os.path.join(DIST, p.lstrip("/"))): self.path = "/index.html"
         return super().do_GET()
