@@ -105,7 +105,7 @@ const assert = (c, m) => { if (!c) throw new Error('ASSERT: ' + m); console.log(
     await page.waitForSelector('[data-testid="payout-row"][data-status="requested"]');
     assert(true, 'the withdrawal is in the payouts');
     const keys = await (await page.request.get(base + '/api/v1/_money')).json();
-    assert(keys.length === 4 && new Set(keys).size === 4, `a fresh Idempotency-Key per submit (${keys})`);
+    assert(keys.length === 6 && new Set(keys).size === 6, `a fresh Idempotency-Key per submit (${keys})`);
     await page.screenshot({ path: out + '/wallet.png' });
     await tid('logout').click(); await tid('login-email').waitFor();
     assert(await page.evaluate(() => localStorage.getItem('hub.session')) === null, 'logout cleared storage');

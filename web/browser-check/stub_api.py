@@ -61,6 +61,8 @@ class H(SimpleHTTPRequestHandler):
         if p == "/api/v1/auth/logout": self.send_response(204); self.end_headers(); return
         if not self.authed(): return
         if p == "/api/v1/commands/subscriptions":
+            if not self.headers.get("Idempotency-Key"): return self.problem(400, "Idempotency-Key required", [{"field": "Idempotency-Key", "message": "required"}])
+            MONEY["keys"].append(self.headers.get("Idempotency-Key"))
             b = self.body()
             if not b.get("description"): return self.problem(422, "Validation failed", [{"field": "description", "message": "must not be empty"}])
             return self.j(201, {"id": "s9"})

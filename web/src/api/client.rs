@@ -273,13 +273,14 @@ pub async fn available_requests(cursor: Option<&str>) -> Result<Page<Subscriptio
     decode(authed(Method::GET, &path, None).await?).await
 }
 
-/// `POST /commands/subscriptions` → the new id.
-pub async fn create_subscription(req: &NewSubscription) -> Result<String, ApiError> {
+/// `POST /commands/subscriptions` with `key` (it moves the first period's money) → the new id.
+pub async fn create_subscription(req: &NewSubscription, key: &str) -> Result<String, ApiError> {
     let created: Created = decode(
-        authed(
+        authed_keyed(
             Method::POST,
             "/api/v1/commands/subscriptions",
             Some(json(req)?),
+            Some(key),
         )
         .await?,
     )
