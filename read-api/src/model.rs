@@ -32,6 +32,20 @@ pub struct Subscription {
     pub price: Money,
     /// Money held for the current period.
     pub escrow: Money,
+    /// Start of the current period; `null` until a provider accepts.
+    pub period_start: Option<DateTime<Utc>>,
+    /// End of the current period; `null` for a one-off or while requested.
+    pub period_end: Option<DateTime<Utc>>,
+    /// When the next month is charged (wallet → escrow): the period's end for
+    /// a monthly subscription that is active or past due (then it is overdue)
+    /// and not being cancelled; otherwise `null`.
+    pub next_charge_at: Option<DateTime<Utc>>,
+    /// What that charge takes: one month's price; `null` when none is due.
+    pub next_charge: Option<Money>,
+    /// The client cancelled after acceptance: it ends with the period.
+    pub cancellation_scheduled: bool,
+    /// When a scheduled cancellation takes effect.
+    pub cancel_effective_at: Option<DateTime<Utc>>,
     /// When it was requested.
     pub created_at: DateTime<Utc>,
     /// When the request lapses if no provider accepts it.
@@ -42,7 +56,8 @@ pub struct Subscription {
 
 /// The columns of [`SubscriptionRow`], for `SELECT`.
 pub const SUBSCRIPTION_COLUMNS: &str = "id, client_id, provider_id, service_type, plan, description, status, \
-     price, escrow, currency, created_at, acceptance_deadline, updated_at";
+     price, escrow, currency, period_start, period_end, cancel_at_period_end, cancel_effective_at, \
+     created_at, acceptance_deadline, updated_at";
 
 /// A row of `read.subscriptions`.
 #[derive(Debug, sqlx::FromRow)]
@@ -57,12 +72,24 @@ pub struct SubscriptionRow {
     price: Decimal,
     escrow: Decimal,
     currency: String,
+    period_start: Option<DateTime<Utc>>,
+    period_end: Option<DateTime<Utc>>,
+    cancel_at_period_end: bool,
+    cancel_effective_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     acceptance_deadline: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
 
 impl SubscriptionRow {
+    /// When the next month is charged, if one will be.
+    fn next_charge_at(&self) -> Option<DateTime<Utc>> {
+        let renews = self.plan == "monthly"
+            && matches!(self.status.as_str(), "active" | "past_due")
+            && !self.cancel_at_period_end;
+        self.period_end.filter(|_| renews)
+    }
+
     /// Its pagination key.
     pub fn cursor(&self) -> Cursor {
         Cursor {
@@ -74,6 +101,7 @@ impl SubscriptionRow {
 
 impl From<SubscriptionRow> for Subscription {
     fn from(r: SubscriptionRow) -> Self {
+        let next_charge_at = r.next_charge_at();
         Self {
             id: r.id,
             client_id: r.client_id,
@@ -84,6 +112,12 @@ impl From<SubscriptionRow> for Subscription {
             status: r.status,
             price: Money::new(r.price, &r.currency),
             escrow: Money::new(r.escrow, &r.currency),
+            next_charge: next_charge_at.map(|_| Money::new(r.price, &r.currency)),
+            next_charge_at,
+            period_start: r.period_start,
+            period_end: r.period_end,
+            cancellation_scheduled: r.cancel_at_period_end,
+            cancel_effective_at: r.cancel_effective_at,
             created_at: r.created_at,
             acceptance_deadline: r.acceptance_deadline,
             updated_at: r.updated_at,
@@ -295,10 +329,147 @@ impl From<ComplaintRow> for Complaint {
 /// A client's or provider's wallet.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Wallet {
-    /// Available money.
-    pub balance: Money,
-    /// Withdrawals requested and not yet settled by the bank.
-    pub pending_payouts: Money,
+    /// Money the owner can spend or withdraw.
+    pub available: Money,
+    /// Held in the escrow of the caller's own subscriptions (a client's;
+    /// zero for a provider).
+    pub in_escrow: Money,
+    /// Withdrawals requested and not yet settled or failed at the bank.
+    pub in_payout: Money,
+    /// A provider's earnings so far (escrow released to it); `null` for a client.
+    pub earnings: Option<Money>,
+}
+
+/// One movement of a wallet, as its history lists it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Movement {
+    /// Position in the wallet's commit order, from 1 (gaps are events that
+    /// moved nothing, such as a top-up waiting for the payer).
+    pub sequence: i64,
+    /// `top_up`, `top_up_failed`, `withdrawal`, `withdrawal_sent`,
+    /// `withdrawal_settled`, `withdrawal_failed`, `to_escrow`, `refund` or `earnings`.
+    #[schema(example = "top_up")]
+    pub kind: String,
+    /// The change of the available balance, signed (`"-200.00"`; `"0.00"`
+    /// for a step that moves nothing available, e.g. a payout sent).
+    pub amount: Money,
+    /// The available balance once this movement applied.
+    pub balance_after: Money,
+    /// The transfer it belongs to.
+    pub transfer_id: Uuid,
+    /// The subscription whose escrow the money went to or came from.
+    pub subscription_id: Option<Uuid>,
+    /// Why a top-up or a payout failed.
+    pub reason: Option<String>,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// The columns of [`MovementRow`], for `SELECT`.
+pub const MOVEMENT_COLUMNS: &str = "sequence, kind, amount, balance_after, currency, transfer_id, \
+     subscription_id, reason, occurred_at";
+
+/// A row of `read.wallet_movements`.
+#[derive(Debug, sqlx::FromRow)]
+pub struct MovementRow {
+    sequence: i64,
+    kind: String,
+    amount: Decimal,
+    balance_after: Decimal,
+    currency: String,
+    transfer_id: Uuid,
+    subscription_id: Option<Uuid>,
+    reason: Option<String>,
+    occurred_at: DateTime<Utc>,
+}
+
+impl MovementRow {
+    /// Its pagination key: the sequence, newest first.
+    pub fn cursor(&self) -> Cursor {
+        Cursor::for_sequence(self.sequence)
+    }
+}
+
+impl From<MovementRow> for Movement {
+    fn from(r: MovementRow) -> Self {
+        Self {
+            sequence: r.sequence,
+            kind: r.kind,
+            amount: Money::new(r.amount, &r.currency),
+            balance_after: Money::new(r.balance_after, &r.currency),
+            transfer_id: r.transfer_id,
+            subscription_id: r.subscription_id,
+            reason: r.reason,
+            occurred_at: r.occurred_at,
+        }
+    }
+}
+
+/// A withdrawal on its way to (or back from) the bank.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Payout {
+    /// The withdrawal's transfer.
+    pub transfer_id: Uuid,
+    /// How much.
+    pub amount: Money,
+    /// `requested`, `sent`, `settled` or `failed`.
+    #[schema(example = "sent")]
+    pub status: String,
+    /// The bank's reason when it failed.
+    pub reason: Option<String>,
+    /// The bank's BIK.
+    #[schema(example = "044525225")]
+    pub bik: String,
+    /// The account, all but its first five and last four digits hidden.
+    #[schema(example = "40702••••0001")]
+    pub account: String,
+    /// When it was requested.
+    pub requested_at: DateTime<Utc>,
+    /// Its last change of status.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The columns of [`PayoutRow`], for `SELECT`.
+pub const PAYOUT_COLUMNS: &str =
+    "transfer_id, amount, currency, status, reason, bik, account_masked, requested_at, updated_at";
+
+/// A row of `read.wallet_payouts`.
+#[derive(Debug, sqlx::FromRow)]
+pub struct PayoutRow {
+    transfer_id: Uuid,
+    amount: Decimal,
+    currency: String,
+    status: String,
+    reason: Option<String>,
+    bik: String,
+    account_masked: String,
+    requested_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl PayoutRow {
+    /// Its pagination key.
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            at: self.requested_at,
+            id: self.transfer_id,
+        }
+    }
+}
+
+impl From<PayoutRow> for Payout {
+    fn from(r: PayoutRow) -> Self {
+        Self {
+            transfer_id: r.transfer_id,
+            amount: Money::new(r.amount, &r.currency),
+            status: r.status,
+            reason: r.reason,
+            bik: r.bik,
+            account: r.account_masked,
+            requested_at: r.requested_at,
+            updated_at: r.updated_at,
+        }
+    }
 }
 
 /// A company as registered.

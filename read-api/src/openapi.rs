@@ -4,8 +4,8 @@
 
 use crate::events;
 use crate::model::{
-    Catalog, CatalogItem, Company, Complaint, Me, Message, Notification, Order, Resolution,
-    Subscription, Wallet,
+    Catalog, CatalogItem, Company, Complaint, Me, Message, Movement, Notification, Order, Payout,
+    Resolution, Subscription, Wallet,
 };
 use crate::money::Money;
 use crate::page::Page;
@@ -74,6 +74,8 @@ impl Modify for BearerAuth {
         routes::me::get,
         routes::catalog::get,
         routes::wallet::get,
+        routes::wallet::history,
+        routes::wallet::payouts,
         routes::subscriptions::list,
         routes::subscriptions::get,
         routes::subscriptions::orders,
@@ -85,8 +87,8 @@ impl Modify for BearerAuth {
         events::stream::handler,
     ),
     components(schemas(ProblemDoc, Money, Subscription, Order, Message, Complaint, Resolution, Wallet, Me, Company,
-                       Catalog, CatalogItem, Notification, Page<Subscription>, Page<Order>, Page<Message>,
-                       Page<Complaint>, Page<Notification>)),
+                       Catalog, CatalogItem, Notification, Movement, Payout, Page<Subscription>, Page<Order>,
+                       Page<Message>, Page<Complaint>, Page<Notification>, Page<Movement>, Page<Payout>)),
     modifiers(&BearerAuth, &COMMON_ANSWERS),
 )]
 pub struct ApiDoc;

@@ -1,6 +1,6 @@
 // End-to-end browser test against a real `hub dev` (see run.sh): a client registers
-// through the page, logs out and in again, tops up (approving the payment on the
-// sandbox, which settles it through the signed webhook), creates a request, and a
+// through the page, logs out and in again, tops up through the wallet page and the
+// sandbox payment page, withdraws through the form (a wrong account first), creates a request, and a
 // logged-in provider of that service type sees it appear live (SSE), without reload.
 const { chromium } = require('playwright-core');
 const base = process.argv[2], out = process.argv[3];
@@ -57,42 +57,52 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
     await tid(client, 'subscriptions-page').waitFor();
     assert(true, 'client logged in');
 
-    // Money for the escrow: a top-up through the API with the page's own token;
-    // it settles only when the payment gateway (the sandbox) calls back.
-    const topUp = await client.evaluate(async () => {
-      const session = JSON.parse(localStorage.getItem('hub.session'));
-      const res = await fetch('/api/v1/commands/wallet/top-ups', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer ' + session.access_token,
-          'idempotency-key': crypto.randomUUID() },
-        body: JSON.stringify({ amount: '100000.00' }),
-      });
-      return { status: res.status, body: await res.json() };
-    });
-    assert(topUp.status === 201, `top-up accepted (${topUp.status})`);
-    const payment = topUp.body.payment_id;
-    // Approve on the web app's payment page when it has one (data-testid
-    // "pay-approve" at payment_url), else through the sandbox's API.
-    const payPage = await client.context().newPage();
-    await payPage.goto(base + topUp.body.payment_url);
-    const approveButton = tid(payPage, 'pay-approve');
-    const hasPayPage = await approveButton.waitFor({ timeout: 3000 }).then(() => true, () => false);
-    if (hasPayPage) {
-      await payPage.screenshot({ path: out + '/1b-payment-page.png' });
-      await approveButton.click();
-    } else {
-      const approved = await payPage.evaluate(async (id) =>
-        (await fetch(`/api/v1/payments/sandbox/${id}/approve`, { method: 'POST' })).status, payment);
-      assert(approved === 202, `payment approved on the sandbox API (${approved})`);
-    }
-    let paid = 'pending';
-    for (let i = 0; i < 100 && paid === 'pending'; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      paid = await payPage.evaluate(async (id) =>
-        (await (await fetch(`/api/v1/payments/sandbox/${id}`)).json()).status, payment);
-    }
-    assert(paid === 'settled', `top-up settled by the signed webhook (${paid}, ${hasPayPage ? 'payment page' : 'sandbox API'})`);
-    await payPage.close();
+    // Money for the escrow: a top-up through the wallet page and the sandbox payment page.
+    await tid(client, 'nav-wallet').click();
+    await tid(client, 'wallet-available').waitFor();
+    assert(await tid(client, 'wallet-available').getAttribute('data-amount') === '0.00', 'a new wallet is empty');
+    await tid(client, 'top-up-amount').fill('100000');
+    await tid(client, 'top-up-submit').click();
+    await client.waitForURL(/\/pay\/[^/]+$/);
+    await tid(client, 'pay-amount').waitFor();
+    const payText = await tid(client, 'pay-amount').textContent();
+    assert(payText.includes('Pay 100,000') && payText.includes('₽'), `the payment page asks for the amount (${payText})`);
+    await client.screenshot({ path: out + '/2-pay-page.png' });
+    await tid(client, 'pay-approve').click();
+    await tid(client, 'pay-settled').waitFor({ timeout: 60000 });
+    assert(true, 'the sandbox settled the payment');
+    await tid(client, 'pay-back').click();
+    await client.waitForFunction(() => {
+      const el = document.querySelector('[data-testid="wallet-available"]');
+      return el && el.getAttribute('data-amount') === '100000.00';
+    }, null, { timeout: 30000 });
+    assert(true, 'the balance rose by the top-up');
+    await client.locator('[data-testid="history-row"][data-kind="top_up"]').waitFor();
+    assert(true, 'the top-up is in the history');
+
+    // A withdrawal through the form: a wrong account is refused beside the field, a valid one goes out.
+    await tid(client, 'withdraw-amount').fill('1500');
+    await tid(client, 'withdraw-bik').fill('044525225');
+    await tid(client, 'withdraw-account').fill('40702810938000000000');
+    await tid(client, 'withdraw-account-error').waitFor();
+    await tid(client, 'withdraw-submit').click();
+    assert(await tid(client, 'withdraw-account-error').isVisible(), 'a wrong control key is shown beside the account');
+    assert(await client.locator('[data-testid="payout-row"]').count() === 0, 'nothing was withdrawn');
+    await client.screenshot({ path: out + '/3-withdraw-error.png' });
+    await tid(client, 'withdraw-account').fill('40702810238720001420');
+    assert(await tid(client, 'withdraw-account-error').count() === 0, 'a valid account clears the error');
+    await tid(client, 'withdraw-submit').click();
+    await tid(client, 'withdraw-done').waitFor();
+    const payout = client.locator('[data-testid="payout-row"]').first();
+    await payout.waitFor({ timeout: 30000 });
+    const payoutStatus = await payout.getAttribute('data-status');
+    assert(['requested', 'sent', 'settled'].includes(payoutStatus), `the withdrawal is in the payouts (${payoutStatus})`);
+    await client.waitForFunction(() => {
+      const el = document.querySelector('[data-testid="wallet-available"]');
+      return el && el.getAttribute('data-amount') === '98500.00';
+    }, null, { timeout: 30000 });
+    assert(true, 'the withdrawal left the available balance');
+    await client.screenshot({ path: out + '/4-wallet.png' });
 
     // The client creates a request.
     await tid(client, 'nav-new-request').click();
@@ -100,18 +110,18 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
     await tid(client, 'new-request-service').selectOption('legal');
     await tid(client, 'new-request-plan-one_off').check();
     await tid(client, 'new-request-description').fill(description);
-    await client.screenshot({ path: out + '/2-new-request.png' });
+    await client.screenshot({ path: out + '/5-new-request.png' });
     await tid(client, 'new-request-submit').click();
     await tid(client, 'subscriptions-page').waitFor();
     await client.locator('[data-testid="request-row"]', { hasText: description }).waitFor();
     assert(true, "the request is in the client's list");
-    await client.screenshot({ path: out + '/3-client-requests.png' });
+    await client.screenshot({ path: out + '/6-client-requests.png' });
 
     // ...and it appears live on the provider's page, without a reload.
     const row = provider.locator('[data-testid="request-row"]', { hasText: description });
     await row.waitFor();
     assert(await row.getAttribute('data-status') === 'requested', 'provider sees it live as requested');
-    await provider.screenshot({ path: out + '/4-provider-live.png' });
+    await provider.screenshot({ path: out + '/7-provider-live.png' });
 
     assert(errors.length === 0, 'no page errors: ' + errors.join('; '));
     console.log('e2e: passed');

@@ -13,6 +13,18 @@ def sub(i, status="requested", desc="Проверить договор пост�
             "description": desc, "status": status, "price": RUB("1500.00"), "escrow": RUB("0.00"),
             "created_at": "2026-11-01T10:00:00Z", "acceptance_deadline": None, "updated_at": "2026-11-01T10:00:00Z"}
 REFRESHED = {"n": 0}
+# The money screens: the keys seen per command, the sandbox payment, the payouts.
+MONEY = {"keys": [], "payment": "pending", "polls": 0, "payouts": [], "withdrawals": 0, "cancelled": False}
+def monthly():
+    s = sub(2, "past_due", "Ежемесячное бухгалтерское сопровождение")
+    s.update({"plan": "monthly", "provider_id": "p1", "escrow": RUB("10000.00"),
+              "period_start": "2026-11-01T10:00:00Z", "period_end": "2026-12-01T10:00:00Z",
+              "next_charge_at": "2026-12-01T10:00:00Z", "next_charge": RUB("10000.00"),
+              "cancellation_scheduled": False, "cancel_effective_at": None})
+    if MONEY["cancelled"]:
+        s.update({"status": "active", "next_charge_at": None, "next_charge": None,
+                  "cancellation_scheduled": True, "cancel_effective_at": "2026-12-01T10:00:00Z"})
+    return s
 
 class H(SimpleHTTPRequestHandler):
     def __init__(self, *a, **k): super().__init__(*a, directory=DIST, **k)
@@ -49,10 +61,32 @@ class H(SimpleHTTPRequestHandler):
         if p == "/api/v1/auth/logout": self.send_response(204); self.end_headers(); return
         if not self.authed(): return
         if p == "/api/v1/commands/subscriptions":
+            if not self.headers.get("Idempotency-Key"): return self.problem(400, "Idempotency-Key required", [{"field": "Idempotency-Key", "message": "required"}])
+            MONEY["keys"].append(self.headers.get("Idempotency-Key"))
             b = self.body()
             if not b.get("description"): return self.problem(422, "Validation failed", [{"field": "description", "message": "must not be empty"}])
             return self.j(201, {"id": "s9"})
         if p.endswith("/accept") or p.endswith("/reject"): self.send_response(204); self.end_headers(); return
+        if p in ("/api/v1/commands/wallet/top-ups", "/api/v1/commands/wallet/withdrawals") or p.endswith("/cancel"):
+            key = self.headers.get("Idempotency-Key")
+            if not key: return self.problem(400, "Idempotency-Key required", [{"field": "Idempotency-Key", "message": "required"}])
+            MONEY["keys"].append(key)
+        if p == "/api/v1/commands/wallet/top-ups":
+            return self.j(201, {"transfer_id": "t9", "payment_id": "p1", "payment_url": "/pay/p1"})
+        if p == "/api/v1/commands/wallet/withdrawals":
+            b = self.body()
+            # A valid-looking account the (stub) server refuses: the error goes beside the field.
+            if b["bank"]["account"] == "40702810238720001420":
+                return self.problem(422, "Validation failed", [{"field": "bank.account", "message": "счёт закрыт"}])
+            MONEY["payouts"].insert(0, {"transfer_id": "w1", "amount": RUB(b["amount"]), "status": "requested", "reason": None,
+                                        "bik": b["bank"]["bik"], "account": b["bank"]["account"][:5] + "••••" + b["bank"]["account"][-4:],
+                                        "requested_at": "2026-11-02T10:00:00Z"})
+            return self.j(201, {"transfer_id": "w1"})
+        if p == "/api/v1/commands/subscriptions/s2/cancel":
+            MONEY["cancelled"] = True; self.send_response(204); self.end_headers(); return
+        if p.startswith("/api/v1/payments/sandbox/p1/"):
+            MONEY["payment"] = "approving" if p.endswith("/approve") else "declining"
+            self.send_response(202); self.end_headers(); return
         self.problem(404, "no such endpoint")
     def do_GET(self):
         p = self.path.split("?")[0]
@@ -70,9 +104,20 @@ class H(SimpleHTTPRequestHandler):
             if not self.authed(): return
         if p == "/api/v1/subscriptions": return self.j(200, {"items": [sub(1), sub(2, "active", "Ежемесячное бухгалтерское сопровождение")], "next_cursor": None})
         if p == "/api/v1/requests/available": return self.j(200, {"items": [sub(1), sub(2)], "next_cursor": None})
-        if p == "/api/v1/wallet": return self.j(200, {"balance": RUB("25000.00"), "pending_payouts": RUB("1500.00")})
+        if p == "/api/v1/wallet": return self.j(200, {"available": RUB("25000.00"), "in_escrow": RUB("3000.00"), "in_payout": RUB("1500.00"), "earnings": None})
+        if p == "/api/v1/wallet/history": return self.j(200, {"items": [{"sequence": 2, "kind": "top_up", "amount": RUB("25000.00"), "balance_after": RUB("25000.00"), "transfer_id": "t1", "subscription_id": None, "reason": None, "occurred_at": "2026-11-01T10:00:00Z"}], "next_cursor": None})
+        if p == "/api/v1/wallet/payouts": return self.j(200, {"items": MONEY["payouts"], "next_cursor": None})
+        if p == "/api/v1/payments/sandbox/p1":
+            # Settles (or fails) on the second look after the decision, as a gateway would.
+            if MONEY["payment"] in ("approving", "declining"):
+                MONEY["polls"] += 1
+                if MONEY["polls"] >= 2: MONEY["payment"] = "settled" if MONEY["payment"] == "approving" else "failed"
+            status = MONEY["payment"] if MONEY["payment"] in ("pending", "settled", "failed") else "pending"
+            return self.j(200, {"payment_id": "p1", "transfer_id": "t9", "amount": RUB("1000.00"), "status": status})
         if p == "/api/v1/me": return self.j(200, {"account_id": "a1", "role": "client", "email": "x", "company": None, "service_types": []})
         if p == "/api/v1/_refreshed": return self.j(200, REFRESHED)
+        if p == "/api/v1/_money": return self.j(200, MONEY["keys"])
+        if p == "/api/v1/subscriptions/s2": return self.j(200, monthly())
         if p.startswith("/api/"): return self.problem(404, "no such endpoint")
         if not os.path.isfile(os.path.join(DIST, p.lstrip("/"))): self.path = "/index.html"
         return super().do_GET()

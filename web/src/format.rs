@@ -1,7 +1,68 @@
 //! Showing values from the API to a person.
 
-use crate::api::types::CatalogItem;
+use crate::api::types::{CatalogItem, Money};
 use crate::i18n::Lang;
+
+/// Narrow no-break space: Russian digit groups (`1 000`).
+const NARROW_NBSP: char = '\u{202F}';
+/// No-break space: between an amount and its currency sign.
+const NBSP: char = '\u{00A0}';
+/// The typographic minus of a debit.
+const MINUS: char = '\u{2212}';
+
+/// The sign of a currency, or its code.
+fn currency_sign(code: &str) -> &str {
+    match code {
+        "RUB" => "₽",
+        "USD" => "$",
+        "EUR" => "€",
+        other => other,
+    }
+}
+
+/// An amount as a person in `lang` writes it: digit groups (a narrow
+/// no-break space in Russian, a comma in English), a decimal comma or point,
+/// kopecks only when there are some, the currency sign after a no-break
+/// space: `1 000 ₽`, `1 000,50 ₽`, `1,000.50 ₽`. With `signed`, a credit
+/// gets `+` and a debit a typographic minus. A value that is not a decimal
+/// string is shown as sent.
+pub fn money_in(m: &Money, lang: Lang, signed: bool) -> String {
+    let raw = m.amount.trim();
+    let (negative, digits) = match raw.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, raw.strip_prefix('+').unwrap_or(raw)),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let valid = !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit());
+    if !valid {
+        return format!("{}{NBSP}{}", m.amount, currency_sign(&m.currency));
+    }
+    let (group, point) = match lang {
+        Lang::Ru => (NARROW_NBSP, ','),
+        Lang::En => (',', '.'),
+    };
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(group);
+        }
+        grouped.push(c);
+    }
+    let zero = int.bytes().all(|b| b == b'0') && frac.bytes().all(|b| b == b'0');
+    let sign = match (signed, negative && !zero) {
+        (_, true) => MINUS.to_string(),
+        (true, false) if !zero => "+".to_string(),
+        _ => String::new(),
+    };
+    let frac = if frac.bytes().all(|b| b == b'0') {
+        String::new()
+    } else {
+        format!("{point}{frac:0<2}")
+    };
+    format!("{sign}{grouped}{frac}{NBSP}{}", currency_sign(&m.currency))
+}
 
 /// The catalog name of a service type in `lang`, or its code when the catalog does not know it.
 pub fn service_name(catalog: &[CatalogItem], code: &str, lang: Lang) -> String {
@@ -67,12 +128,52 @@ mod tests {
         assert_eq!(service_name(&catalog, "it", Lang::En), "it");
     }
 
-    #[test]
-    fn money_shows_the_rouble_sign() {
-        let m = Money {
-            amount: "1500.00".into(),
+    fn rub(a: &str) -> Money {
+        Money {
+            amount: a.into(),
             currency: "RUB".into(),
-        };
-        assert_eq!(m.display(), "1500.00 ₽");
+        }
+    }
+
+    #[test]
+    fn russian_groups_with_narrow_spaces_and_a_decimal_comma() {
+        assert_eq!(
+            money_in(&rub("1000.00"), Lang::Ru, false),
+            "1\u{202F}000\u{A0}₽"
+        );
+        assert_eq!(
+            money_in(&rub("1234567.5"), Lang::Ru, false),
+            "1\u{202F}234\u{202F}567,50\u{A0}₽"
+        );
+        assert_eq!(money_in(&rub("0.00"), Lang::Ru, false), "0\u{A0}₽");
+        assert_eq!(money_in(&rub("999.99"), Lang::Ru, false), "999,99\u{A0}₽");
+    }
+
+    #[test]
+    fn english_groups_with_commas_and_a_decimal_point() {
+        assert_eq!(money_in(&rub("1000.00"), Lang::En, false), "1,000\u{A0}₽");
+        assert_eq!(
+            money_in(&rub("100000.10"), Lang::En, false),
+            "100,000.10\u{A0}₽"
+        );
+    }
+
+    #[test]
+    fn signed_amounts_show_plus_and_a_real_minus() {
+        assert_eq!(
+            money_in(&rub("-200.00"), Lang::En, true),
+            "\u{2212}200\u{A0}₽"
+        );
+        assert_eq!(money_in(&rub("50.00"), Lang::Ru, true), "+50\u{A0}₽");
+        assert_eq!(money_in(&rub("0.00"), Lang::Ru, true), "0\u{A0}₽");
+        assert_eq!(
+            money_in(&rub("-200.00"), Lang::En, false),
+            "\u{2212}200\u{A0}₽"
+        );
+    }
+
+    #[test]
+    fn anything_else_is_shown_as_sent() {
+        assert_eq!(money_in(&rub("n/a"), Lang::En, false), "n/a\u{A0}₽");
     }
 }

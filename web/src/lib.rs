@@ -3,10 +3,12 @@
 //! listens to the event stream for live updates.
 
 pub mod api;
+pub mod bank;
 pub mod components;
 pub mod form_errors;
 pub mod format;
 pub mod i18n;
+pub mod idempotency;
 pub mod live;
 pub mod live_list;
 pub mod pages;

@@ -1,4 +1,5 @@
-//! The server's event stream (`/api/v1/events/stream`), as a hook for pages that show subscriptions.
+//! The server's event stream (`/api/v1/events/stream`), as hooks for pages that show
+//! subscriptions or a wallet.
 
 use dioxus::prelude::*;
 use futures_util::StreamExt;
@@ -14,11 +15,25 @@ const FIRST_RETRY_MS: u32 = 1_000;
 const MAX_RETRY_MS: u32 = 30_000;
 
 /// Calls `on_event` for every `subscription` event while the calling component is mounted;
-/// returns whether the stream is open now. The stream is closed when the component unmounts
-/// (the task is dropped, and with it the `EventSource`).
+/// returns whether the stream is open now.
 pub fn use_subscription_events<F>(on_event: F) -> Signal<bool>
 where
     F: FnMut(Subscription) + Copy + 'static,
+{
+    use_stream_events("subscription", move |text| {
+        let mut on_event = on_event;
+        if let Ok(sub) = serde_json::from_str::<Subscription>(&text) {
+            on_event(sub);
+        }
+    })
+}
+
+/// Calls `on_event` with the JSON of every `event` (e.g. `wallet`) while the calling
+/// component is mounted; returns whether the stream is open now. The stream is closed when
+/// the component unmounts (the task is dropped, and with it the `EventSource`).
+pub fn use_stream_events<F>(event: &'static str, on_event: F) -> Signal<bool>
+where
+    F: FnMut(String) + Copy + 'static,
 {
     let mut open = use_signal(|| false);
     use_future(move || async move {
@@ -31,12 +46,11 @@ where
             let Ok(mut es) = EventSource::new(&api::event_stream_url(&s.access_token)) else {
                 return;
             };
-            let (Ok(opened), Ok(subscriptions)) =
-                (es.subscribe("open"), es.subscribe("subscription"))
+            let (Ok(opened), Ok(events_of_kind)) = (es.subscribe("open"), es.subscribe(event))
             else {
                 return;
             };
-            let mut events = select(opened, subscriptions);
+            let mut events = select(opened, events_of_kind);
             // The stream ends or errs only when the browser gave up reconnecting
             // (an expired token answers 401, which EventSource cannot tell apart).
             while let Some(Ok((kind, msg))) = events.next().await {
@@ -45,12 +59,8 @@ where
                     retry_ms = FIRST_RETRY_MS;
                     continue;
                 }
-                let parsed = msg
-                    .data()
-                    .as_string()
-                    .and_then(|text| serde_json::from_str::<Subscription>(&text).ok());
-                if let Some(sub) = parsed {
-                    on_event(sub);
+                if let Some(text) = msg.data().as_string() {
+                    on_event(text);
                 }
             }
             open.set(false);

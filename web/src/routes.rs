@@ -7,6 +7,8 @@ use crate::pages::auth::{Login, RegisterClient, RegisterProvider};
 use crate::pages::available::AvailableRequests;
 use crate::pages::misc::{Complaints, Home, LedgerExport, NotFound};
 use crate::pages::new_request::NewRequest;
+use crate::pages::pay::Pay;
+use crate::pages::subscription::SubscriptionPage;
 use crate::pages::subscriptions::Subscriptions;
 use crate::pages::wallet::WalletPage;
 
@@ -25,12 +27,16 @@ pub enum Route {
         RegisterProvider {},
         #[route("/subscriptions")]
         Subscriptions {},
+        #[route("/subscriptions/:id")]
+        SubscriptionPage { id: String },
         #[route("/requests/new")]
         NewRequest {},
         #[route("/requests/available")]
         AvailableRequests {},
         #[route("/wallet")]
         WalletPage {},
+        #[route("/pay/:payment_id")]
+        Pay { payment_id: String },
         #[route("/complaints")]
         Complaints {},
         #[route("/ledger")]
@@ -47,6 +53,7 @@ impl Route {
             Route::Login {}
                 | Route::RegisterClient {}
                 | Route::RegisterProvider {}
+                | Route::Pay { .. }
                 | Route::NotFound { .. }
         )
     }

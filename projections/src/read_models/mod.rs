@@ -12,7 +12,7 @@ pub use catalog::Catalog;
 pub use complaints::Complaints;
 pub use orders::Orders;
 pub use subscriptions::Subscriptions;
-pub use wallets::Wallets;
+pub use wallets::{Wallets, mask_account};
 
 use crate::ProjectionError;
 use crate::projector::Projection;

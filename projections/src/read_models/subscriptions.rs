@@ -95,11 +95,12 @@ impl Projection for Subscriptions {
             }
             E::AcceptanceDeadlinePassed { .. } => status(conn, id, at, "expired").await?,
             E::SubscriptionCancelled { .. } => status(conn, id, at, "cancelled").await?,
-            E::CancellationScheduled { .. } => {
+            E::CancellationScheduled { effective_at, .. } => {
                 let q = sqlx::query(
-                    "UPDATE subscriptions SET cancel_at_period_end = true, updated_at = $2 WHERE id = $1",
+                    "UPDATE subscriptions SET cancel_at_period_end = true, cancel_effective_at = $3, \
+                     updated_at = $2 WHERE id = $1",
                 );
-                run(conn, id, q.bind(id).bind(at)).await?;
+                run(conn, id, q.bind(id).bind(at).bind(effective_at)).await?;
             }
             E::PeriodRenewed {
                 amount,

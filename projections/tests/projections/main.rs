@@ -6,3 +6,4 @@ mod helpers;
 mod idempotence;
 mod read_models;
 mod rebuild;
+mod wallet_history;

@@ -18,6 +18,8 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(me::get))
         .route("/catalog", get(catalog::get))
         .route("/wallet", get(wallet::get))
+        .route("/wallet/history", get(wallet::history))
+        .route("/wallet/payouts", get(wallet::payouts))
         .route("/subscriptions", get(subscriptions::list))
         .route("/subscriptions/{id}", get(subscriptions::get))
         .route("/subscriptions/{id}/orders", get(subscriptions::orders))

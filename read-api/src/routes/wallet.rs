@@ -1,12 +1,18 @@
-//! The caller's wallet.
+//! The caller's wallet: totals, history with running balance, payouts.
+//!
+//! Only the owner sees a wallet: every query here is keyed by the caller's
+//! own account id, never by an id from the request.
 
 use crate::error::ApiResult;
-use crate::model::Wallet;
+use crate::model::{
+    MOVEMENT_COLUMNS, Movement, MovementRow, PAYOUT_COLUMNS, Payout, PayoutRow, Wallet,
+};
 use crate::money::Money;
 use crate::openapi::ProblemDoc;
+use crate::page::{Page, PageParams};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use domain::Role;
 use platform::Caller;
 use rust_decimal::Decimal;
@@ -15,30 +21,110 @@ use uuid::Uuid;
 /// The currency of a wallet nothing has been paid into yet.
 const DEFAULT_CURRENCY: &str = "RUB";
 
+/// Who may have a wallet.
+const OWNERS: &[Role] = &[Role::Client, Role::Provider];
+
 /// Loads the wallet of `owner`; an account that never had money has an empty one.
 pub async fn load(pool: &sqlx::PgPool, owner: Uuid) -> Result<Wallet, sqlx::Error> {
-    let row: Option<(Decimal, Decimal, String)> = sqlx::query_as(
-        "SELECT balance, pending_payouts, currency FROM read.wallets WHERE account_id = $1",
+    let (available, in_payout, earnings, currency, in_escrow, role): (
+        Decimal,
+        Decimal,
+        Decimal,
+        String,
+        Decimal,
+        Option<String>,
+    ) = sqlx::query_as(
+        "SELECT COALESCE(w.balance, 0), COALESCE(w.pending_payouts, 0), COALESCE(w.earnings, 0), \
+                COALESCE(w.currency, $2), \
+                (SELECT COALESCE(sum(s.escrow), 0) FROM read.subscriptions s WHERE s.client_id = k.id), \
+                (SELECT a.role FROM read.accounts a WHERE a.account_id = k.id) \
+         FROM (SELECT $1::uuid AS id) k LEFT JOIN read.wallets w ON w.account_id = k.id",
     )
     .bind(owner)
-    .fetch_optional(pool)
+    .bind(DEFAULT_CURRENCY)
+    .fetch_one(pool)
     .await?;
-    let (balance, pending, currency) =
-        row.unwrap_or((Decimal::ZERO, Decimal::ZERO, DEFAULT_CURRENCY.to_owned()));
     Ok(Wallet {
-        balance: Money::new(balance, &currency),
-        pending_payouts: Money::new(pending, &currency),
+        available: Money::new(available, &currency),
+        in_escrow: Money::new(in_escrow, &currency),
+        in_payout: Money::new(in_payout, &currency),
+        earnings: (role.as_deref() == Some("provider")).then(|| Money::new(earnings, &currency)),
     })
 }
 
 /// The caller's own wallet (clients and providers; staff have none).
-#[utoipa::path(get, path = "/api/v1/wallet", tag = "account",
+#[utoipa::path(get, path = "/api/v1/wallet", tag = "wallet",
     responses((status = 200, body = Wallet),
               (status = 401, body = ProblemDoc, content_type = "application/problem+json"),
               (status = 403, description = "staff", body = ProblemDoc, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 #[tracing::instrument(skip(state), fields(caller = %caller.account_id))]
 pub async fn get(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Wallet>> {
-    caller.require(&[Role::Client, Role::Provider])?;
+    caller.require(OWNERS)?;
     Ok(Json(load(&state.pool, caller.account_id.as_uuid()).await?))
+}
+
+/// Every movement of the caller's wallet, newest first in the wallet's
+/// commit order, each with the available balance after it.
+#[utoipa::path(get, path = "/api/v1/wallet/history", tag = "wallet",
+    params(("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 20")),
+    responses((status = 200, body = Page<Movement>),
+              (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
+              (status = 401, body = ProblemDoc, content_type = "application/problem+json"),
+              (status = 403, description = "staff", body = ProblemDoc, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+#[tracing::instrument(skip(state, query), fields(caller = %caller.account_id))]
+pub async fn history(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<Page<Movement>>> {
+    caller.require(OWNERS)?;
+    let (page, _) = PageParams::parse(query.as_deref(), &[])?;
+    let sql = format!(
+        "SELECT {MOVEMENT_COLUMNS} FROM read.wallet_movements \
+         WHERE account_id = $1 AND ($2::bigint IS NULL OR sequence < $2) \
+         ORDER BY sequence DESC LIMIT $3"
+    );
+    let rows: Vec<MovementRow> = sqlx::query_as(&sql)
+        .bind(caller.account_id.as_uuid())
+        .bind(page.after.map(|c| c.sequence()))
+        .bind(page.fetch())
+        .fetch_all(&state.pool)
+        .await?;
+    Ok(Json(page.page(rows, MovementRow::cursor, Movement::from)))
+}
+
+/// The caller's withdrawals, newest first, with where each stands at the bank.
+#[utoipa::path(get, path = "/api/v1/wallet/payouts", tag = "wallet",
+    params(("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 20")),
+    responses((status = 200, body = Page<Payout>),
+              (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
+              (status = 401, body = ProblemDoc, content_type = "application/problem+json"),
+              (status = 403, description = "staff", body = ProblemDoc, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+#[tracing::instrument(skip(state, query), fields(caller = %caller.account_id))]
+pub async fn payouts(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<Page<Payout>>> {
+    caller.require(OWNERS)?;
+    let (page, _) = PageParams::parse(query.as_deref(), &[])?;
+    let sql = format!(
+        "SELECT {PAYOUT_COLUMNS} FROM read.wallet_payouts \
+         WHERE account_id = $1 \
+           AND ($2::timestamptz IS NULL OR (requested_at, transfer_id) < ($2, $3::uuid)) \
+         ORDER BY requested_at DESC, transfer_id DESC LIMIT $4"
+    );
+    let rows: Vec<PayoutRow> = sqlx::query_as(&sql)
+        .bind(caller.account_id.as_uuid())
+        .bind(page.after_at())
+        .bind(page.after_id())
+        .bind(page.fetch())
+        .fetch_all(&state.pool)
+        .await?;
+    Ok(Json(page.page(rows, PayoutRow::cursor, Payout::from)))
 }

@@ -7,3 +7,4 @@ mod openapi_answers;
 mod pagination;
 mod sse;
 mod visibility;
+mod wallet;

@@ -151,7 +151,7 @@ async fn a_subscription_change_reaches_its_client_and_providers_of_the_type_only
         event, "wallet",
         "client B must not see A's subscription: {data}"
     );
-    assert_eq!(data["balance"]["amount"], "10.00");
+    assert_eq!(data["available"]["amount"], "10.00");
 
     let (event, _) = so
         .next(WAIT)

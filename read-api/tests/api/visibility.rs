@@ -87,13 +87,9 @@ fn check(who: &str, path: &str, status: u16, body: &Value, expect: &Expect) {
         }
         Expect::Balance(amount) => {
             assert_eq!(status, 200, "{ctx}");
-            assert_eq!(body["balance"]["amount"].as_str(), Some(*amount), "{ctx}");
-            assert_eq!(body["balance"]["currency"].as_str(), Some("RUB"), "{ctx}");
-            assert_eq!(
-                body["pending_payouts"]["amount"].as_str(),
-                Some("0.00"),
-                "{ctx}"
-            );
+            assert_eq!(body["available"]["amount"].as_str(), Some(*amount), "{ctx}");
+            assert_eq!(body["available"]["currency"].as_str(), Some("RUB"), "{ctx}");
+            assert_eq!(body["in_payout"]["amount"].as_str(), Some("0.00"), "{ctx}");
         }
         Expect::Status(s) => {
             assert_eq!(status, *s, "{ctx}");

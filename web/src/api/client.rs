@@ -6,8 +6,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::types::{
-    Catalog, CatalogItem, Created, NewSubscription, Page, Problem, Registration, Subscription,
-    TokenResponse, Wallet,
+    Catalog, CatalogItem, Created, Movement, NewSubscription, Page, Payout, Problem, Registration,
+    SandboxPayment, Subscription, TokenResponse, TopUp, TopUpCreated, TransferCreated, Wallet,
+    Withdrawal,
 };
 use crate::i18n::Strings;
 use crate::session::{self, Session};
@@ -47,11 +48,24 @@ async fn send(
     body: Option<&serde_json::Value>,
     token: Option<&str>,
 ) -> Result<Response, ApiError> {
+    send_keyed(method, path, body, token, None).await
+}
+
+async fn send_keyed(
+    method: Method,
+    path: &str,
+    body: Option<&serde_json::Value>,
+    token: Option<&str>,
+    idempotency_key: Option<&str>,
+) -> Result<Response, ApiError> {
     let mut builder = RequestBuilder::new(path)
         .method(method)
         .header("Accept", "application/json");
     if let Some(token) = token {
         builder = builder.header("Authorization", &format!("Bearer {token}"));
+    }
+    if let Some(key) = idempotency_key {
+        builder = builder.header("Idempotency-Key", key);
     }
     let request = match body {
         Some(body) => builder.json(body),
@@ -133,10 +147,28 @@ async fn authed(
     path: &str,
     body: Option<serde_json::Value>,
 ) -> Result<Response, ApiError> {
+    authed_keyed(method, path, body, None).await
+}
+
+/// [`authed`] with an `Idempotency-Key` (the same on the retry after a refresh:
+/// a 401 means nothing committed, and the key is the submit's).
+async fn authed_keyed(
+    method: Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+    key: Option<&str>,
+) -> Result<Response, ApiError> {
     let Some(s) = session::current() else {
         return Err(ApiError::Unauthorized);
     };
-    let resp = send(method.clone(), path, body.as_ref(), Some(&s.access_token)).await?;
+    let resp = send_keyed(
+        method.clone(),
+        path,
+        body.as_ref(),
+        Some(&s.access_token),
+        key,
+    )
+    .await?;
     if resp.status() != 401 {
         return Ok(resp);
     }
@@ -144,7 +176,7 @@ async fn authed(
     let Some(s) = session::current() else {
         return Err(ApiError::Unauthorized);
     };
-    let resp = send(method, path, body.as_ref(), Some(&s.access_token)).await?;
+    let resp = send_keyed(method, path, body.as_ref(), Some(&s.access_token), key).await?;
     if resp.status() == 401 {
         session::clear();
         return Err(ApiError::Unauthorized);
@@ -241,13 +273,14 @@ pub async fn available_requests(cursor: Option<&str>) -> Result<Page<Subscriptio
     decode(authed(Method::GET, &path, None).await?).await
 }
 
-/// `POST /commands/subscriptions` → the new id.
-pub async fn create_subscription(req: &NewSubscription) -> Result<String, ApiError> {
+/// `POST /commands/subscriptions` with `key` (it moves the first period's money) → the new id.
+pub async fn create_subscription(req: &NewSubscription, key: &str) -> Result<String, ApiError> {
     let created: Created = decode(
-        authed(
+        authed_keyed(
             Method::POST,
             "/api/v1/commands/subscriptions",
             Some(json(req)?),
+            Some(key),
         )
         .await?,
     )
@@ -276,6 +309,74 @@ pub async fn reject(id: &str) -> Result<(), ApiError> {
 /// `GET /wallet`.
 pub async fn wallet() -> Result<Wallet, ApiError> {
     decode(authed(Method::GET, "/api/v1/wallet", None).await?).await
+}
+
+/// `GET /wallet/history`: movements, newest first.
+pub async fn wallet_history(cursor: Option<&str>) -> Result<Page<Movement>, ApiError> {
+    let path = with_cursor("/api/v1/wallet/history", cursor);
+    decode(authed(Method::GET, &path, None).await?).await
+}
+
+/// `GET /wallet/payouts`: withdrawals, newest first.
+pub async fn wallet_payouts(cursor: Option<&str>) -> Result<Page<Payout>, ApiError> {
+    let path = with_cursor("/api/v1/wallet/payouts", cursor);
+    decode(authed(Method::GET, &path, None).await?).await
+}
+
+/// `POST /commands/wallet/top-ups` with `key` → where to pay.
+pub async fn top_up(req: &TopUp, key: &str) -> Result<TopUpCreated, ApiError> {
+    let path = "/api/v1/commands/wallet/top-ups";
+    decode(authed_keyed(Method::POST, path, Some(json(req)?), Some(key)).await?).await
+}
+
+/// `POST /commands/wallet/withdrawals` with `key`.
+pub async fn withdraw(req: &Withdrawal, key: &str) -> Result<TransferCreated, ApiError> {
+    let path = "/api/v1/commands/wallet/withdrawals";
+    decode(authed_keyed(Method::POST, path, Some(json(req)?), Some(key)).await?).await
+}
+
+/// `GET /subscriptions/{id}`.
+pub async fn subscription(id: &str) -> Result<Subscription, ApiError> {
+    let path = format!("/api/v1/subscriptions/{}", encode_query_value(id));
+    decode(authed(Method::GET, &path, None).await?).await
+}
+
+/// `POST /commands/subscriptions/{id}/cancel` with `key`.
+pub async fn cancel_subscription(id: &str, key: &str) -> Result<(), ApiError> {
+    let path = format!(
+        "/api/v1/commands/subscriptions/{}/cancel",
+        encode_query_value(id)
+    );
+    expect_empty(authed_keyed(Method::POST, &path, None, Some(key)).await?).await
+}
+
+/// A call to the payment sandbox: as the signed-in account when there is
+/// one (the page is the gateway's and may be opened signed out).
+async fn sandbox(method: Method, path: &str) -> Result<Response, ApiError> {
+    if session::current().is_some() {
+        authed(method, path, None).await
+    } else {
+        send(method, path, None, None).await
+    }
+}
+
+/// `GET /payments/sandbox/{payment_id}`.
+pub async fn sandbox_payment(payment_id: &str) -> Result<SandboxPayment, ApiError> {
+    let path = format!(
+        "/api/v1/payments/sandbox/{}",
+        encode_query_value(payment_id)
+    );
+    decode(sandbox(Method::GET, &path).await?).await
+}
+
+/// `POST /payments/sandbox/{payment_id}/approve` (`approve`) or `/decline`.
+pub async fn sandbox_decide(payment_id: &str, approve: bool) -> Result<(), ApiError> {
+    let path = format!(
+        "/api/v1/payments/sandbox/{}/{}",
+        encode_query_value(payment_id),
+        if approve { "approve" } else { "decline" }
+    );
+    expect_empty(sandbox(Method::POST, &path).await?).await
 }
 
 /// URL of the event stream for `access_token` (EventSource cannot send headers).

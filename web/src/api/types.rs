@@ -26,15 +26,14 @@ pub struct Money {
 }
 
 impl Money {
-    /// Amount with the currency sign (or code) after it, as Russian and English readers both expect.
-    pub fn display(&self) -> String {
-        let sign = match self.currency.as_str() {
-            "RUB" => "₽",
-            "USD" => "$",
-            "EUR" => "€",
-            other => other,
-        };
-        format!("{} {sign}", self.amount)
+    /// The amount as a reader of `lang` writes it, currency sign after it.
+    pub fn display(&self, lang: crate::i18n::Lang) -> String {
+        crate::format::money_in(self, lang, false)
+    }
+
+    /// Like [`Money::display`], with `+` on a credit and `−` on a debit.
+    pub fn display_signed(&self, lang: crate::i18n::Lang) -> String {
+        crate::format::money_in(self, lang, true)
     }
 }
 
@@ -121,6 +120,24 @@ pub struct Subscription {
     pub price: Money,
     /// Money held for it.
     pub escrow: Money,
+    /// RFC 3339; start of the current period, once accepted.
+    #[serde(default)]
+    pub period_start: Option<String>,
+    /// RFC 3339; end of the current period (monthly).
+    #[serde(default)]
+    pub period_end: Option<String>,
+    /// RFC 3339; when the next month is charged, if one will be.
+    #[serde(default)]
+    pub next_charge_at: Option<String>,
+    /// What that charge takes.
+    #[serde(default)]
+    pub next_charge: Option<Money>,
+    /// Cancelled after acceptance: ends with the period.
+    #[serde(default)]
+    pub cancellation_scheduled: bool,
+    /// RFC 3339; when a scheduled cancellation takes effect.
+    #[serde(default)]
+    pub cancel_effective_at: Option<String>,
     /// RFC 3339.
     pub created_at: String,
     /// RFC 3339; when an unaccepted request expires.
@@ -161,10 +178,115 @@ pub struct Created {
 /// `GET /wallet`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Wallet {
-    /// Available money.
-    pub balance: Money,
-    /// Money owed to the account and not yet paid out.
-    pub pending_payouts: Money,
+    /// Money the owner can spend or withdraw.
+    pub available: Money,
+    /// Held in the escrow of the client's subscriptions.
+    pub in_escrow: Money,
+    /// Withdrawals on their way to the bank.
+    pub in_payout: Money,
+    /// A provider's earnings so far; `None` for a client.
+    #[serde(default)]
+    pub earnings: Option<Money>,
+}
+
+/// One movement of `GET /wallet/history`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Movement {
+    /// Position in the wallet's commit order.
+    pub sequence: i64,
+    /// `top_up`, `top_up_failed`, `withdrawal`, `withdrawal_sent`, `withdrawal_settled`,
+    /// `withdrawal_failed`, `to_escrow`, `refund` or `earnings`.
+    pub kind: String,
+    /// Signed change of the available balance.
+    pub amount: Money,
+    /// The available balance after it.
+    pub balance_after: Money,
+    /// The transfer.
+    pub transfer_id: String,
+    /// The subscription whose escrow was involved.
+    #[serde(default)]
+    pub subscription_id: Option<String>,
+    /// Why a top-up or payout failed.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// RFC 3339.
+    pub occurred_at: String,
+}
+
+/// One withdrawal of `GET /wallet/payouts`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Payout {
+    /// The withdrawal's transfer.
+    pub transfer_id: String,
+    /// How much.
+    pub amount: Money,
+    /// `requested`, `sent`, `settled` or `failed`.
+    pub status: String,
+    /// The bank's reason when it failed.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The bank's BIK.
+    pub bik: String,
+    /// The masked account number.
+    pub account: String,
+    /// RFC 3339.
+    pub requested_at: String,
+}
+
+/// Body of `POST /commands/wallet/top-ups`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TopUp {
+    /// Decimal string in roubles.
+    pub amount: String,
+}
+
+/// Answer of `POST /commands/wallet/top-ups`: where the payer goes next.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TopUpCreated {
+    /// The top-up.
+    pub transfer_id: String,
+    /// The gateway's payment.
+    pub payment_id: String,
+    /// The payment page, e.g. `/pay/{payment_id}`.
+    pub payment_url: String,
+}
+
+/// Bank details of a withdrawal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BankBody {
+    /// 9 digits starting with 04.
+    pub bik: String,
+    /// 20 digits.
+    pub account: String,
+}
+
+/// Body of `POST /commands/wallet/withdrawals`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Withdrawal {
+    /// Decimal string in roubles.
+    pub amount: String,
+    /// Where to.
+    pub bank: BankBody,
+}
+
+/// Answer of a command that starts a transfer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TransferCreated {
+    /// The transfer.
+    pub transfer_id: String,
+}
+
+/// `GET /payments/sandbox/{payment_id}`: the sandbox gateway's payment.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SandboxPayment {
+    /// The payment.
+    pub payment_id: String,
+    /// The top-up it pays.
+    pub transfer_id: String,
+    /// How much.
+    pub amount: Money,
+    /// `pending`, `settled` or `failed`.
+    pub status: String,
 }
 
 /// `GET /me`.

@@ -4,7 +4,9 @@ use dioxus::prelude::*;
 
 use crate::CatalogResource;
 use crate::api::types::Subscription;
+use crate::components::layout::NavLink;
 use crate::format::{date_time, service_name};
+use crate::routes::Route;
 use crate::session::{self, LANG};
 
 /// Rows of subscriptions; with `on_accept`/`on_reject` each row gets Accept and Reject buttons.
@@ -46,8 +48,14 @@ pub fn SubscriptionTable(
                             "data-status": "{s.status}",
                             td { "data-testid": "request-service", {service_name(&catalog_items, &s.service_type, lang)} }
                             td { "data-testid": "request-plan", {t.plan_label(&s.plan).to_string()} }
-                            td { class: "desc", "data-testid": "request-description", "{s.description}" }
-                            td { class: "num", "data-testid": "request-price", {s.price.display()} }
+                            td { class: "desc", "data-testid": "request-description",
+                                if with_actions {
+                                    "{s.description}"
+                                } else {
+                                    NavLink { to: Route::SubscriptionPage { id: s.id.clone() }, testid: "request-open", "{s.description}" }
+                                }
+                            }
+                            td { class: "num", "data-testid": "request-price", {s.price.display(lang)} }
                             td {
                                 span { class: "status status-{s.status}", "data-testid": "request-status", {t.status(&s.status).to_string()} }
                             }

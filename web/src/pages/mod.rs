@@ -4,5 +4,7 @@ pub mod auth;
 pub mod available;
 pub mod misc;
 pub mod new_request;
+pub mod pay;
+pub mod subscription;
 pub mod subscriptions;
 pub mod wallet;

@@ -8,6 +8,7 @@ use crate::api::{self, ApiError};
 use crate::components::form::{FieldError, FormError};
 use crate::form_errors::FormErrors;
 use crate::format::service_name;
+use crate::idempotency::{PendingKey, new_key};
 use crate::routes::Route;
 use crate::session::{self, LANG};
 
@@ -24,6 +25,7 @@ pub fn NewRequest() -> Element {
     let mut description = use_signal(String::new);
     let mut errors = use_signal(FormErrors::default);
     let mut busy = use_signal(|| false);
+    let mut key = use_signal(PendingKey::default);
 
     let submit = move |e: FormEvent| async move {
         e.prevent_default();
@@ -35,14 +37,22 @@ pub fn NewRequest() -> Element {
             plan: plan.peek().clone(),
             description: description.peek().trim().to_string(),
         };
+        let body = serde_json::to_string(&req).unwrap_or_default();
+        let k = key.write().key_for(&body, new_key);
         busy.set(true);
-        let result = api::create_subscription(&req).await;
+        let result = api::create_subscription(&req, &k).await;
         busy.set(false);
         match result {
             Ok(_) => {
+                key.write().done();
                 navigator().push(Route::Subscriptions {});
             }
-            Err(ApiError::Problem(p)) => errors.set(FormErrors::from_problem(&p, FIELDS)),
+            Err(ApiError::Problem(p)) => {
+                if p.status < 500 && p.status != 409 {
+                    key.write().done();
+                }
+                errors.set(FormErrors::from_problem(&p, FIELDS));
+            }
             Err(other) => errors.set(FormErrors::general(other.message(session::t()))),
         }
     };
@@ -56,9 +66,9 @@ pub fn NewRequest() -> Element {
         .find(|c| c.code == *service_type.read())
         .map(|c| {
             if *plan.read() == "monthly" {
-                c.monthly_price.display()
+                c.monthly_price.display(lang)
             } else {
-                c.one_off_price.display()
+                c.one_off_price.display(lang)
             }
         });
     let errs = errors.read().clone();

@@ -1,0 +1,153 @@
+//! One subscription: its period, next charge, status and escrow; the client
+//! may cancel it (after a confirmation).
+
+use dioxus::prelude::*;
+
+use crate::CatalogResource;
+use crate::api::types::{Role, Subscription};
+use crate::api::{self, ApiError};
+use crate::components::form::FormError;
+use crate::components::layout::NavLink;
+use crate::format::{date_time, service_name};
+use crate::idempotency::{PendingKey, new_key};
+use crate::live::use_subscription_events;
+use crate::pages::subscriptions::LiveBadge;
+use crate::routes::Route;
+use crate::session::{self, LANG, SESSION};
+
+/// Statuses a client may still cancel from.
+fn cancellable(s: &Subscription) -> bool {
+    matches!(s.status.as_str(), "requested" | "active" | "past_due") && !s.cancellation_scheduled
+}
+
+/// `GET /subscriptions/{id}`, kept current by the event stream.
+#[component]
+pub fn SubscriptionPage(id: String) -> Element {
+    let t = session::t();
+    let lang = *LANG.read();
+    let role = SESSION.read().as_ref().map(|s| s.role);
+    let catalog = use_context::<CatalogResource>();
+    let mut sub = use_signal(|| None::<Result<Subscription, ApiError>>);
+    let mut confirming = use_signal(|| false);
+    let mut busy = use_signal(|| false);
+    let mut error = use_signal(|| None::<String>);
+    let mut key = use_signal(PendingKey::default);
+
+    let sid = id.clone();
+    let mut load = use_future(move || {
+        let sid = sid.clone();
+        async move {
+            sub.set(Some(api::subscription(&sid).await));
+        }
+    });
+    let watched = use_signal(|| id.clone());
+    let live = use_subscription_events(move |s| {
+        if s.id == *watched.peek() {
+            sub.set(Some(Ok(s)));
+        }
+    });
+    let sid = id.clone();
+    let cancel = move |_| {
+        let sid = sid.clone();
+        spawn(async move {
+            if *busy.peek() {
+                return;
+            }
+            busy.set(true);
+            let k = key.write().key_for(&sid, new_key);
+            let result = api::cancel_subscription(&sid, &k).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    key.write().done();
+                    confirming.set(false);
+                    error.set(None);
+                    sub.set(Some(api::subscription(&sid).await));
+                }
+                Err(ApiError::Problem(p)) => {
+                    if p.status < 500 && p.status != 409 {
+                        key.write().done();
+                    }
+                    error.set(Some(ApiError::Problem(p).message(session::t())));
+                }
+                Err(e) => error.set(Some(e.message(session::t()))),
+            }
+        });
+    };
+
+    let items = match &*catalog.read() {
+        Some(Ok(items)) => items.clone(),
+        _ => Vec::new(),
+    };
+    let state = sub.read().clone();
+    rsx! {
+        section { class: "page", "data-testid": "subscription-page",
+            div { class: "page-head",
+                NavLink { to: Route::Subscriptions {}, testid: "back-to-list", class: "btn btn-ghost btn-sm", "{t.back_to_list}" }
+                h1 { "{t.subscription_title}" }
+                LiveBadge { open: live() }
+            }
+            match state {
+                None => rsx! { p { class: "muted", "{t.loading}" } },
+                Some(Err(e)) => rsx! {
+                    FormError { testid: "subscription-error", error: Some(e.message(t)) }
+                    button { class: "btn btn-ghost", r#type: "button", onclick: move |_| load.restart(), "{t.retry}" }
+                },
+                Some(Ok(s)) => rsx! {
+                    div { class: "card detail",
+                        h2 { {service_name(&items, &s.service_type, lang)} " · " {t.plan_label(&s.plan).to_string()} }
+                        p { class: "desc", "{s.description}" }
+                        dl { class: "facts",
+                            dt { "{t.col_status}" }
+                            dd {
+                                span { class: "status status-{s.status}", "data-testid": "subscription-status", "data-status": "{s.status}", {t.status(&s.status).to_string()} }
+                                if s.cancellation_scheduled {
+                                    " "
+                                    span { class: "status status-past_due", "data-testid": "subscription-cancel-scheduled",
+                                        {t.cancellation_scheduled.replace("{date}", &s.cancel_effective_at.as_deref().map(|d| date_time(d, lang)).unwrap_or_default())}
+                                    }
+                                }
+                            }
+                            dt { "{t.col_price}" }
+                            dd { {s.price.display(lang)} }
+                            dt { "{t.period}" }
+                            dd { "data-testid": "subscription-period",
+                                match (&s.period_start, &s.period_end) {
+                                    (Some(a), Some(b)) => format!("{} — {}", date_time(a, lang), date_time(b, lang)),
+                                    (Some(a), None) => date_time(a, lang),
+                                    _ => "—".to_string(),
+                                }
+                            }
+                            dt { "{t.next_charge}" }
+                            dd { "data-testid": "subscription-next-charge",
+                                match (&s.next_charge_at, &s.next_charge) {
+                                    (Some(at), Some(m)) => {
+                                        let overdue = if s.status == "past_due" { format!(" ({})", t.next_charge_overdue) } else { String::new() };
+                                        format!("{} · {}{overdue}", date_time(at, lang), m.display(lang))
+                                    }
+                                    _ => t.no_next_charge.to_string(),
+                                }
+                            }
+                            dt { "{t.escrow}" }
+                            dd { "data-testid": "subscription-escrow", {s.escrow.display(lang)} }
+                        }
+                        FormError { testid: "cancel-error", error: error() }
+                        if role == Some(Role::Client) && cancellable(&s) {
+                            if confirming() {
+                                div { class: "confirm", role: "alertdialog", "data-testid": "cancel-confirm",
+                                    p { "{t.cancel_question}" }
+                                    div { class: "actions",
+                                        button { class: "btn btn-danger", r#type: "button", disabled: busy(), "data-testid": "cancel-yes", onclick: cancel, "{t.cancel_yes}" }
+                                        button { class: "btn btn-ghost", r#type: "button", "data-testid": "cancel-no", onclick: move |_| confirming.set(false), "{t.cancel_keep}" }
+                                    }
+                                }
+                            } else {
+                                button { class: "btn btn-ghost", r#type: "button", "data-testid": "cancel-subscription", onclick: move |_| confirming.set(true), "{t.cancel_subscription}" }
+                            }
+                        }
+                    }
+                },
+            }
+        }
+    }
+}
