@@ -12,8 +12,8 @@
 //! `platform:fees` included) is zero, the ledger agrees with the aggregates'
 //! own balances, and a transfer id posts to an account at most once.
 //!
-//! The domain has no failed top-up (`FailTopUp`), so a top-up either settles
-//! or stays requested.
+//! A top-up settles, fails (the gateway declined; nothing moves) or stays
+//! requested.
 
 use crate::subscription::{
     EscrowParty, Subscription, SubscriptionCommand, SubscriptionEvent, SubscriptionStatus,
@@ -175,7 +175,9 @@ impl Ledger {
                 let payout = format!("payout:{}", owner.0);
                 let phase = cqrs_es::DomainEvent::event_type(e);
                 match e {
-                    WalletEvent::TopUpRequested { .. } | WalletEvent::WithdrawalSent { .. } => {}
+                    WalletEvent::TopUpRequested { .. }
+                    | WalletEvent::TopUpFailed { .. }
+                    | WalletEvent::WithdrawalSent { .. } => {}
                     WalletEvent::TopUpSettled {
                         transfer_id,
                         amount,
@@ -322,6 +324,9 @@ enum Step {
     SettleTopUp {
         pick: usize,
     },
+    FailTopUp {
+        pick: usize,
+    },
     Withdraw {
         who: usize,
         cents: i64,
@@ -405,6 +410,7 @@ fn step() -> impl Strategy<Value = Step> {
         4 => (0usize..5, top_up(), prop::bool::weighted(0.7))
             .prop_map(|(who, cents, settle)| Step::TopUp { who, cents, settle }),
         4 => pick.clone().prop_map(|pick| Step::SettleTopUp { pick }),
+        1 => pick.clone().prop_map(|pick| Step::FailTopUp { pick }),
         3 => (0usize..5, cents()).prop_map(|(who, cents)| Step::Withdraw { who, cents }),
         1 => pick.clone().prop_map(|pick| Step::SendWithdrawal { pick }),
         1 => pick.clone().prop_map(|pick| Step::SettleWithdrawal { pick }),
@@ -601,6 +607,19 @@ impl World {
             Step::SettleTopUp { pick } => {
                 if let Some((owner, transfer_id)) = nth(&self.top_ups, pick) {
                     let _ = self.unit(|tx| tx.wallet(owner, W::SettleTopUp { transfer_id }));
+                }
+            }
+            Step::FailTopUp { pick } => {
+                if let Some((owner, transfer_id)) = nth(&self.top_ups, pick) {
+                    let _ = self.unit(|tx| {
+                        tx.wallet(
+                            owner,
+                            W::FailTopUp {
+                                transfer_id,
+                                reason: "declined".into(),
+                            },
+                        )
+                    });
                 }
             }
             Step::Withdraw { who, cents } => {
@@ -873,6 +892,7 @@ fn money_model_reaches_every_money_event() {
     }
     for kind in [
         "TopUpSettled",
+        "TopUpFailed",
         "WithdrawalRequested",
         "WithdrawalSent",
         "WithdrawalSettled",
