@@ -18,6 +18,9 @@ pub mod service;
 pub mod subscription;
 pub mod wallet;
 
+#[cfg(test)]
+mod money_model;
+
 pub use actor::{Actor, Role};
 pub use bank::{BankAccountNumber, BankDetails, Bik};
 pub use email::Email;

@@ -15,5 +15,6 @@ mod payments;
 mod platform_layers;
 mod tokens;
 mod validation;
+mod withdrawal_race;
 mod work_matrix;
 mod work_support;
