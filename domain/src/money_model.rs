@@ -48,13 +48,17 @@ fn ready<F: Future>(future: F) -> F::Output {
 
 /// Handles `command` and returns the events (already applied by the sink);
 /// a refused command must leave the aggregate exactly as it was.
-fn execute<A>(aggregate: &mut A, command: A::Command) -> Result<Vec<A::Event>, String>
+fn execute<A>(
+    aggregate: &mut A,
+    services: &A::Services,
+    command: A::Command,
+) -> Result<Vec<A::Event>, String>
 where
-    A: Aggregate<Services = ()> + Clone + PartialEq + std::fmt::Debug,
+    A: Aggregate + Clone + PartialEq + std::fmt::Debug,
 {
     let before = aggregate.clone();
     let sink = EventSink::default();
-    match ready(aggregate.handle(command, &(), &sink)) {
+    match ready(aggregate.handle(command, services, &sink)) {
         Ok(()) => Ok(ready(sink.collect())),
         Err(e) => {
             assert_eq!(
@@ -267,6 +271,8 @@ impl Ledger {
 /// The aggregates of one unit of work, cloned so a refusal discards them all.
 struct Tx {
     wallets: BTreeMap<AccountId, Wallet>,
+    /// Every event each wallet recorded: where it looks finished transfers up.
+    wallet_history: BTreeMap<AccountId, Vec<WalletEvent>>,
     subs: BTreeMap<SubscriptionId, Subscription>,
     cmds: Vec<Cmd>,
     events: Vec<Ev>,
@@ -277,12 +283,17 @@ impl Tx {
         self.cmds.push(cmd.clone());
         match cmd {
             Cmd::Wallet(owner, c) => {
-                let events = execute(self.wallets.entry(owner).or_default(), c)?;
+                let history = self.wallet_history.entry(owner).or_default();
+                let services = crate::wallet::WalletServices::with_history(std::sync::Arc::new(
+                    crate::wallet::InMemoryHistory(history.clone()),
+                ));
+                let events = execute(self.wallets.entry(owner).or_default(), &services, c)?;
+                history.extend(events.iter().cloned());
                 self.events
                     .extend(events.into_iter().map(|e| Ev::Wallet(owner, e)));
             }
             Cmd::Sub(id, c) => {
-                let events = execute(self.subs.entry(id).or_default(), c)?;
+                let events = execute(self.subs.entry(id).or_default(), &(), c)?;
                 self.events
                     .extend(events.into_iter().map(|e| Ev::Sub(id, e)));
             }
@@ -440,6 +451,7 @@ struct Done {
 #[derive(Default)]
 struct World {
     wallets: BTreeMap<AccountId, Wallet>,
+    wallet_history: BTreeMap<AccountId, Vec<WalletEvent>>,
     subs: BTreeMap<SubscriptionId, Subscription>,
     sub_ids: Vec<SubscriptionId>,
     top_ups: Vec<(AccountId, TransferId)>,
@@ -465,6 +477,7 @@ impl World {
     fn tx(&self) -> Tx {
         Tx {
             wallets: self.wallets.clone(),
+            wallet_history: self.wallet_history.clone(),
             subs: self.subs.clone(),
             cmds: Vec::new(),
             events: Vec::new(),
@@ -502,6 +515,7 @@ impl World {
             }
         }
         self.wallets = tx.wallets;
+        self.wallet_history = tx.wallet_history;
         self.subs = tx.subs;
         self.check();
         Ok(legs)
