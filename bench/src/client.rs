@@ -40,26 +40,7 @@ impl Client {
         if !res.status().is_success() {
             bail!("register: {} {}", res.status(), res.text().await?);
         }
-        let login: Value = http
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&json!({"email": email, "password": password}))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        Ok(Self {
-            http: http.clone(),
-            base: base.to_owned(),
-            token: login["access_token"]
-                .as_str()
-                .context("access_token")?
-                .to_owned(),
-            account_id: login["account_id"]
-                .as_str()
-                .context("account_id")?
-                .to_owned(),
-        })
+        Self::login(http, base, &email, password).await
     }
 
     /// Logs an existing account in.
