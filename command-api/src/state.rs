@@ -1,8 +1,8 @@
-//! What every handler can reach.
-
-use crate::accounts::Accounts;
+//! What every handler can reach ([`AppState`]) and the role's settings that are
+//! not the gateway's: login limits and [`MoneySettings`].
+use crate::account::Accounts;
 use axum::extract::FromRef;
-use platform::{AuthSettings, Blocklist, HttpSettings, TokenKeys};
+use platform::{AuthSettings, Blocklist, Env, HttpSettings, TokenKeys};
 use sqlx::PgPool;
 use std::time::Duration;
 
@@ -45,7 +45,7 @@ pub struct AppState {
     /// The Account aggregate's command handler.
     pub accounts: Accounts,
     /// Request deadlines (`HUB_DISPATCH__*`).
-    pub money: crate::money::MoneySettings,
+    pub money: MoneySettings,
     /// The payment gateway and the webhook's keys (`HUB_PAYMENTS__*`).
     pub payments: crate::payments::Payments,
 }
@@ -68,7 +68,7 @@ impl AppState {
             refresh_ttl: auth.refresh_ttl,
             login_limits: LoginLimits::default(),
             http,
-            money: crate::money::MoneySettings::default(),
+            money: MoneySettings::default(),
         }
     }
 }
@@ -90,5 +90,56 @@ impl FromRef<AppState> for TokenKeys {
 impl FromRef<AppState> for Blocklist {
     fn from_ref(s: &AppState) -> Self {
         s.blocklist.clone()
+    }
+}
+
+/// Settings of the money commands (the gateway's are
+/// [`crate::payments::PaymentSettings`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MoneySettings {
+    /// `HUB_DISPATCH__ACCEPT_WITHIN_SECS`, default 24 h: how long a request
+    /// waits for a provider.
+    pub accept_within: Duration,
+}
+
+impl Default for MoneySettings {
+    fn default() -> Self {
+        Self {
+            accept_within: Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+impl MoneySettings {
+    /// Reads `HUB_DISPATCH__ACCEPT_WITHIN_SECS`.
+    pub fn load(env: &Env) -> Result<Self, platform::ConfigError> {
+        let d = Self::default();
+        Ok(Self {
+            accept_within: Duration::from_secs(env.parse_or(
+                "HUB_DISPATCH__ACCEPT_WITHIN_SECS",
+                d.accept_within.as_secs(),
+            )?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_default_to_a_day() {
+        let s = MoneySettings::load(&Env::from_pairs(Vec::<(String, String)>::new())).unwrap();
+        assert_eq!(s, MoneySettings::default());
+        assert_eq!(s.accept_within, Duration::from_secs(86_400));
+    }
+
+    #[test]
+    fn settings_read_the_environment() {
+        let env = Env::from_pairs([("HUB_DISPATCH__ACCEPT_WITHIN_SECS", "600")]);
+        let s = MoneySettings::load(&env).unwrap();
+        assert_eq!(s.accept_within, Duration::from_secs(600));
+        let bad = Env::from_pairs([("HUB_DISPATCH__ACCEPT_WITHIN_SECS", "soon")]);
+        assert!(MoneySettings::load(&bad).is_err());
     }
 }

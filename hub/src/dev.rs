@@ -89,7 +89,7 @@ pub async fn run() -> anyhow::Result<()> {
     let mut commands =
         command_api::AppState::new(pool.clone(), &settings.auth, settings.http.clone())
             .with_payments(&payments);
-    commands.money = command_api::money::MoneySettings::load(&env)?;
+    commands.money = command_api::MoneySettings::load(&env)?;
     let queries = read_api::AppState::new(pool.clone(), &settings.auth, settings.http.clone());
     let events = queries.events.clone();
     // One router, as the Ingress splits the paths: `/api/v1/auth/`,

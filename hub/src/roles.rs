@@ -44,7 +44,7 @@ pub async fn command_api() -> anyhow::Result<()> {
         .context("the payment gateway's settings (HUB_PAYMENTS__*)")?;
     let mut state = command_api::AppState::new(pool, &settings.auth, settings.http.clone())
         .with_payments(&payments);
-    state.money = command_api::money::MoneySettings::load(&env)?;
+    state.money = command_api::MoneySettings::load(&env)?;
     let listener = tokio::net::TcpListener::bind(settings.http.addr).await?;
     tracing::info!(addr = %listener.local_addr()?, "command-api listening");
     platform::http::serve(

@@ -44,7 +44,7 @@ const AUDITOR: Login = Login {
 /// Seeds the demo accounts and returns their logins.
 pub async fn demo(base: &str, pool: &PgPool) -> anyhow::Result<Vec<Login>> {
     let http = reqwest::Client::new();
-    command_api::money::seed_catalog(pool)
+    command_api::seed_catalog(pool)
         .await
         .context("seeding the catalog")?;
     for (login, role) in [(&ADMIN, Role::Admin), (&AUDITOR, Role::Auditor)] {

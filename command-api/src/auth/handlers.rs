@@ -197,8 +197,8 @@ pub async fn login(
     };
     let role: Role = role.parse().map_err(ApiError::internal)?;
     let account = AccountId::from(account);
-    if crate::money::accounts::is_blocked(&state.pool, account).await? {
-        return Err(crate::money::accounts::blocked_problem());
+    if crate::account::is_blocked(&state.pool, account).await? {
+        return Err(crate::account::blocked_problem());
     }
     rate_limit::clear(&state.pool, &email).await?;
     let mut conn = state.pool.acquire().await?;

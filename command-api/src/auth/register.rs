@@ -7,7 +7,7 @@
 //! credentials commit fails, leaving an account nobody can log into — rare,
 //! harmless to money, and visible in the store.
 
-use crate::accounts::Accounts;
+use crate::account::Accounts;
 use domain::account::{AccountCommand, AccountError};
 use domain::{AccountId, Actor, Email, Role};
 use sqlx::PgPool;

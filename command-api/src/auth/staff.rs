@@ -3,7 +3,7 @@
 
 use super::password::{self, Password};
 use super::register::{NewCredentials, RegisterError, register};
-use crate::accounts::Accounts;
+use crate::account::Accounts;
 use domain::account::AccountCommand;
 use domain::{AccountId, Email, Role};
 use sqlx::PgPool;

@@ -12,7 +12,7 @@ use super::lookup::{PaymentStatus, TopUpRef, find_top_up, status_of};
 use super::signature::{ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookKeys};
 use super::webhook::{CallbackStatus, WebhookBody};
 use super::{MoneyBody, lookup_error};
-use crate::money::support::parse_id;
+use crate::handler::parse_id_or_404;
 use crate::{ApiError, AppState};
 use async_trait::async_trait;
 use axum::extract::{Path, State};
@@ -165,7 +165,7 @@ fn sandbox(state: &AppState) -> Result<Arc<SandboxGateway>, ApiError> {
 }
 
 async fn load(state: &AppState, raw_id: &str) -> Result<(Uuid, TopUpRef, PaymentStatus), ApiError> {
-    let payment_id = parse_id(raw_id)?;
+    let payment_id = parse_id_or_404(raw_id)?;
     let top_up = find_top_up(&state.pool, payment_id)
         .await
         .map_err(lookup_error)?

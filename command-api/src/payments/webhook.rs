@@ -4,8 +4,8 @@
 
 use super::lookup::{PaymentStatus, find_top_up};
 use super::lookup_error;
-use crate::money::support::{correlation_id, run};
-use crate::money::wallet::wallet_error;
+use crate::handler::{correlation_id, run};
+use crate::wallet::wallet_error;
 use crate::{ApiError, AppState};
 use axum::body::Bytes;
 use axum::extract::State;

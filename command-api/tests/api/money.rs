@@ -654,7 +654,7 @@ async fn catalog_names_are_checked_by_the_aggregate() {
 #[tokio::test]
 async fn seeding_the_catalog_twice_adds_the_starters_once() {
     let w = World::new().await;
-    command_api::money::seed_catalog(&w.app.pool).await.unwrap();
+    command_api::seed_catalog(&w.app.pool).await.unwrap();
     assert_eq!(w.events_of("Catalog", "ServiceTypeAdded").await, 3);
 }
 

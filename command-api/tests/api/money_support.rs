@@ -77,9 +77,7 @@ impl World {
 
     pub async fn with(configure: impl FnOnce(&mut command_api::AppState)) -> Self {
         let app = TestApp::spawn_with(configure, command_api::router).await;
-        command_api::money::seed_catalog(&app.pool)
-            .await
-            .expect("seed");
+        command_api::seed_catalog(&app.pool).await.expect("seed");
         assert_eq!(app.register_client("a@example.ru").await.status(), 201);
         let (client_a, client_a_id) = login_token(&app, "a@example.ru").await;
         let (client_b, _) = app.signed_in_client("b@example.ru").await;

@@ -1,8 +1,13 @@
 //! Account commands beyond registration: the caller's profile, and an
-//! admin blocking or unblocking an account.
+//! admin blocking or unblocking an account; [`Accounts`] runs the
+//! aggregate's commands for registration and staff bootstrap.
 
-use super::support::{load, metadata_for, not_found, parse_id, require};
+mod executor;
+
+pub use executor::Accounts;
+
 use crate::auth::refresh::REVOKE_ACCOUNT_SQL;
+use crate::handler::{load, metadata, not_found, parse_id_or_404, require};
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -84,7 +89,7 @@ async fn execute(
     id: AccountId,
     command: AccountCommand,
 ) -> Result<(), ApiError> {
-    let metadata = metadata_for(caller.actor());
+    let metadata = metadata(caller);
     state
         .accounts
         .execute(id, command, caller.actor(), metadata.correlation_id)
@@ -107,9 +112,9 @@ async fn switch(
     platform::request_id::spawn(async move {
         let store = HubEventStore::<Account>::new(state.pool.clone())
             .with_upcasters(domain::account::upcasters());
-        let metadata = metadata_for(caller.actor());
+        let metadata = metadata(&caller);
         let account = id.as_uuid();
-        let mut attempts = Attempts::new(crate::accounts::MAX_ATTEMPTS);
+        let mut attempts = Attempts::new(crate::handler::MAX_ATTEMPTS);
         loop {
             let mut unit = UnitOfWork::new(state.pool.clone(), &metadata);
             unit.execute(&store, &id.to_string(), command.clone())
@@ -183,7 +188,7 @@ pub async fn block(
     Json(req): Json<BlockRequest>,
 ) -> Result<StatusCode, ApiError> {
     require(&caller, &[Role::Admin])?;
-    let id = AccountId::from(parse_id(&id)?);
+    let id = AccountId::from(parse_id_or_404(&id)?);
     let command = AccountCommand::Block {
         actor: caller.actor(),
         reason: req.reason,
@@ -210,7 +215,7 @@ pub async fn unblock(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     require(&caller, &[Role::Admin])?;
-    let id = AccountId::from(parse_id(&id)?);
+    let id = AccountId::from(parse_id_or_404(&id)?);
     let command = AccountCommand::Unblock {
         actor: caller.actor(),
         at: chrono::Utc::now(),

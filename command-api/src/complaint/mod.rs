@@ -1,9 +1,13 @@
-//! Complaints about an order, filed and withdrawn by its client or provider.
+//! Complaints about an order, filed and withdrawn by its client or provider;
+//! the admin's handling of them is [`admin`].
 
-use super::orders::visible_order;
-use super::{CreatedResponse, load, metadata, not_found, parse_id, refused, require};
-use crate::accounts::MAX_ATTEMPTS;
-use crate::money::support::stores;
+pub mod admin;
+
+use crate::handler::{
+    CreatedResponse, MAX_ATTEMPTS, load, metadata, not_found_named, parse_id, refused, require,
+    stores,
+};
+use crate::order::visible_order;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -46,7 +50,7 @@ pub(crate) async fn visible_complaint(
     caller: &Caller,
     id: ComplaintId,
 ) -> Result<Complaint, ApiError> {
-    let complaint: Complaint = load(pool, &id.to_string(), 0).await?;
+    let complaint: Complaint = load(&stores::complaints(pool), &id.to_string()).await?;
     let party = match caller.role {
         Role::Client => complaint.client() == caller.account_id,
         Role::Provider => complaint.provider() == caller.account_id,
@@ -54,7 +58,7 @@ pub(crate) async fn visible_complaint(
         Role::Auditor => false,
     };
     if complaint.status().is_none() || !party {
-        return Err(not_found("complaint"));
+        return Err(not_found_named("complaint"));
     }
     Ok(complaint)
 }

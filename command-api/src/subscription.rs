@@ -2,13 +2,13 @@
 //! into escrow), a provider's accept or reject, a cancel by the owner or an
 //! admin (which refunds an unaccepted request at once).
 
-use super::accounts::load_account;
-use super::catalog::load_catalog;
-use super::support::{
-    MAX_ATTEMPTS, credit_wallets, load, metadata_for, not_found, parse_id, require, run, stores,
+use crate::account::load_account;
+use crate::catalog::load_catalog;
+use crate::handler::{
+    MAX_ATTEMPTS, credit_wallets, load, metadata, not_found, parse_id_or_404, require, run, stores,
 };
-use super::wallet::wallet_error;
 use crate::idempotency::IdempotencyKey;
+use crate::wallet::wallet_error;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -126,7 +126,7 @@ pub async fn request(
         stores::subscriptions(&state.pool),
     );
     let (client, sid) = (caller.account_id.to_string(), id.to_string());
-    let metadata = metadata_for(caller.actor());
+    let metadata = metadata(&caller);
     let mut attempts = Attempts::new(MAX_ATTEMPTS);
     loop {
         let mut unit = UnitOfWork::new(state.pool.clone(), &metadata);
@@ -182,7 +182,7 @@ async fn for_provider(
     raw_id: &str,
 ) -> Result<(SubscriptionId, Vec<ServiceType>), ApiError> {
     require(caller, &[Role::Provider])?;
-    let id = SubscriptionId::from(parse_id(raw_id)?);
+    let id = SubscriptionId::from(parse_id_or_404(raw_id)?);
     let subscription =
         load::<Subscription>(&stores::subscriptions(&state.pool), &id.to_string()).await?;
     let account = load_account(&state.pool, caller.account_id).await?;
@@ -205,7 +205,7 @@ async fn provider_command(
         &subscriptions,
         &id.to_string(),
         build(types),
-        &metadata_for(caller.actor()),
+        &metadata(&caller),
     )
     .await
     .map_err(subscription_error)?;
@@ -284,10 +284,10 @@ pub async fn cancel(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     require(&caller, &[Role::Client, Role::Admin])?;
-    let id = SubscriptionId::from(parse_id(&id)?);
+    let id = SubscriptionId::from(parse_id_or_404(&id)?);
     let subscriptions = stores::subscriptions(&state.pool);
     let sid = id.to_string();
-    let metadata = metadata_for(caller.actor());
+    let metadata = metadata(&caller);
     let mut attempts = Attempts::new(MAX_ATTEMPTS);
     loop {
         let mut unit = UnitOfWork::new(state.pool.clone(), &metadata);

@@ -1,8 +1,8 @@
 //! The admin's catalog commands, on the one `catalog` aggregate, and the
 //! starter catalog `hub dev` seeds.
 
-use super::amount::Amount;
-use super::support::{load, metadata_for, not_found, require, run};
+use crate::amount::Amount;
+use crate::handler::{load, metadata, not_found, require, run};
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -84,14 +84,9 @@ async fn execute(
     command: CatalogCommand,
 ) -> Result<(), ApiError> {
     let catalogs = Store::new(state.pool.clone()).catalogs();
-    run(
-        &catalogs,
-        Catalog::ID,
-        command,
-        &metadata_for(caller.actor()),
-    )
-    .await
-    .map_err(catalog_error)
+    run(&catalogs, Catalog::ID, command, &metadata(caller))
+        .await
+        .map_err(catalog_error)
 }
 
 /// Adds a service type with both plans' prices.

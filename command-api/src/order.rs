@@ -1,6 +1,8 @@
 //! Orders inside a subscription: create, take, chat, complete.
 
-use super::{CreatedResponse, load, metadata, not_found, parse_id, require, run};
+use crate::handler::{
+    CreatedResponse, load, metadata, not_found_named, parse_id, require, run_or_refuse, stores,
+};
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,7 +14,6 @@ use platform::{Caller, Json, Problem};
 use serde::Deserialize;
 use sqlx::PgPool;
 use store::Store;
-use store::cqrs::LONG_LIVED_SNAPSHOT_EVERY;
 use utoipa::ToSchema;
 
 /// `POST /subscriptions/{id}/orders`.
@@ -51,7 +52,7 @@ pub(crate) async fn visible_order(
     caller: &Caller,
     id: OrderId,
 ) -> Result<Order, ApiError> {
-    let order: Order = load(pool, &id.to_string(), LONG_LIVED_SNAPSHOT_EVERY).await?;
+    let order: Order = load(&stores::orders(pool), &id.to_string()).await?;
     let party = match caller.role {
         Role::Client => order.client() == caller.account_id,
         Role::Provider => order.provider() == caller.account_id,
@@ -59,7 +60,7 @@ pub(crate) async fn visible_order(
         Role::Auditor => false,
     };
     if order.status().is_none() || !party {
-        return Err(not_found("order"));
+        return Err(not_found_named("order"));
     }
     Ok(order)
 }
@@ -85,16 +86,15 @@ pub async fn create_order(
     require(&caller, &[Role::Client])?;
     let subscription_id: SubscriptionId = parse_id(&id, "id")?;
     let subscription: Subscription = load(
-        &state.pool,
+        &stores::subscriptions(&state.pool),
         &subscription_id.to_string(),
-        LONG_LIVED_SNAPSHOT_EVERY,
     )
     .await?;
     let (Some(client), Some(plan)) = (subscription.client(), subscription.plan()) else {
-        return Err(not_found("subscription"));
+        return Err(not_found_named("subscription"));
     };
     if client != caller.account_id {
-        return Err(not_found("subscription"));
+        return Err(not_found_named("subscription"));
     }
     let facts = SubscriptionFacts {
         subscription_id,
@@ -105,7 +105,7 @@ pub async fn create_order(
     };
     let order_id = OrderId::new();
     let at = chrono::Utc::now();
-    run(
+    run_or_refuse(
         &Store::new(state.pool.clone()).orders(),
         &order_id.to_string(),
         || OrderCommand::Create {
@@ -149,7 +149,7 @@ pub async fn take_order(
     let order_id: OrderId = parse_id(&id, "id")?;
     visible_order(&state.pool, &caller, order_id).await?;
     let at = chrono::Utc::now();
-    run(
+    run_or_refuse(
         &Store::new(state.pool.clone()).orders(),
         &order_id.to_string(),
         || OrderCommand::Take {
@@ -174,7 +174,7 @@ pub(crate) async fn post(
     visible_order(pool, caller, order_id).await?;
     let message_id = MessageId::new();
     let at = chrono::Utc::now();
-    run(
+    run_or_refuse(
         &Store::new(pool.clone()).orders(),
         &order_id.to_string(),
         || OrderCommand::PostMessage {
@@ -239,7 +239,7 @@ pub async fn complete_order(
     let order_id: OrderId = parse_id(&id, "id")?;
     visible_order(&state.pool, &caller, order_id).await?;
     let at = chrono::Utc::now();
-    run(
+    run_or_refuse(
         &Store::new(state.pool.clone()).orders(),
         &order_id.to_string(),
         || OrderCommand::MarkDone {

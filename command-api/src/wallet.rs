@@ -1,7 +1,7 @@
 //! Wallet commands: top-ups and withdrawals (both behind `Idempotency-Key`).
 
-use super::amount::Amount;
-use super::support::{MAX_ATTEMPTS, metadata_for, require, stores};
+use crate::amount::Amount;
+use crate::handler::{MAX_ATTEMPTS, metadata, require, stores};
 use crate::idempotency::IdempotencyKey;
 use crate::{ApiError, AppState};
 use axum::extract::State;
@@ -126,7 +126,7 @@ pub async fn top_up(
     };
     let wallets = stores::wallets(&state.pool);
     let id = owner.to_string();
-    let metadata = metadata_for(caller.actor());
+    let metadata = metadata(&caller);
     let mut attempts = Attempts::new(MAX_ATTEMPTS);
     loop {
         let mut unit = UnitOfWork::new(state.pool.clone(), &metadata);
@@ -184,7 +184,7 @@ pub async fn withdraw(
     let answer = TransferCreated { transfer_id };
     let wallets = stores::wallets(&state.pool);
     let id = caller.account_id.to_string();
-    let metadata = metadata_for(caller.actor());
+    let metadata = metadata(&caller);
     let mut attempts = Attempts::new(MAX_ATTEMPTS);
     loop {
         let mut unit = UnitOfWork::new(state.pool.clone(), &metadata);

@@ -1,4 +1,5 @@
-//! The Account aggregate behind the event store.
+//! [`Accounts`]: the Account aggregate behind the event store, which
+//! registration, staff bootstrap and the handlers run commands through.
 
 use domain::account::{Account, AccountCommand, AccountError};
 use domain::{AccountId, Actor};
@@ -7,8 +8,7 @@ use std::sync::Arc;
 use store::{CommandError, EventMetadata, HubCqrs, Store, execute_with_retry};
 use uuid::Uuid;
 
-/// How many times a command is tried on optimistic-concurrency conflicts before 409.
-pub const MAX_ATTEMPTS: u32 = 5;
+use crate::handler::MAX_ATTEMPTS;
 
 /// Executes Account commands; cheap to clone.
 #[derive(Clone)]
