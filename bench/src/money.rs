@@ -208,6 +208,13 @@ pub async fn history(
     let mut clients = crate::register_many(http, base, 2).await?;
     let (fresh, old) = (clients.remove(0), clients.remove(0));
     grow(pool, &old.account_id, movements).await?;
+    // The stored history has no snapshot yet: the live path writes one each
+    // time a wallet passes a hundred events, so pass one first on both.
+    for client in [&fresh, &old] {
+        for _ in 0..101 {
+            client.top_up_created("10.00").await?;
+        }
+    }
     let (mut on_fresh, mut on_old) = (Samples::default(), Samples::default());
     for _ in 0..samples {
         for (client, samples) in [(&fresh, &mut on_fresh), (&old, &mut on_old)] {
@@ -248,7 +255,7 @@ async fn grow(pool: &PgPool, account: &str, movements: u64) -> anyhow::Result<()
                       'owner', $1::text, 'transfer_id', gen_random_uuid(), \
                       'subscription_id', gen_random_uuid(), \
                       'amount', json_build_object('amount', '1.00', 'currency', 'RUB'), \
-                      'kind', 'Earnings')), \
+                      'kind', 'earnings')), \
                     '{\"actor_role\":\"system\"}'::json \
                FROM generate_series($2::bigint + 1, $2::bigint + $3::bigint) AS s",
         )
@@ -276,6 +283,15 @@ pub async fn release(
         "FundsCreditedFromEscrow",
         "{FundsCreditedFromEscrow,subscription_id}",
     );
+    // Money for every order, through the sandbox like any top-up.
+    let amount = format!("{}.00", 20_000 * orders.max(1));
+    let created = client.top_up_created(&amount).await?;
+    if let Some(payment) = created["payment_id"].as_str() {
+        client
+            .post(&format!("/api/v1/payments/sandbox/{payment}/approve"))
+            .await?;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
     let mut samples = Samples::default();
     for _ in 0..orders {
         let key = uuid::Uuid::new_v4().to_string();
