@@ -104,7 +104,7 @@ pub async fn create_order(
         plan,
     };
     let order_id = OrderId::new();
-    let at = chrono::Utc::now();
+    let at = state.clock.now();
     run_or_refuse(
         &Store::new(state.pool.clone()).orders(),
         &order_id.to_string(),
@@ -148,7 +148,7 @@ pub async fn take_order(
     require(&caller, &[Role::Provider])?;
     let order_id: OrderId = parse_id(&id, "id")?;
     visible_order(&state.pool, &caller, order_id).await?;
-    let at = chrono::Utc::now();
+    let at = state.clock.now();
     run_or_refuse(
         &Store::new(state.pool.clone()).orders(),
         &order_id.to_string(),
@@ -173,6 +173,7 @@ pub(crate) async fn post(
 ) -> Result<MessageId, ApiError> {
     visible_order(pool, caller, order_id).await?;
     let message_id = MessageId::new();
+    // A chat message carries the wall-clock time it was written.
     let at = chrono::Utc::now();
     run_or_refuse(
         &Store::new(pool.clone()).orders(),
@@ -238,7 +239,7 @@ pub async fn complete_order(
     require(&caller, &[Role::Client, Role::Provider])?;
     let order_id: OrderId = parse_id(&id, "id")?;
     visible_order(&state.pool, &caller, order_id).await?;
-    let at = chrono::Utc::now();
+    let at = state.clock.now();
     run_or_refuse(
         &Store::new(state.pool.clone()).orders(),
         &order_id.to_string(),

@@ -48,6 +48,9 @@ pub struct AppState {
     pub money: MoneySettings,
     /// The payment gateway and the webhook's keys (`HUB_PAYMENTS__*`).
     pub payments: crate::payments::Payments,
+    /// Business time (deadlines, acceptances, order and complaint times):
+    /// the system clock, or `hub dev`'s movable one, as the scheduler sees it.
+    pub clock: std::sync::Arc<dyn store::clock::Clock>,
 }
 
 impl AppState {
@@ -69,6 +72,7 @@ impl AppState {
             login_limits: LoginLimits::default(),
             http,
             money: MoneySettings::default(),
+            clock: std::sync::Arc::new(store::clock::SystemClock),
         }
     }
 }

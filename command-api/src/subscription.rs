@@ -105,7 +105,7 @@ pub async fn request(
             field: Some("service_type".to_owned()),
         });
     };
-    let now = chrono::Utc::now();
+    let now = state.clock.now();
     let within =
         chrono::Duration::from_std(state.money.accept_within).map_err(ApiError::internal)?;
     let id = SubscriptionId::from(key.derive("subscription"));
@@ -228,11 +228,11 @@ pub async fn accept(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let actor = caller.actor();
+    let (actor, at) = (caller.actor(), state.clock.now());
     provider_command(state, caller, id, |types| SubscriptionCommand::Accept {
         actor,
         provider_service_types: types,
-        at: chrono::Utc::now(),
+        at,
     })
     .await
 }
@@ -252,11 +252,11 @@ pub async fn reject(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let actor = caller.actor();
+    let (actor, at) = (caller.actor(), state.clock.now());
     provider_command(state, caller, id, |types| SubscriptionCommand::Reject {
         actor,
         provider_service_types: types,
-        at: chrono::Utc::now(),
+        at,
     })
     .await
 }
@@ -309,7 +309,7 @@ pub async fn cancel(
                 &sid,
                 SubscriptionCommand::Cancel {
                     actor: caller.actor(),
-                    at: chrono::Utc::now(),
+                    at: state.clock.now(),
                 },
             )
             .await

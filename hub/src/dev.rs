@@ -90,6 +90,8 @@ pub async fn run() -> anyhow::Result<()> {
         command_api::AppState::new(pool.clone(), &settings.auth, settings.http.clone())
             .with_payments(&payments);
     commands.money = command_api::MoneySettings::load(&env)?;
+    // The same movable clock the process managers read.
+    commands.clock = store::clock::DevClock::start(pool.clone()).await?;
     let queries = read_api::AppState::new(pool.clone(), &settings.auth, settings.http.clone());
     let events = queries.events.clone();
     // One router, as the Ingress splits the paths: `/api/v1/auth/`,

@@ -60,7 +60,7 @@ pub async fn review_complaint(
     require(&caller, &[Role::Admin])?;
     let complaint_id: ComplaintId = parse_id(&id, "id")?;
     visible_complaint(&state.pool, &caller, complaint_id).await?;
-    let at = chrono::Utc::now();
+    let at = state.clock.now();
     run_or_refuse(
         &Store::new(state.pool.clone()).complaints(),
         &complaint_id.to_string(),
@@ -95,7 +95,7 @@ pub async fn add_note(
     require(&caller, &[Role::Admin])?;
     let complaint_id: ComplaintId = parse_id(&id, "id")?;
     visible_complaint(&state.pool, &caller, complaint_id).await?;
-    let at = chrono::Utc::now();
+    let at = state.clock.now();
     run_or_refuse(
         &Store::new(state.pool.clone()).complaints(),
         &complaint_id.to_string(),
@@ -146,7 +146,7 @@ pub async fn resolve_complaint(
         subscription_id.to_string(),
     );
     let (to_client, to_provider) = (req.to_client.0, req.to_provider.0);
-    let at = chrono::Utc::now();
+    let at = state.clock.now();
     let mut attempts = Attempts::new(MAX_ATTEMPTS);
     // The decision, the split out of escrow, both wallets' credits and the
     // thawed order commit together: the split cannot leave escrow without

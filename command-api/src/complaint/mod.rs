@@ -108,7 +108,7 @@ pub async fn file_complaint(
         order_id.to_string(),
         facts.subscription_id.to_string(),
     );
-    let at = chrono::Utc::now();
+    let at = state.clock.now();
     let mut attempts = Attempts::new(MAX_ATTEMPTS);
     // The complaint, the frozen order and the frozen escrow commit together:
     // no open complaint without a frozen order, no frozen order without one.
@@ -186,7 +186,7 @@ pub async fn withdraw_complaint(
         complaint.order_id().to_string(),
         complaint.subscription_id().to_string(),
     );
-    let at = chrono::Utc::now();
+    let at = state.clock.now();
     let mut attempts = Attempts::new(MAX_ATTEMPTS);
     // Withdrawn, the order and the escrow thaw in the same commit.
     loop {

@@ -699,3 +699,53 @@ async fn every_money_moving_post_needs_an_idempotency_key() {
     }
     assert_eq!(w.events().await, before);
 }
+
+/// A clock stopped at one moment, standing in for `hub dev`'s movable one.
+#[derive(Debug)]
+struct Stopped(chrono::DateTime<chrono::Utc>);
+
+impl store::clock::Clock for Stopped {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0
+    }
+}
+
+#[tokio::test]
+async fn business_time_comes_from_the_clock_the_scheduler_reads() {
+    let moved = chrono::Utc::now() + chrono::Duration::days(40);
+    let w = World::with(|state| state.clock = std::sync::Arc::new(Stopped(moved))).await;
+    assert_eq!(w.top_up(&w.client_a, "20000.00").await.status(), 201);
+    let id = w.subscribe(&w.client_a, "legal", "one_off").await;
+    let (deadline, accepted_at): (String, String) = (
+        sqlx::query_scalar(
+            "SELECT payload->'SubscriptionRequested'->>'acceptance_deadline' FROM events \
+             WHERE aggregate_id = $1 AND event_type = 'SubscriptionRequested'",
+        )
+        .bind(&id)
+        .fetch_one(&w.app.pool)
+        .await
+        .unwrap(),
+        {
+            let res = w
+                .send(
+                    &sub_path(&id, "accept"),
+                    Some(&w.provider_legal),
+                    None,
+                    &json!({}),
+                )
+                .await;
+            assert_eq!(res.status(), 204);
+            sqlx::query_scalar(
+                "SELECT payload->'SubscriptionAccepted'->>'period_start' FROM events \
+                 WHERE aggregate_id = $1 AND event_type = 'SubscriptionAccepted'",
+            )
+            .bind(&id)
+            .fetch_one(&w.app.pool)
+            .await
+            .unwrap()
+        },
+    );
+    let parse = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+    assert_eq!(parse(&deadline), moved + chrono::Duration::hours(24));
+    assert_eq!(parse(&accepted_at), moved);
+}
