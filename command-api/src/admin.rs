@@ -67,8 +67,8 @@ pub async fn admin_message(
                     "must be 1 to 4000 characters",
                 )]));
             }
-            // No aggregate holds direct messages: a row the notifier (a
-            // later issue) picks up and emails.
+            // No aggregate holds direct messages: a row in `admin_messages`,
+            // kept until the notifier role (issue [5], not built) emails it.
             let id = Uuid::now_v7();
             let inserted = sqlx::query(
                 "INSERT INTO admin_messages (id, account_id, admin_id, text) \

@@ -145,18 +145,30 @@ pub async fn take_order(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    require(&caller, &[Role::Provider])?;
-    let order_id: OrderId = parse_id(&id, "id")?;
-    visible_order(&state.pool, &caller, order_id).await?;
+    party_command(&state, &caller, &id, &[Role::Provider], |actor, at| {
+        OrderCommand::Take { actor, at }
+    })
+    .await
+}
+
+/// A command one of the order's parties gives about it: `roles` may give
+/// it, the caller must see the order, the time comes from the clock.
+async fn party_command(
+    state: &AppState,
+    caller: &Caller,
+    raw_id: &str,
+    roles: &[Role],
+    build: impl Fn(domain::Actor, chrono::DateTime<chrono::Utc>) -> OrderCommand,
+) -> Result<StatusCode, ApiError> {
+    require(caller, roles)?;
+    let order_id: OrderId = parse_id(raw_id, "id")?;
+    visible_order(&state.pool, caller, order_id).await?;
     let at = state.clock.now();
     run_or_refuse(
         &Store::new(state.pool.clone()).orders(),
         &order_id.to_string(),
-        || OrderCommand::Take {
-            actor: caller.actor(),
-            at,
-        },
-        &metadata(&caller),
+        || build(caller.actor(), at),
+        &metadata(caller),
         order_field,
     )
     .await?;
@@ -236,20 +248,12 @@ pub async fn complete_order(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    require(&caller, &[Role::Client, Role::Provider])?;
-    let order_id: OrderId = parse_id(&id, "id")?;
-    visible_order(&state.pool, &caller, order_id).await?;
-    let at = state.clock.now();
-    run_or_refuse(
-        &Store::new(state.pool.clone()).orders(),
-        &order_id.to_string(),
-        || OrderCommand::MarkDone {
-            actor: caller.actor(),
-            at,
-        },
-        &metadata(&caller),
-        order_field,
+    party_command(
+        &state,
+        &caller,
+        &id,
+        &[Role::Client, Role::Provider],
+        |actor, at| OrderCommand::MarkDone { actor, at },
     )
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+    .await
 }
