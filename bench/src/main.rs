@@ -39,6 +39,15 @@ struct Db {
     database_url: String,
 }
 
+impl Db {
+    /// The same server's `postgres` database, where pgbench makes its scratch one.
+    fn server_url(&self) -> String {
+        self.database_url
+            .rsplit_once('/')
+            .map_or(self.database_url.clone(), |(h, _)| format!("{h}/postgres"))
+    }
+}
+
 #[derive(Subcommand)]
 enum Bench {
     /// Top-up request → settled by the payment webhook under concurrent
@@ -68,12 +77,19 @@ enum Bench {
         #[command(flatten)]
         db: Db,
     },
-    /// p50/p99 of one command under concurrent callers.
+    /// Top-up requests (one commit each) under concurrent callers, next to
+    /// pgbench's single-row INSERT TPS in the same run.
     Commands {
-        #[arg(long, default_value_t = 32)]
+        #[arg(long, default_value_t = 64)]
         concurrency: u64,
-        #[arg(long, default_value_t = 20)]
+        #[arg(long, default_value_t = 15)]
         seconds: u64,
+        /// Skip the one warm-up top-up per wallet, so the first measured
+        /// request is each wallet's first event.
+        #[arg(long)]
+        fresh: bool,
+        #[command(flatten)]
+        db: Db,
     },
     /// Commit → read-model latency at a steady rate.
     E2e {
@@ -105,7 +121,15 @@ async fn main() -> anyhow::Result<()> {
         Bench::Commands {
             concurrency,
             seconds,
-        } => commands(&http, &cli.base, concurrency, seconds).await,
+            fresh,
+            db,
+        } => {
+            let rate = commands(&http, &cli.base, concurrency, seconds, fresh).await?;
+            let tps = money::pgbench_inserts(&db.server_url(), concurrency, seconds).await?;
+            println!("  pgbench single-row INSERT TPS ({concurrency} clients, same run): {tps:.0}");
+            println!("  ratio requests/s ÷ INSERT TPS: {:.3}", rate / tps);
+            Ok(())
+        }
         Bench::E2e {
             rate,
             seconds,
@@ -118,11 +142,15 @@ async fn main() -> anyhow::Result<()> {
             db,
         } => {
             let pool = sqlx::PgPool::connect(&db.database_url).await?;
-            let server = db
-                .database_url
-                .rsplit_once('/')
-                .map_or(db.database_url.clone(), |(h, _)| format!("{h}/postgres"));
-            money::top_ups(&http, &cli.base, &pool, &server, concurrency, seconds).await
+            money::top_ups(
+                &http,
+                &cli.base,
+                &pool,
+                &db.server_url(),
+                concurrency,
+                seconds,
+            )
+            .await
         }
         Bench::History {
             movements,
@@ -163,11 +191,14 @@ async fn commands(
     base: &str,
     concurrency: u64,
     seconds: u64,
-) -> anyhow::Result<()> {
+    fresh: bool,
+) -> anyhow::Result<f64> {
     println!("registering {concurrency} clients…");
     let clients = register_many(http, base, concurrency).await?;
-    for c in &clients {
-        c.top_up("1.00").await?; // warm-up: the wallet exists, connections are open
+    if !fresh {
+        for c in &clients {
+            c.top_up("1.00").await?; // warm-up: the wallet exists, connections are open
+        }
     }
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = tokio::task::JoinSet::new();
@@ -192,13 +223,12 @@ async fn commands(
         all.extend(s);
         errors += e;
     }
-    let n = all.len();
+    let rate = all.len() as f64 / seconds as f64;
     println!(
-        "top-up command, {concurrency} concurrent callers, {seconds} s: {} ; {:.0} commands/s ; errors={errors}",
+        "top-up request, {concurrency} concurrent callers, {seconds} s: {} ; {rate:.0} requests/s ; errors={errors}",
         all.summary(),
-        n as f64 / seconds as f64
     );
-    Ok(())
+    Ok(rate)
 }
 
 type Waiters = Arc<Mutex<HashMap<String, oneshot::Sender<Instant>>>>;

@@ -143,7 +143,11 @@ pub async fn top_ups(
 
 /// pgbench's single-row INSERT TPS into an events-shaped table in a scratch
 /// database on the same server.
-async fn pgbench_inserts(server_url: &str, clients: u64, seconds: u64) -> anyhow::Result<f64> {
+pub(crate) async fn pgbench_inserts(
+    server_url: &str,
+    clients: u64,
+    seconds: u64,
+) -> anyhow::Result<f64> {
     let scratch = "hub_bench_pgbench";
     let admin = PgPool::connect(server_url).await?;
     sqlx::query(&format!("DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))

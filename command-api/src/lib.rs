@@ -27,6 +27,7 @@ pub mod order;
 pub mod payments;
 pub mod state;
 pub mod subscription;
+pub mod turns;
 pub mod wallet;
 
 pub use auth::staff::{StaffError, bootstrap_staff};

@@ -51,6 +51,8 @@ pub struct AppState {
     /// Business time (deadlines, acceptances, order and complaint times):
     /// the system clock, or `hub dev`'s movable one, as the scheduler sees it.
     pub clock: std::sync::Arc<dyn store::clock::Clock>,
+    /// One money request at a time per wallet in this process.
+    pub turns: crate::turns::Turns,
 }
 
 impl AppState {
@@ -63,7 +65,7 @@ impl AppState {
             http.addr
         ));
         Self {
-            payments: crate::payments::Payments::new(&payments),
+            payments: crate::payments::Payments::new(&payments, &pool),
             accounts: Accounts::new(pool.clone()),
             blocklist: Blocklist::start(pool.clone()),
             pool,
@@ -73,6 +75,7 @@ impl AppState {
             http,
             money: MoneySettings::default(),
             clock: std::sync::Arc::new(store::clock::SystemClock),
+            turns: crate::turns::Turns::default(),
         }
     }
 }
@@ -80,7 +83,7 @@ impl AppState {
 impl AppState {
     /// The same state with the gateway `settings` name.
     pub fn with_payments(mut self, settings: &crate::payments::PaymentSettings) -> Self {
-        self.payments = crate::payments::Payments::new(settings);
+        self.payments = crate::payments::Payments::new(settings, &self.pool);
         self
     }
 }

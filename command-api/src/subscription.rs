@@ -127,6 +127,7 @@ pub async fn request(
     );
     let (client, sid) = (caller.account_id.to_string(), id.to_string());
     let metadata = metadata(&caller);
+    let _turn = state.turns.take(&client).await;
     let mut attempts = Attempts::new(MAX_ATTEMPTS);
     loop {
         let mut unit = UnitOfWork::new(state.pool.clone(), &metadata);

@@ -127,6 +127,7 @@ pub async fn top_up(
     let wallets = stores::wallets(&state.pool);
     let id = owner.to_string();
     let metadata = metadata(&caller);
+    let _turn = state.turns.take(&id).await;
     let mut attempts = Attempts::new(MAX_ATTEMPTS);
     loop {
         let mut unit = UnitOfWork::new(state.pool.clone(), &metadata);
@@ -185,6 +186,7 @@ pub async fn withdraw(
     let wallets = stores::wallets(&state.pool);
     let id = caller.account_id.to_string();
     let metadata = metadata(&caller);
+    let _turn = state.turns.take(&id).await;
     let mut attempts = Attempts::new(MAX_ATTEMPTS);
     loop {
         let mut unit = UnitOfWork::new(state.pool.clone(), &metadata);

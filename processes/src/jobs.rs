@@ -59,6 +59,14 @@ pub enum Job {
         /// The payout.
         payout: Payout,
     },
+    /// A top-up still unpaid when its payment expires is failed, so no
+    /// request waits forever on a payer who walked away.
+    TopUpExpiry {
+        /// The wallet's owner.
+        owner: AccountId,
+        /// The top-up.
+        transfer_id: TransferId,
+    },
 }
 
 impl Job {
@@ -70,6 +78,7 @@ impl Job {
             Job::RenewalRetry { .. } => "renewal_retry",
             Job::AutoConfirm { .. } => "auto_confirm",
             Job::PayoutCheck { .. } => "payout_check",
+            Job::TopUpExpiry { .. } => "top_up_expiry",
         }
     }
 
@@ -94,6 +103,7 @@ impl Job {
             ),
             Job::AutoConfirm { order_id } => format!("auto-confirm:{order_id}"),
             Job::PayoutCheck { payout } => format!("payout-check:{}", payout.transfer_id),
+            Job::TopUpExpiry { transfer_id, .. } => format!("top-up-expiry:{transfer_id}"),
         }
     }
 

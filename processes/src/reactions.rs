@@ -22,6 +22,7 @@ pub const ROUTING_KEYS: &[&str] = &[
     "Subscription.SubscriptionAccepted",
     "Subscription.PeriodRenewed",
     "Subscription.EscrowReleased",
+    "Wallet.TopUpRequested",
     "Wallet.WithdrawalRequested",
 ];
 
@@ -61,7 +62,7 @@ impl Processes {
             {
                 self.on_subscription(envelope, parse(envelope)?).await
             }
-            "Wallet" if envelope.event_type == "WithdrawalRequested" => {
+            "Wallet" if is_one_of(envelope, &["TopUpRequested", "WithdrawalRequested"]) => {
                 self.on_wallet(envelope, parse(envelope)?).await
             }
             _ => Ok(()),
@@ -184,25 +185,32 @@ impl Processes {
         Ok(())
     }
 
-    /// A withdrawal: hand it to the bank, mark it sent, and ask the bank
-    /// how it went a little later.
+    /// A top-up: fail it if its payment never arrives. A withdrawal: hand
+    /// it to the bank, mark it sent, and ask the bank how it went a little
+    /// later.
     async fn on_wallet(
         &self,
         envelope: &EventEnvelope,
         event: WalletEvent,
     ) -> Result<(), ProcessError> {
-        let WalletEvent::WithdrawalRequested {
-            transfer_id,
-            amount,
-            bank,
-        } = event
-        else {
-            return Ok(());
-        };
         let owner: AccountId = envelope
             .aggregate_id
             .parse()
             .map_err(|e| ProcessError::Malformed(format!("wallet id: {e}")))?;
+        let (transfer_id, amount, bank) = match event {
+            WalletEvent::TopUpRequested { transfer_id, .. } => {
+                let due = self.now() + std_duration(self.settings.top_up_expiry);
+                let job = Job::TopUpExpiry { owner, transfer_id };
+                self.scheduler.schedule(&job, due).await?;
+                return Ok(());
+            }
+            WalletEvent::WithdrawalRequested {
+                transfer_id,
+                amount,
+                bank,
+            } => (transfer_id, amount, bank),
+            _ => return Ok(()),
+        };
         let payout = Payout {
             owner,
             transfer_id,

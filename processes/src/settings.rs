@@ -41,6 +41,9 @@ pub struct ProcessesSettings {
     /// `HUB_PAYOUTS__CHECK_AFTER_SECS`, default 5: clock time from handing a
     /// payout to the bank to asking it how it went.
     pub payout_check_after: Duration,
+    /// `HUB_PAYMENTS__TOP_UP_EXPIRY_SECS`, default one day: a top-up whose
+    /// payment has not arrived this long after the request is failed.
+    pub top_up_expiry: Duration,
     /// `HUB_PAYOUTS__BANK`: `sandbox`. Unset, `hub processes` refuses to
     /// start (`hub dev` uses the sandbox).
     pub bank: Option<BankKind>,
@@ -64,6 +67,7 @@ impl Default for ProcessesSettings {
             retry_count: 3,
             auto_confirm_after: Duration::from_secs(3 * 24 * 3600),
             payout_check_after: Duration::from_secs(5),
+            top_up_expiry: Duration::from_secs(24 * 3600),
             bank: None,
             dev_clock: false,
             poll_interval: Duration::from_millis(500),
@@ -119,6 +123,10 @@ impl ProcessesSettings {
             payout_check_after: Duration::from_secs(env.parse_or(
                 "HUB_PAYOUTS__CHECK_AFTER_SECS",
                 d.payout_check_after.as_secs(),
+            )?),
+            top_up_expiry: Duration::from_secs(env.parse_or(
+                "HUB_PAYMENTS__TOP_UP_EXPIRY_SECS",
+                d.top_up_expiry.as_secs(),
             )?),
             bank,
             dev_clock: env.parse_or("HUB_CLOCK__DEV", d.dev_clock)?,

@@ -100,6 +100,27 @@ impl Processes {
             }
             Job::AutoConfirm { order_id } => self.auto_confirm(*order_id, &metadata).await,
             Job::PayoutCheck { payout } => self.payout_check(payout, &metadata).await,
+            Job::TopUpExpiry { owner, transfer_id } => {
+                self.expire_top_up(*owner, *transfer_id, &metadata).await
+            }
+        }
+    }
+
+    /// The payer never paid: the top-up fails (a no-op once it settled or
+    /// failed). A callback the gateway sends later is refused with 409.
+    async fn expire_top_up(
+        &self,
+        owner: domain::AccountId,
+        transfer_id: domain::TransferId,
+        metadata: &EventMetadata,
+    ) -> Result<(), ProcessError> {
+        let command = WalletCommand::FailTopUp {
+            transfer_id,
+            reason: "the payment was not completed in time".to_owned(),
+        };
+        match exec(&self.wallets, &owner.to_string(), command, metadata).await {
+            Ok(()) | Err(CommandError::Rule(WalletError::TransferNotPending { .. })) => Ok(()),
+            Err(e) => Err(e.into()),
         }
     }
 

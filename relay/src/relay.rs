@@ -17,7 +17,8 @@ use crate::{
     store::{self, EventRow},
 };
 
-/// The channel PostgreSQL notifies on when events commit (see the migration).
+/// The channel writers notify on after their events commit (`store::wake`,
+/// which the relay does not depend on: the name is the contract).
 const WAKE_CHANNEL: &str = "hub_events_appended";
 
 /// One relay replica. Cheap to share: clone the metrics out before `run`.

@@ -256,6 +256,7 @@ impl<A: Aggregate> EventStore<A> for HubEventStore<A> {
         let mut tx = self.pool.begin().await.map_err(sql_error)?;
         rows.write(&mut tx).await.map_err(sql_error)?;
         tx.commit().await.map_err(sql_error)?;
+        crate::wake::events_appended(&self.pool);
         Ok(envelopes)
     }
 }

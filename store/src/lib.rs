@@ -9,6 +9,7 @@
 //! - [`execute`]: running a command with bounded retries on optimistic conflicts;
 //! - [`wallet_history`]: where a wallet looks its finished transfers up;
 //! - [`unit_of_work`]: one transaction over several streams, retried whole on conflict;
+//! - [`wake`]: telling idle relays that events committed, without serialising commits;
 //! - `testing` (feature `testing`): a fresh database per test.
 
 pub mod clock;
@@ -20,6 +21,7 @@ pub mod pool;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod unit_of_work;
+pub mod wake;
 pub mod wallet_history;
 
 pub use clock::{Clock, DevClock, SystemClock};

@@ -271,7 +271,11 @@ impl UnitOfWork {
                 .await
                 .map_err(outcome)?;
         }
-        tx.commit().await.map_err(outcome)
+        tx.commit().await.map_err(outcome)?;
+        if !rows.is_empty() {
+            crate::wake::events_appended(&self.pool);
+        }
+        Ok(())
     }
 }
 

@@ -24,6 +24,15 @@ pub fn remove(items: &mut Vec<Subscription>, id: &str) {
     items.retain(|s| s.id != id);
 }
 
+/// Takes a fresh first page into the list: shown items are replaced in
+/// place, missing ones go on top in the page's order. For a stream that has
+/// just (re)connected: what committed while it was down arrives this way.
+pub fn refresh(items: &mut Vec<Subscription>, page: Vec<Subscription>) {
+    for item in page.into_iter().rev() {
+        upsert(items, item);
+    }
+}
+
 /// Appends a further page, skipping items already shown (an event may have brought them first).
 pub fn append_page(items: &mut Vec<Subscription>, page: Vec<Subscription>) {
     for item in page {
@@ -103,6 +112,21 @@ mod tests {
         let mut items = vec![];
         apply_available(&mut items, sub("n", "requested"));
         assert_eq!(ids(&items), ["n"]);
+    }
+
+    #[test]
+    fn refresh_brings_what_the_stream_missed_on_top_and_updates_the_rest() {
+        let mut items = vec![sub("a", "requested"), sub("b", "requested")];
+        refresh(
+            &mut items,
+            vec![
+                sub("new", "requested"),
+                sub("a", "active"),
+                sub("b", "requested"),
+            ],
+        );
+        assert_eq!(ids(&items), ["new", "a", "b"]);
+        assert_eq!(items[1].status, "active");
     }
 
     #[test]

@@ -42,19 +42,21 @@ pub struct Payments {
 }
 
 impl Payments {
-    /// The gateway `settings` name.
-    pub fn new(settings: &PaymentSettings) -> Self {
+    /// The gateway `settings` name. The sandbox keeps its pending callbacks
+    /// in `pool` and delivers them from a task that lives as long as it does.
+    pub fn new(settings: &PaymentSettings, pool: &sqlx::PgPool) -> Self {
         let keys = WebhookKeys::new(
             settings.webhook_secret.clone(),
             settings.previous_webhook_secret.clone(),
         );
         match settings.gateway {
             GatewayKind::Sandbox => {
-                let sandbox = Arc::new(SandboxGateway::new(
+                let sandbox = SandboxGateway::start(
+                    pool.clone(),
                     settings.webhook_url.clone(),
                     keys.clone(),
                     settings.sandbox_delay,
-                ));
+                );
                 Self {
                     gateway: sandbox.clone(),
                     keys,
@@ -106,14 +108,16 @@ pub(crate) fn lookup_error(e: lookup::LookupError) -> ApiError {
     ApiError::internal(e)
 }
 
-/// The webhook always; the sandbox's pages only when it is the gateway.
+/// The webhook always; the sandbox's pages only when it is the gateway
+/// (whose callbacks then start going out).
 /// Full paths (merge, don't nest): the Ingress must send `/api/v1/payments/`
 /// to command-api.
 pub fn routes(state: &AppState) -> Router<AppState> {
     let router = Router::new().route("/api/v1/payments/webhook", post(webhook::receive));
-    if state.payments.sandbox.is_none() {
+    let Some(sandbox) = &state.payments.sandbox else {
         return router;
-    }
+    };
+    sandbox.deliver_in_background();
     router
         .route("/api/v1/payments/sandbox/{payment_id}", get(sandbox::show))
         .route(

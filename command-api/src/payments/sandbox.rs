@@ -2,7 +2,9 @@
 //! `hub dev`, tests and demos. It opens payments without storing anything,
 //! shows a payment's state, and on approve or decline calls the webhook back
 //! after a short delay, signed like a real acquirer would — so a top-up
-//! settles through exactly the path production uses.
+//! settles through exactly the path production uses. A verdict is stored
+//! before it is answered and retried until the webhook takes it, so a
+//! restart in between delays the callback but never loses it.
 //!
 //! It takes no card and checks nobody: whoever knows a payment id may approve
 //! it. Never configure it where real money moves.
@@ -20,96 +22,209 @@ use axum::http::StatusCode;
 use domain::{AccountId, Money, TransferId};
 use platform::{Json, Problem};
 use serde::Serialize;
-use std::sync::Arc;
+use sqlx::PgPool;
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
+use tokio::sync::Notify;
 use tracing::Instrument;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// How many times the sandbox tries to deliver one callback.
-const DELIVERY_ATTEMPTS: u32 = 5;
+/// Callbacks one delivery round claims at most.
+const BATCH: i64 = 16;
+/// How long a claimed callback is left to its replica before another may
+/// deliver it (the HTTP timeout is 10 s).
+const LEASE_SECS: f64 = 30.0;
+/// The longest wait between two tries of one callback.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// How often the delivery task looks for due callbacks when nobody woke it.
+const POLL: Duration = Duration::from_millis(250);
 
 /// The sandbox gateway; see the module docs.
 pub struct SandboxGateway {
+    pool: PgPool,
+    delay: Duration,
+    wake: Arc<Notify>,
+    delivery: Mutex<Option<Delivery>>,
+}
+
+/// What the delivery task needs besides the gateway.
+struct Delivery {
+    pool: PgPool,
     http: reqwest::Client,
     webhook_url: String,
     keys: WebhookKeys,
-    delay: Duration,
 }
 
 impl SandboxGateway {
     /// A sandbox calling `webhook_url`, signing with the current key of
-    /// `keys`, `delay` after each verdict.
-    pub fn new(webhook_url: String, keys: WebhookKeys, delay: Duration) -> Self {
+    /// `keys`, `delay` after each verdict. Its callbacks wait in
+    /// `sandbox_callbacks` until delivered, by a task that
+    /// [`Self::deliver_in_background`] starts and that stops soon after the
+    /// gateway is dropped.
+    pub fn start(
+        pool: PgPool,
+        webhook_url: String,
+        keys: WebhookKeys,
+        delay: Duration,
+    ) -> Arc<Self> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()
             .unwrap_or_default();
-        Self {
-            http,
-            webhook_url,
-            keys,
+        Arc::new(Self {
+            pool: pool.clone(),
             delay,
+            wake: Arc::new(Notify::new()),
+            delivery: Mutex::new(Some(Delivery {
+                pool,
+                http,
+                webhook_url,
+                keys,
+            })),
+        })
+    }
+
+    /// Starts delivering callbacks, once: when the routes that take the
+    /// verdicts are mounted, so a gateway that is built and then replaced
+    /// by the final settings never delivers with the wrong secret.
+    pub fn deliver_in_background(self: &Arc<Self>) {
+        let delivery = self
+            .delivery
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(delivery) = delivery {
+            tokio::spawn(delivery.run(Arc::downgrade(self), self.wake.clone()));
         }
     }
 
-    /// Where callbacks go.
-    pub fn webhook_url(&self) -> &str {
-        &self.webhook_url
+    /// Stores the signed verdict for delivery after the delay; the payer's
+    /// request does not wait for it. Each callback has its own `webhook-id`,
+    /// kept across its retries as an acquirer does.
+    async fn call_back(&self, body: &WebhookBody) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO sandbox_callbacks (webhook_id, payment_id, status, reason, due_at) \
+             VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))",
+        )
+        .bind(Uuid::now_v7())
+        .bind(body.payment_id)
+        .bind(body.status.as_str())
+        .bind(body.reason.as_deref())
+        .bind(self.delay.as_secs_f64())
+        .execute(&self.pool)
+        .await?;
+        self.wake.notify_one();
+        Ok(())
+    }
+}
+
+impl Delivery {
+    /// Delivers due callbacks until the gateway is gone.
+    async fn run(self, gateway: Weak<SandboxGateway>, wake: Arc<Notify>) {
+        loop {
+            if gateway.strong_count() == 0 {
+                return;
+            }
+            let delivered = match self.round().await {
+                Ok(n) => n,
+                Err(error) => {
+                    tracing::warn!(%error, "sandbox callbacks could not be claimed; retrying");
+                    0
+                }
+            };
+            if delivered < BATCH as usize {
+                tokio::select! {
+                    () = wake.notified() => {}
+                    () = tokio::time::sleep(POLL) => {}
+                }
+            }
+        }
     }
 
-    /// Posts the signed verdict to the webhook after the delay, in the
-    /// background (the payer's request does not wait), retrying a few times
-    /// with the same `webhook-id` as an acquirer does.
-    fn call_back(&self, body: WebhookBody) {
-        let http = self.http.clone();
-        let url = self.webhook_url.clone();
-        let keys = self.keys.clone();
-        let delay = self.delay;
-        let webhook_id = Uuid::now_v7().to_string();
-        let span = tracing::info_span!("sandbox_callback", payment.id = %body.payment_id, webhook.id = %webhook_id);
-        tokio::spawn(
-            async move {
-                tokio::time::sleep(delay).await;
-                let Ok(raw) = serde_json::to_vec(&body) else {
-                    return;
-                };
-                let mut backoff = Duration::from_millis(250);
-                for attempt in 1..=DELIVERY_ATTEMPTS {
-                    let timestamp = chrono::Utc::now().timestamp();
-                    let sent = http
-                        .post(&url)
-                        .header(ID_HEADER, &webhook_id)
-                        .header(TIMESTAMP_HEADER, timestamp.to_string())
-                        .header(SIGNATURE_HEADER, keys.sign(&webhook_id, timestamp, &raw))
-                        .header(reqwest::header::CONTENT_TYPE, "application/json")
-                        .body(raw.clone())
-                        .send()
-                        .await;
-                    match sent {
-                        Ok(res) if res.status().is_success() => {
-                            tracing::info!(attempt, "sandbox callback delivered");
-                            return;
-                        }
-                        // The webhook refused this callback for good (signature,
-                        // unknown payment, contradicting verdict): retrying
-                        // the same bytes cannot help.
-                        Ok(res) if res.status().is_client_error() => {
-                            tracing::warn!(status = %res.status(), "sandbox callback refused");
-                            return;
-                        }
-                        Ok(res) => {
-                            tracing::warn!(attempt, status = %res.status(), "sandbox callback failed")
-                        }
-                        Err(e) => tracing::warn!(attempt, error = %e, "sandbox callback failed"),
-                    }
-                    tokio::time::sleep(backoff).await;
-                    backoff *= 2;
+    /// Claims the due callbacks and tries each once; returns how many it claimed.
+    async fn round(&self) -> Result<usize, sqlx::Error> {
+        let claimed: Vec<(Uuid, Uuid, String, Option<String>, i32)> = sqlx::query_as(
+            "UPDATE sandbox_callbacks SET attempts = attempts + 1, \
+                 due_at = now() + make_interval(secs => $2) \
+             WHERE webhook_id IN (SELECT webhook_id FROM sandbox_callbacks WHERE due_at <= now() \
+                 ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED) \
+             RETURNING webhook_id, payment_id, status, reason, attempts",
+        )
+        .bind(BATCH)
+        .bind(LEASE_SECS)
+        .fetch_all(&self.pool)
+        .await?;
+        let count = claimed.len();
+        for (webhook_id, payment_id, status, reason, attempts) in claimed {
+            let span = tracing::info_span!("sandbox_callback", payment.id = %payment_id, webhook.id = %webhook_id, attempt = attempts);
+            let body = WebhookBody {
+                payment_id,
+                status: CallbackStatus::parse(&status),
+                reason,
+            };
+            match self
+                .deliver(&webhook_id.to_string(), &body)
+                .instrument(span.clone())
+                .await
+            {
+                Ok(()) => {
+                    sqlx::query("DELETE FROM sandbox_callbacks WHERE webhook_id = $1")
+                        .bind(webhook_id)
+                        .execute(&self.pool)
+                        .await?;
                 }
-                tracing::error!("sandbox callback not delivered; approve or decline again");
+                Err(error) => {
+                    let shift = u32::try_from(attempts.clamp(1, 16) - 1).unwrap_or(0);
+                    let wait = (Duration::from_millis(250) * 2u32.pow(shift)).min(MAX_BACKOFF);
+                    span.in_scope(
+                        || tracing::warn!(%error, retry_in = ?wait, "sandbox callback failed"),
+                    );
+                    sqlx::query(
+                        "UPDATE sandbox_callbacks SET due_at = now() + make_interval(secs => $2), \
+                             last_error = $3 WHERE webhook_id = $1",
+                    )
+                    .bind(webhook_id)
+                    .bind(wait.as_secs_f64())
+                    .bind(&error)
+                    .execute(&self.pool)
+                    .await?;
+                }
             }
-            .instrument(span),
-        );
+        }
+        Ok(count)
+    }
+
+    /// Posts one signed callback. `Ok` when the webhook took it, or refused
+    /// it for good (malformed, unknown payment, contradicting verdict):
+    /// retrying the same bytes cannot help. Anything else is retried, a
+    /// refused signature too (a secret being rotated).
+    async fn deliver(&self, webhook_id: &str, body: &WebhookBody) -> Result<(), String> {
+        let raw = serde_json::to_vec(body).map_err(|e| e.to_string())?;
+        let timestamp = chrono::Utc::now().timestamp();
+        let res = self
+            .http
+            .post(&self.webhook_url)
+            .header(ID_HEADER, webhook_id)
+            .header(TIMESTAMP_HEADER, timestamp.to_string())
+            .header(
+                SIGNATURE_HEADER,
+                self.keys.sign(webhook_id, timestamp, &raw),
+            )
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(raw)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if res.status().is_success() {
+            tracing::info!("sandbox callback delivered");
+            Ok(())
+        } else if matches!(res.status().as_u16(), 400 | 404 | 409 | 413 | 422) {
+            tracing::warn!(status = %res.status(), "sandbox callback refused");
+            Ok(())
+        } else {
+            Err(format!("the webhook answered {}", res.status()))
+        }
     }
 }
 
@@ -244,11 +359,14 @@ async fn verdict(
         ))));
     }
     let reason = (status == CallbackStatus::Failed).then(|| "declined in the sandbox".to_owned());
-    gateway.call_back(WebhookBody {
-        payment_id,
-        status,
-        reason,
-    });
+    gateway
+        .call_back(&WebhookBody {
+            payment_id,
+            status,
+            reason,
+        })
+        .await
+        .map_err(ApiError::internal)?;
     tracing::info!(?status, "sandbox verdict given");
     Ok((
         StatusCode::ACCEPTED,

@@ -29,6 +29,25 @@ pub enum CallbackStatus {
     Failed,
 }
 
+impl CallbackStatus {
+    /// The wire name (also the sandbox outbox's `status` column).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// From the wire name; the outbox's CHECK allows only the two.
+    pub(crate) fn parse(raw: &str) -> Self {
+        if raw == "succeeded" {
+            Self::Succeeded
+        } else {
+            Self::Failed
+        }
+    }
+}
+
 /// The body of a callback. Unknown fields are ignored, so an acquirer may
 /// send more than this.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -89,6 +108,7 @@ fn refused(reason: &super::signature::SignatureError) -> ApiError {
         (status = 409, description = "the verdict contradicts the one already applied (settled vs failed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "the body exceeds the limit", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "a field is missing or invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "the wallet kept changing; nothing moved, send the callback again", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all, fields(webhook.id, payment.id))]
 pub async fn receive(
@@ -147,8 +167,10 @@ pub async fn receive(
     }
     let wallets = Store::new(state.pool.clone()).wallets();
     let owner = top_up.owner.to_string();
+    let turns = state.turns.clone();
     // Spawned: the payer's money must not depend on the acquirer hanging up.
     platform::request_id::spawn(async move {
+        let _turn = turns.take(&owner).await;
         run(&wallets, &owner, command, &metadata)
             .await
             .map_err(|e| match e {
@@ -156,6 +178,18 @@ pub async fn receive(
                     tracing::warn!(state, "payment webhook contradicts the top-up's outcome");
                     ApiError::from(Problem::conflict(format!("the top-up is already {state}")))
                 }
+                // Not the acquirer's 409 ("contradicts"): this one must be
+                // retried, and acquirers retry what is not 2xx or 4xx.
+                CommandError::Conflict { .. } => ApiError::from(
+                    Problem::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "busy",
+                        "The wallet is busy",
+                    )
+                    .with_detail(
+                        "the wallet kept changing; nothing moved, send the callback again",
+                    ),
+                ),
                 other => wallet_error(other),
             })
     })

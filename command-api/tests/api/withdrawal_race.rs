@@ -1,6 +1,7 @@
 //! Many withdrawals racing on one wallet never overdraw it (issue 7, Tests):
-//! the wallet's optimistic-concurrency check and retries serialise them, and
-//! every refusal is an honest 422 or 409, never a 500.
+//! the wallet's turns serialise them within the process (its optimistic
+//! check would catch anything else), and every refusal is an honest 422:
+//! no 409 while money remains, never a 500.
 
 use crate::money_support::*;
 use serde_json::{Value, json};
@@ -83,7 +84,17 @@ async fn two_hundred_concurrent_withdrawals_never_overdraw() {
         granted <= topped_up,
         "granted {granted} of {topped_up} ({created} created, {refused} refused, {conflicts} conflicts)"
     );
+    assert_eq!(
+        conflicts, 0,
+        "one process serves one wallet's requests in turn"
+    );
     let (balance, pending) = wallet(&w, &w.client_a_id).await;
+    // A balance only falls, and a refusal means it was below the amount
+    // (at most 16.00) then: so nothing was refused while 16.00 remained.
+    assert!(
+        balance < "16.00".parse().expect("decimal"),
+        "{balance} left, yet {refused} withdrawals were refused"
+    );
     assert!(balance >= rust_decimal::Decimal::ZERO);
     assert_eq!(pending, granted, "pending payouts are what was granted");
     assert_eq!(balance + pending, topped_up, "a rouble went missing");

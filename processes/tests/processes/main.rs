@@ -8,3 +8,4 @@ mod money;
 mod payouts;
 mod scheduling;
 mod support;
+mod top_ups;

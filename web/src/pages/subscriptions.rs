@@ -48,6 +48,18 @@ pub fn Subscriptions() -> Element {
         }
     });
     let live = use_subscription_events(move |s| live_list::upsert(&mut items.write(), s));
+    // The first page and the stream start together: whatever committed after
+    // the page was read but before the stream listened would be missed, so
+    // every time the stream opens the first page is read again.
+    use_effect(move || {
+        if live() && *state.peek() == Load::Ready {
+            spawn(async move {
+                if let Ok(page) = api::subscriptions(None).await {
+                    live_list::refresh(&mut items.write(), page.items);
+                }
+            });
+        }
+    });
 
     let load_more = move |_| async move {
         let Some(cursor) = next.peek().clone() else {

@@ -1,0 +1,547 @@
+//! A whole `hub dev` killed with SIGKILL, again and again, under a load of
+//! money flows (top-ups approved through the sandbox, withdrawals, one-off
+//! subscriptions accepted, worked and done by both sides), then restarted on
+//! the same database. Callers retry with the same `Idempotency-Key` as a real
+//! client would. Afterwards every request had exactly one effect, nothing is
+//! left half-done, and every rouble is somewhere: the money that came in
+//! from the bank minus what went out equals the wallets, payouts, escrows
+//! and the platform's fees, as the aggregates themselves see them.
+
+use cqrs_es::EventStore;
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+const CLIENT: (&str, &str) = ("client@hub.demo", "client-demo-2026");
+const PROVIDER: (&str, &str) = ("legal@hub.demo", "provider-demo-2026");
+const BANK: (&str, &str) = ("044525225", "40702810938000000001");
+const KILLS: usize = 4;
+
+/// One `hub dev` on a database and RabbitMQ names of its own.
+struct Hub {
+    db_url: String,
+    admin_url: String,
+    db_name: String,
+    prefix: String,
+    port: u16,
+    child: Option<Child>,
+}
+
+impl Hub {
+    fn new() -> Self {
+        let admin_url = std::env::var("DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let db_name = format!("hub_killed_{id}");
+        let db_url = format!("{}/{db_name}", admin_url.rsplit_once('/').expect("a URL").0);
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        Self {
+            db_url,
+            admin_url,
+            db_name,
+            prefix: format!("killed_{id}."),
+            port,
+            child: None,
+        }
+    }
+
+    /// Where every start's log goes (appended), named on failure.
+    fn log(&self) -> std::fs::File {
+        let path = std::env::temp_dir().join(format!("{}.log", self.db_name));
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .expect("a log file")
+    }
+
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Starts `hub dev` and waits until it says it is running.
+    fn start(&mut self) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hub"))
+            .arg("dev")
+            .env("HUB_DATABASE__URL", &self.db_url)
+            .env("HUB_HTTP__ADDR", format!("127.0.0.1:{}", self.port))
+            .env("HUB_AMQP__PREFIX", &self.prefix)
+            .env("HUB_PAYMENTS__SANDBOX_DELAY_MS", "0")
+            .env("HUB_PAYOUTS__CHECK_AFTER_SECS", "1")
+            .env("HUB_SCHEDULER__POLL_MS", "100")
+            .env("HUB_DEV__EPHEMERAL", "1")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(self.log())
+            .spawn()
+            .expect("start hub dev");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut log = self.log();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = writeln!(log, "{line}");
+                if line.contains("Hub is running") {
+                    let _ = tx.send(());
+                }
+            }
+        });
+        if rx.recv_timeout(Duration::from_secs(120)).is_err() {
+            let _ = child.kill();
+            panic!(
+                "hub dev did not start within 120 s; its log: {}",
+                std::env::temp_dir()
+                    .join(format!("{}.log", self.db_name))
+                    .display()
+            );
+        }
+        self.child = Some(child);
+    }
+
+    /// SIGKILL: no shutdown, no flush, no goodbye.
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().expect("kill -9");
+            child.wait().expect("reap");
+        }
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = Command::new("psql")
+            .args([
+                &self.admin_url,
+                "-qc",
+                &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.db_name),
+            ])
+            .status();
+    }
+}
+
+/// A caller that keeps trying through kills and restarts, as a real client
+/// behind a flaky network would: same body, same key.
+struct Caller {
+    http: reqwest::Client,
+    base: String,
+    login: (&'static str, &'static str),
+    token: Mutex<Option<String>>,
+}
+
+impl Caller {
+    fn new(base: String, login: (&'static str, &'static str)) -> Self {
+        Self {
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .expect("http client"),
+            base,
+            login,
+            token: Mutex::new(None),
+        }
+    }
+
+    async fn token(&self) -> Option<String> {
+        let mut token = self.token.lock().await;
+        if token.is_none() {
+            let res = self
+                .http
+                .post(format!("{}/api/v1/auth/login", self.base))
+                .json(&json!({"email": self.login.0, "password": self.login.1}))
+                .send()
+                .await
+                .ok()?;
+            if !res.status().is_success() {
+                return None;
+            }
+            let body: Value = res.json().await.ok()?;
+            *token = body["access_token"].as_str().map(str::to_owned);
+        }
+        token.clone()
+    }
+
+    /// POSTs until an answer in `ok` comes back; returns (status, body).
+    async fn post(&self, path: &str, key: Option<&str>, body: Value, ok: &[u16]) -> (u16, Value) {
+        let deadline = Instant::now() + Duration::from_secs(180);
+        loop {
+            assert!(Instant::now() < deadline, "POST {path} never succeeded");
+            let Some(token) = self.token().await else {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                continue;
+            };
+            let mut req = self
+                .http
+                .post(format!("{}{path}", self.base))
+                .bearer_auth(&token)
+                .json(&body);
+            if let Some(key) = key {
+                req = req.header("Idempotency-Key", key);
+            }
+            let Ok(res) = req.send().await else {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                continue;
+            };
+            let status = res.status().as_u16();
+            let answer: Value = res.json().await.unwrap_or(Value::Null);
+            match status {
+                s if ok.contains(&s) => return (s, answer),
+                401 => *self.token.lock().await = None,
+                // The stream kept changing, or the server is busy restarting.
+                409 | 500 | 502 | 503 => tokio::time::sleep(Duration::from_millis(100)).await,
+                s => panic!("POST {path} answered {s}: {answer}"),
+            }
+        }
+    }
+}
+
+/// What the load asked for, to compare with what the store holds.
+#[derive(Default)]
+struct Asked {
+    top_ups: Vec<String>,
+    withdrawals: Vec<String>,
+    subscriptions: Vec<String>,
+}
+
+async fn top_ups(client: Arc<Caller>, asked: Arc<Mutex<Asked>>, stop: Arc<AtomicBool>) {
+    while !stop.load(Ordering::SeqCst) {
+        let key = uuid::Uuid::new_v4().to_string();
+        let (_, created) = client
+            .post(
+                "/api/v1/commands/wallet/top-ups",
+                Some(&key),
+                json!({"amount": "700.00"}),
+                &[201],
+            )
+            .await;
+        let payment = created["payment_id"]
+            .as_str()
+            .expect("payment_id")
+            .to_owned();
+        // 409: approved before the kill and already settled.
+        client
+            .post(
+                &format!("/api/v1/payments/sandbox/{payment}/approve"),
+                None,
+                json!({}),
+                &[202, 409],
+            )
+            .await;
+        asked.lock().await.top_ups.push(
+            created["transfer_id"]
+                .as_str()
+                .expect("transfer_id")
+                .to_owned(),
+        );
+    }
+}
+
+async fn withdrawals(client: Arc<Caller>, asked: Arc<Mutex<Asked>>, stop: Arc<AtomicBool>) {
+    while !stop.load(Ordering::SeqCst) {
+        let key = uuid::Uuid::new_v4().to_string();
+        let (status, created) = client
+            .post(
+                "/api/v1/commands/wallet/withdrawals",
+                Some(&key),
+                json!({"amount": "10.00", "bank": {"bik": BANK.0, "account": BANK.1}}),
+                &[201, 422],
+            )
+            .await;
+        if status == 201 {
+            asked.lock().await.withdrawals.push(
+                created["transfer_id"]
+                    .as_str()
+                    .expect("transfer_id")
+                    .to_owned(),
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// The order a subscription's first create made, looked up when the answer
+/// was lost to a kill.
+async fn order_of(pool: &PgPool, subscription: &str) -> Option<String> {
+    sqlx::query_scalar(
+        "SELECT aggregate_id FROM events WHERE aggregate_type = 'Order' \
+         AND event_type = 'OrderCreated' \
+         AND payload->'OrderCreated'->>'subscription_id' = $1 ORDER BY global_position LIMIT 1",
+    )
+    .bind(subscription)
+    .fetch_optional(pool)
+    .await
+    .ok()
+    .flatten()
+}
+
+async fn one_offs(
+    client: Arc<Caller>,
+    provider: Arc<Caller>,
+    pool: PgPool,
+    asked: Arc<Mutex<Asked>>,
+    stop: Arc<AtomicBool>,
+) {
+    while !stop.load(Ordering::SeqCst) {
+        let key = uuid::Uuid::new_v4().to_string();
+        let (status, sub) = client
+            .post(
+                "/api/v1/commands/subscriptions",
+                Some(&key),
+                json!({"service_type": "accounting", "plan": "one_off", "description": "killed"}),
+                &[201, 422],
+            )
+            .await;
+        if status == 422 {
+            // Not enough money yet: the top-ups catch up.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            continue;
+        }
+        let sub = sub["id"].as_str().expect("subscription id").to_owned();
+        asked.lock().await.subscriptions.push(sub.clone());
+        provider
+            .post(
+                &format!("/api/v1/commands/subscriptions/{sub}/accept"),
+                None,
+                json!({}),
+                &[200, 204, 409, 422],
+            )
+            .await;
+        let order = match order_of(&pool, &sub).await {
+            Some(order) => order,
+            None => {
+                let (status, order) = client
+                    .post(
+                        &format!("/api/v1/commands/subscriptions/{sub}/orders"),
+                        None,
+                        json!({"title": "killed", "details": "killed"}),
+                        &[201, 422],
+                    )
+                    .await;
+                if status == 422 {
+                    panic!("no order in {sub}: {order}");
+                }
+                order["id"].as_str().expect("order id").to_owned()
+            }
+        };
+        for (who, step) in [
+            (&provider, "take"),
+            (&provider, "complete"),
+            (&client, "complete"),
+        ] {
+            // 422: done before the kill ate the answer; what is really left
+            // undone shows below as a one-off that never completes.
+            who.post(
+                &format!("/api/v1/commands/orders/{order}/{step}"),
+                None,
+                json!({}),
+                &[200, 204, 409, 422],
+            )
+            .await;
+        }
+    }
+}
+
+fn dec(raw: &str) -> Decimal {
+    raw.parse().expect("a decimal amount")
+}
+
+/// Σ of one money field over events of one type.
+async fn total(pool: &PgPool, event_type: &str, filter: &str) -> Decimal {
+    let sql = format!(
+        "SELECT COALESCE(SUM((payload->'{event_type}'->'amount'->>'amount')::numeric), 0)::text \
+         FROM events WHERE event_type = '{event_type}' {filter}"
+    );
+    let raw: String = sqlx::query_scalar(&sql).fetch_one(pool).await.expect("sum");
+    dec(&raw)
+}
+
+async fn ids(pool: &PgPool, aggregate_type: &str) -> Vec<String> {
+    sqlx::query_scalar("SELECT DISTINCT aggregate_id FROM events WHERE aggregate_type = $1")
+        .bind(aggregate_type)
+        .fetch_all(pool)
+        .await
+        .expect("ids")
+}
+
+/// Where every rouble is now, by the aggregates: (wallets, payouts, escrows).
+/// And how many of `ours` (the load's one-offs) are still active.
+async fn holdings(pool: &PgPool, ours: &[String]) -> (Decimal, Decimal, Decimal, usize) {
+    let wallets = store::Store::new(pool.clone()).wallet_events();
+    let subscriptions =
+        store::HubEventStore::<domain::subscription::Subscription>::new(pool.clone());
+    let (mut available, mut payouts, mut escrow, mut pending) =
+        (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, 0);
+    for id in ids(pool, "Wallet").await {
+        let wallet = wallets.load_aggregate(&id).await.expect("wallet").aggregate;
+        available += wallet.balance().amount();
+        payouts += wallet.pending_payouts().amount();
+    }
+    for id in ids(pool, "Subscription").await {
+        let sub = subscriptions
+            .load_aggregate(&id)
+            .await
+            .expect("subscription")
+            .aggregate;
+        escrow += sub.escrow().amount();
+        if ours.contains(&id)
+            && sub.status() == Some(domain::subscription::SubscriptionStatus::Active)
+        {
+            pending += 1;
+        }
+    }
+    (available, payouts, escrow, pending)
+}
+
+async fn count(pool: &PgPool, event_type: &str, transfer_ids: &[String]) -> i64 {
+    sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM events WHERE event_type = '{event_type}' \
+         AND payload->'{event_type}'->>'transfer_id' = ANY($1)"
+    ))
+    .bind(transfer_ids)
+    .fetch_one(pool)
+    .await
+    .expect("count")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn money_survives_kill_9_of_the_whole_system() {
+    let mut hub = Hub::new();
+    hub.start();
+    let pool = PgPool::connect(&hub.db_url)
+        .await
+        .expect("the test's database");
+    let client = Arc::new(Caller::new(hub.base(), CLIENT));
+    let provider = Arc::new(Caller::new(hub.base(), PROVIDER));
+    let asked = Arc::new(Mutex::new(Asked::default()));
+    let stop = Arc::new(AtomicBool::new(false));
+
+    let mut load = tokio::task::JoinSet::new();
+    for _ in 0..3 {
+        load.spawn(top_ups(client.clone(), asked.clone(), stop.clone()));
+    }
+    load.spawn(withdrawals(provider.clone(), asked.clone(), stop.clone()));
+    for _ in 0..2 {
+        load.spawn(one_offs(
+            client.clone(),
+            provider.clone(),
+            pool.clone(),
+            asked.clone(),
+            stop.clone(),
+        ));
+    }
+
+    for round in 0..KILLS {
+        // A different moment of the flows each round.
+        tokio::time::sleep(Duration::from_millis(1500 + 700 * round as u64)).await;
+        hub.kill();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        hub.start();
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    stop.store(true, Ordering::SeqCst);
+    while let Some(done) = load.join_next().await {
+        done.expect("a load task panicked");
+    }
+
+    let asked = asked.lock().await;
+    eprintln!(
+        "{KILLS} kills: {} top-ups, {} withdrawals, {} one-offs asked",
+        asked.top_ups.len(),
+        asked.withdrawals.len(),
+        asked.subscriptions.len()
+    );
+    assert!(
+        asked.top_ups.len() >= 5,
+        "too little load: {} top-ups",
+        asked.top_ups.len()
+    );
+    assert!(!asked.subscriptions.is_empty(), "no one-off got through");
+
+    // Nothing stuck: approved top-ups settle, payouts end, one-offs done by
+    // both complete (their escrow released).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let (inside, payouts_left, escrow_open, open_one_offs) = loop {
+        let settled = count(&pool, "TopUpSettled", &asked.top_ups).await;
+        let holdings = holdings(&pool, &asked.subscriptions).await;
+        let done = settled == asked.top_ups.len() as i64 && holdings.1.is_zero() && holdings.3 == 0;
+        if done || Instant::now() > deadline {
+            let failed = count(&pool, "TopUpFailed", &asked.top_ups).await;
+            let waiting: Vec<(i32, Option<String>)> =
+                sqlx::query_as("SELECT attempts, last_error FROM sandbox_callbacks LIMIT 5")
+                    .fetch_all(&pool)
+                    .await
+                    .expect("callbacks");
+            assert_eq!(
+                settled,
+                asked.top_ups.len() as i64,
+                "every approved top-up settles, once ({failed} failed; callbacks waiting: {waiting:?})"
+            );
+            break holdings;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert_eq!(payouts_left, Decimal::ZERO, "a payout is stuck");
+    assert_eq!(
+        open_one_offs, 0,
+        "a one-off done by both sides was never completed"
+    );
+
+    // Exactly one effect per request.
+    assert_eq!(
+        count(&pool, "TopUpRequested", &asked.top_ups).await,
+        asked.top_ups.len() as i64
+    );
+    assert_eq!(
+        count(&pool, "WithdrawalRequested", &asked.withdrawals).await,
+        asked.withdrawals.len() as i64
+    );
+    let requested: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM events WHERE event_type = 'SubscriptionRequested' AND aggregate_id = ANY($1)",
+    )
+    .bind(&asked.subscriptions)
+    .fetch_one(&pool)
+    .await
+    .expect("count");
+    assert_eq!(requested, asked.subscriptions.len() as i64);
+
+    // Every rouble somewhere: in from the bank − out to the bank = wallets +
+    // payouts + escrows + the platform's fees.
+    let came_in = total(&pool, "TopUpSettled", "").await;
+    let went_out = total(&pool, "WithdrawalSettled", "").await;
+    let fees = total(
+        &pool,
+        "EscrowReleased",
+        "AND payload->'EscrowReleased'->>'recipient' IS NULL",
+    )
+    .await;
+    assert!(fees > Decimal::ZERO, "one-offs were released with a fee");
+    assert_eq!(
+        came_in - went_out,
+        inside + payouts_left + escrow_open + fees,
+        "in {came_in} − out {went_out} ≠ wallets {inside} + payouts {payouts_left} + escrows {escrow_open} + fees {fees}"
+    );
+    drop(pool);
+}
