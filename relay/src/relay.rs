@@ -21,6 +21,9 @@ use crate::{
 /// which the relay does not depend on: the name is the contract).
 const WAKE_CHANNEL: &str = "hub_events_appended";
 
+/// The first look again after a hint found nothing visible yet.
+const SOON_AFTER_HINT: std::time::Duration = std::time::Duration::from_millis(2);
+
 /// One relay replica. Cheap to share: clone the metrics out before `run`.
 #[derive(Debug)]
 pub struct Relay {
@@ -192,6 +195,11 @@ impl Relay {
         })?;
 
         let mut batch_no = 0_u64;
+        // A hint means an event committed, but it stays invisible below the
+        // horizon while any older transaction is still open (a projection's,
+        // another writer's): look again soon, backing off to `idle_poll`,
+        // rather than sleep a whole `idle_poll` on an empty read.
+        let mut soon: Option<std::time::Duration> = None;
         loop {
             if shutdown.is_cancelled() {
                 return Ok(Ended::Shutdown);
@@ -205,10 +213,12 @@ impl Relay {
             let Some(last) = rows.last().map(EventRow::checkpoint) else {
                 tokio::select! {
                     () = shutdown.cancelled() => return Ok(Ended::Shutdown),
-                    () = tokio::time::sleep(cfg.idle_poll) => {}
+                    () = tokio::time::sleep(soon.unwrap_or(cfg.idle_poll)) => {
+                        soon = soon.map(|d| d * 2).filter(|d| *d < cfg.idle_poll);
+                    }
                     // Any outcome is only a hint to look again; a lost
                     // listener connection reconnects on the next call.
-                    _ = recv_hint(listener.as_deref_mut()) => {}
+                    _ = recv_hint(listener.as_deref_mut()) => soon = Some(SOON_AFTER_HINT),
                 }
                 continue;
             };

@@ -13,12 +13,15 @@ use domain::{AccountId, TransferId};
 use sqlx::PgPool;
 use std::sync::Arc;
 
+/// Sorted here, not in SQL: with `ORDER BY sequence` PostgreSQL's generic
+/// plan (after five executions) walks the primary key over the wallet's
+/// whole stream and filters every event's JSON — 1.2 ms at 174 events,
+/// growing with history — instead of one probe of the unique index.
 const RECORDED: &str = "
-SELECT payload::text
+SELECT sequence, payload::text
   FROM events
  WHERE aggregate_type = 'Wallet' AND aggregate_id = $1
-   AND (payload -> event_type) ->> 'transfer_id' = $2
- ORDER BY sequence";
+   AND (payload -> event_type) ->> 'transfer_id' = $2";
 
 /// The history of wallets in one database.
 #[derive(Debug, Clone)]
@@ -29,14 +32,15 @@ pub struct PgTransferHistory {
 impl TransferHistory for PgTransferHistory {
     fn recorded(&self, wallet: AccountId, transfer_id: TransferId) -> Recorded<'_> {
         Box::pin(async move {
-            let rows: Vec<String> = sqlx::query_scalar(RECORDED)
+            let mut rows: Vec<(i64, String)> = sqlx::query_as(RECORDED)
                 .bind(wallet.to_string())
                 .bind(transfer_id.0.to_string())
                 .fetch_all(&self.pool)
                 .await
                 .map_err(|e| HistoryUnavailable(e.to_string()))?;
+            rows.sort_unstable_by_key(|(sequence, _)| *sequence);
             rows.iter()
-                .map(|payload| {
+                .map(|(_, payload)| {
                     serde_json::from_str::<WalletEvent>(payload)
                         .map_err(|e| HistoryUnavailable(e.to_string()))
                 })

@@ -59,7 +59,6 @@ async fn create(
     platform::request_id::spawn(async move {
         register(
             &state.pool,
-            &state.accounts,
             NewCredentials {
                 account_id,
                 role,

@@ -1,17 +1,18 @@
-//! Creating an account: credentials row and Account aggregate together.
-//!
-//! The credentials insert stays uncommitted while the aggregate command
-//! runs, so a concurrent registration with the same email waits on the
-//! unique index and then sees it taken; an aggregate refusal rolls the
-//! credentials back. The one gap: the event commits and then the
-//! credentials commit fails, leaving an account nobody can log into — rare,
-//! harmless to money, and visible in the store.
+//! Creating an account: the credentials row and the Account aggregate's
+//! events commit in one unit of work, so there is never an account nobody
+//! can log into, nor a login without an account. A concurrent registration
+//! with the same email loses on the unique index, runs again and then sees
+//! the email taken. (Holding a credentials transaction open while the
+//! aggregate committed on a second connection once deadlocked the pool
+//! under a burst of registrations.)
 
-use crate::account::Accounts;
-use domain::account::{AccountCommand, AccountError};
+use crate::handler::MAX_ATTEMPTS;
+use domain::account::{Account, AccountCommand, AccountError};
 use domain::{AccountId, Actor, Email, Role};
 use sqlx::PgPool;
-use store::CommandError;
+use store::{
+    Attempts, CommandError, EventMetadata, HubEventStore, Statement, UnitError, UnitOfWork,
+};
 use uuid::Uuid;
 
 /// Why an account was not created.
@@ -57,7 +58,6 @@ pub struct NewCredentials {
 /// same id) in one flow.
 pub async fn register(
     pool: &PgPool,
-    accounts: &Accounts,
     credentials: NewCredentials,
     command: AccountCommand,
     correlation_id: Uuid,
@@ -68,34 +68,47 @@ pub async fn register(
         email,
         password_hash,
     } = credentials;
-    let mut tx = pool.begin().await?;
-    let inserted = sqlx::query(
-        "INSERT INTO credentials (account_id, email, password_hash, role) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (email) DO NOTHING",
-    )
-    .bind(account_id.as_uuid())
-    .bind(email.as_str())
-    .bind(password_hash)
-    .bind(role.as_str())
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if inserted == 0 {
-        return Err(RegisterError::EmailTaken);
-    }
+    let store = HubEventStore::<Account>::new(pool.clone());
+    let id = account_id.to_string();
     // Self-registration: the new account is its own actor.
-    let actor = Actor::new(account_id, role);
-    match accounts
-        .execute(account_id, command, actor, correlation_id)
-        .await
-    {
-        Ok(()) => {}
-        Err(CommandError::Rule(e)) => return Err(RegisterError::Rule(e)),
-        Err(CommandError::Conflict { attempts }) => {
-            return Err(RegisterError::Conflict { attempts });
+    let metadata = EventMetadata::by(Actor::new(account_id, role)).correlated_with(correlation_id);
+    let mut attempts = Attempts::new(MAX_ATTEMPTS);
+    loop {
+        if email_taken(pool, &email).await? {
+            return Err(RegisterError::EmailTaken);
         }
-        Err(CommandError::Store(e)) => return Err(RegisterError::Store(e.to_string())),
+        let mut unit = UnitOfWork::new(pool.clone(), &metadata);
+        unit.execute(&store, &id, command.clone())
+            .await
+            .map_err(|e| match e {
+                CommandError::Rule(rule) => RegisterError::Rule(rule),
+                CommandError::Conflict { attempts } => RegisterError::Conflict { attempts },
+                CommandError::Store(e) => RegisterError::Store(e.to_string()),
+            })?;
+        unit.also(
+            Statement::new(
+                "INSERT INTO credentials (account_id, email, password_hash, role) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(account_id.as_uuid())
+            .bind(email.as_str().to_owned())
+            .bind(password_hash.clone())
+            .bind(role.as_str()),
+        );
+        match attempts.commit(unit).await {
+            Ok(true) => return Ok(()),
+            // Someone took the email first (or the id, never): look again.
+            Ok(false) => {}
+            Err(UnitError::Conflict { attempts }) => {
+                return Err(RegisterError::Conflict { attempts });
+            }
+            Err(UnitError::Store(e)) => return Err(RegisterError::Store(e.to_string())),
+        }
     }
-    tx.commit().await?;
-    Ok(())
+}
+
+async fn email_taken(pool: &PgPool, email: &Email) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM credentials WHERE email = $1)")
+        .bind(email.as_str())
+        .fetch_one(pool)
+        .await
 }

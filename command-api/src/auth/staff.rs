@@ -3,7 +3,6 @@
 
 use super::password::{self, Password};
 use super::register::{NewCredentials, RegisterError, register};
-use crate::account::Accounts;
 use domain::account::AccountCommand;
 use domain::{AccountId, Email, Role};
 use sqlx::PgPool;
@@ -59,7 +58,6 @@ pub async fn bootstrap_staff(
     let correlation = uuid::Uuid::new_v4();
     register(
         pool,
-        &Accounts::new(pool.clone()),
         NewCredentials {
             account_id,
             role,

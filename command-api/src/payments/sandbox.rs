@@ -156,43 +156,62 @@ impl Delivery {
         .fetch_all(&self.pool)
         .await?;
         let count = claimed.len();
-        for (webhook_id, payment_id, status, reason, attempts) in claimed {
-            let span = tracing::info_span!("sandbox_callback", payment.id = %payment_id, webhook.id = %webhook_id, attempt = attempts);
-            let body = WebhookBody {
-                payment_id,
-                status: CallbackStatus::parse(&status),
-                reason,
-            };
-            match self
-                .deliver(&webhook_id.to_string(), &body)
-                .instrument(span.clone())
-                .await
-            {
-                Ok(()) => {
-                    sqlx::query("DELETE FROM sandbox_callbacks WHERE webhook_id = $1")
-                        .bind(webhook_id)
-                        .execute(&self.pool)
-                        .await?;
-                }
-                Err(error) => {
-                    let shift = u32::try_from(attempts.clamp(1, 16) - 1).unwrap_or(0);
-                    let wait = (Duration::from_millis(250) * 2u32.pow(shift)).min(MAX_BACKOFF);
-                    span.in_scope(
-                        || tracing::warn!(%error, retry_in = ?wait, "sandbox callback failed"),
-                    );
-                    sqlx::query(
-                        "UPDATE sandbox_callbacks SET due_at = now() + make_interval(secs => $2), \
-                             last_error = $3 WHERE webhook_id = $1",
-                    )
+        // Each callback waits on the webhook, not on the others.
+        let outcomes = futures_util::future::join_all(claimed.into_iter().map(
+            |(webhook_id, payment_id, status, reason, attempts)| {
+                self.attempt(webhook_id, payment_id, status, reason, attempts)
+            },
+        ))
+        .await;
+        outcomes.into_iter().collect::<Result<Vec<()>, _>>()?;
+        Ok(count)
+    }
+
+    /// Tries one claimed callback: deleted once delivered, else due again
+    /// after a backoff.
+    async fn attempt(
+        &self,
+        webhook_id: Uuid,
+        payment_id: Uuid,
+        status: String,
+        reason: Option<String>,
+        attempts: i32,
+    ) -> Result<(), sqlx::Error> {
+        let span = tracing::info_span!("sandbox_callback", payment.id = %payment_id, webhook.id = %webhook_id, attempt = attempts);
+        let body = WebhookBody {
+            payment_id,
+            status: CallbackStatus::parse(&status),
+            reason,
+        };
+        match self
+            .deliver(&webhook_id.to_string(), &body)
+            .instrument(span.clone())
+            .await
+        {
+            Ok(()) => {
+                sqlx::query("DELETE FROM sandbox_callbacks WHERE webhook_id = $1")
                     .bind(webhook_id)
-                    .bind(wait.as_secs_f64())
-                    .bind(&error)
                     .execute(&self.pool)
                     .await?;
-                }
+            }
+            Err(error) => {
+                let shift = u32::try_from(attempts.clamp(1, 16) - 1).unwrap_or(0);
+                let wait = (Duration::from_millis(250) * 2u32.pow(shift)).min(MAX_BACKOFF);
+                span.in_scope(
+                    || tracing::warn!(%error, retry_in = ?wait, "sandbox callback failed"),
+                );
+                sqlx::query(
+                    "UPDATE sandbox_callbacks SET due_at = now() + make_interval(secs => $2), \
+                         last_error = $3 WHERE webhook_id = $1",
+                )
+                .bind(webhook_id)
+                .bind(wait.as_secs_f64())
+                .bind(&error)
+                .execute(&self.pool)
+                .await?;
             }
         }
-        Ok(count)
+        Ok(())
     }
 
     /// Posts one signed callback. `Ok` when the webhook took it, or refused
