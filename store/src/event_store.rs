@@ -40,10 +40,21 @@ SELECT $1, $2, e.sequence, e.event_type, e.event_version, e.payload::json, e.met
        WITH ORDINALITY AS e(sequence, event_type, event_version, payload, metadata, n)
  ORDER BY e.n";
 
-const SELECT_SNAPSHOT: &str = "
-SELECT last_sequence, current_snapshot, payload::text AS payload
-  FROM snapshots
- WHERE aggregate_type = $1 AND aggregate_id = $2";
+/// The snapshot (part 0, if any) and the events after it (part 1) in one
+/// round trip: the hot path of every command on a snapshotted aggregate.
+const SELECT_SNAPSHOT_AND_EVENTS: &str = "
+WITH s AS (SELECT last_sequence, current_snapshot, payload
+             FROM snapshots WHERE aggregate_type = $1 AND aggregate_id = $2)
+SELECT 0 AS part, last_sequence AS sequence, current_snapshot AS snapshot,
+       NULL::text AS event_type, NULL::text AS event_version, payload::text AS payload,
+       NULL::text AS metadata
+  FROM s
+UNION ALL
+SELECT 1, sequence, NULL, event_type, event_version, payload::text, metadata::text
+  FROM events
+ WHERE aggregate_type = $1 AND aggregate_id = $2
+   AND sequence > COALESCE((SELECT last_sequence FROM s), 0)
+ ORDER BY part, sequence";
 
 const UPSERT_SNAPSHOT: &str = "
 INSERT INTO snapshots (aggregate_type, aggregate_id, last_sequence, current_snapshot, payload)
@@ -129,56 +140,103 @@ impl<A: Aggregate> HubEventStore<A> {
         rows.iter()
             .map(|row| {
                 let sequence: i64 = row.try_get("sequence").map_err(sql_error)?;
-                let serialized = SerializedEvent::new(
+                self.envelope(
                     row.try_get("aggregate_id").map_err(sql_error)?,
-                    usize::try_from(sequence).map_err(unexpected)?,
-                    A::TYPE.to_owned(),
+                    sequence,
                     row.try_get("event_type").map_err(sql_error)?,
                     row.try_get("event_version").map_err(sql_error)?,
                     row.try_get("payload").map_err(sql_error)?,
                     row.try_get("metadata").map_err(sql_error)?,
-                );
-                let upcast = self.upcasters.iter().fold(serialized, |event, upcaster| {
-                    if upcaster.can_upcast(&event.event_type, &event.event_version) {
-                        upcaster.upcast(event)
-                    } else {
-                        event
-                    }
-                });
-                EventEnvelope::<A>::try_from(upcast)
-                    .map_err(|e| AggregateError::DeserializationError(Box::new(e)))
+                )
             })
             .collect()
     }
 
-    /// The saved state and its last sequence and snapshot number, if any.
-    /// A snapshot that no longer deserialises (the aggregate's shape changed)
-    /// is ignored: the caller replays from the first event and the next
-    /// snapshot replaces it.
-    async fn snapshot(
+    /// One stored event, upcast and deserialised.
+    fn envelope(
+        &self,
+        aggregate_id: String,
+        sequence: i64,
+        event_type: String,
+        event_version: String,
+        payload: serde_json::Value,
+        metadata: serde_json::Value,
+    ) -> Result<EventEnvelope<A>, AggregateError<A::Error>> {
+        let serialized = SerializedEvent::new(
+            aggregate_id,
+            usize::try_from(sequence).map_err(unexpected)?,
+            A::TYPE.to_owned(),
+            event_type,
+            event_version,
+            payload,
+            metadata,
+        );
+        let upcast = self.upcasters.iter().fold(serialized, |event, upcaster| {
+            if upcaster.can_upcast(&event.event_type, &event.event_version) {
+                upcaster.upcast(event)
+            } else {
+                event
+            }
+        });
+        EventEnvelope::<A>::try_from(upcast)
+            .map_err(|e| AggregateError::DeserializationError(Box::new(e)))
+    }
+
+    /// The state from the snapshot and the events after it, read in one
+    /// query; `None` when the snapshot no longer deserialises.
+    async fn load_snapshotted(
         &self,
         aggregate_id: &str,
-    ) -> Result<Option<(A, usize, usize)>, AggregateError<A::Error>> {
-        let Some(row) = sqlx::query(SELECT_SNAPSHOT)
+    ) -> Result<Option<EventStoreAggregateContext<A>>, AggregateError<A::Error>> {
+        let rows = sqlx::query(SELECT_SNAPSHOT_AND_EVENTS)
             .bind(A::TYPE)
             .bind(aggregate_id)
-            .fetch_optional(&self.pool)
+            .fetch_all(&self.pool)
             .await
-            .map_err(sql_error)?
-        else {
-            return Ok(None);
+            .map_err(sql_error)?;
+        let mut context = EventStoreAggregateContext {
+            aggregate_id: aggregate_id.to_owned(),
+            aggregate: A::default(),
+            current_sequence: 0,
+            current_snapshot: None,
         };
-        let last_sequence: i64 = row.try_get("last_sequence").map_err(sql_error)?;
-        let current_snapshot: i64 = row.try_get("current_snapshot").map_err(sql_error)?;
-        // Straight from text: a long-lived aggregate's state can be large,
-        // and a `Value` in between doubles the parsing.
-        let payload: String = row.try_get("payload").map_err(sql_error)?;
-        match serde_json::from_str::<A>(&payload) {
-            Ok(aggregate) => Ok(Some((
-                aggregate,
-                usize::try_from(last_sequence).map_err(unexpected)?,
-                usize::try_from(current_snapshot).map_err(unexpected)?,
-            ))),
+        let text = |raw: Option<String>| -> Result<serde_json::Value, AggregateError<A::Error>> {
+            serde_json::from_str(raw.as_deref().unwrap_or("null"))
+                .map_err(|e| AggregateError::DeserializationError(Box::new(e)))
+        };
+        for row in &rows {
+            let part: i32 = row.try_get("part").map_err(sql_error)?;
+            let sequence: i64 = row.try_get("sequence").map_err(sql_error)?;
+            if part == 0 {
+                let payload: Option<String> = row.try_get("payload").map_err(sql_error)?;
+                let Some(aggregate) = self.decode_snapshot(aggregate_id, payload.as_deref()) else {
+                    return Ok(None);
+                };
+                let number: i64 = row.try_get("snapshot").map_err(sql_error)?;
+                context.aggregate = aggregate;
+                context.current_sequence = usize::try_from(sequence).map_err(unexpected)?;
+                context.current_snapshot = Some(usize::try_from(number).map_err(unexpected)?);
+                continue;
+            }
+            let envelope = self.envelope(
+                aggregate_id.to_owned(),
+                sequence,
+                row.try_get("event_type").map_err(sql_error)?,
+                row.try_get("event_version").map_err(sql_error)?,
+                text(row.try_get("payload").map_err(sql_error)?)?,
+                text(row.try_get("metadata").map_err(sql_error)?)?,
+            )?;
+            context.current_sequence = envelope.sequence;
+            context.aggregate.apply(envelope.payload);
+        }
+        Ok(Some(context))
+    }
+
+    /// A snapshot's state, or `None` (logged) when the aggregate's shape
+    /// changed since it was written.
+    fn decode_snapshot(&self, aggregate_id: &str, payload: Option<&str>) -> Option<A> {
+        match serde_json::from_str::<A>(payload.unwrap_or("null")) {
+            Ok(aggregate) => Some(aggregate),
             Err(error) => {
                 tracing::warn!(
                     aggregate_type = A::TYPE,
@@ -186,7 +244,7 @@ impl<A: Aggregate> HubEventStore<A> {
                     %error,
                     "snapshot no longer deserialises; replaying every event"
                 );
-                Ok(None)
+                None
             }
         }
     }
@@ -206,26 +264,21 @@ impl<A: Aggregate> EventStore<A> for HubEventStore<A> {
         &self,
         aggregate_id: &str,
     ) -> Result<Self::AC, AggregateError<A::Error>> {
+        // Events are immutable, so the snapshot at S plus the events after S
+        // is the state at the last event however the read interleaves with
+        // other writers.
+        if self.snapshot_every.is_some()
+            && let Some(context) = self.load_snapshotted(aggregate_id).await?
+        {
+            return Ok(context);
+        }
         let mut context = EventStoreAggregateContext {
             aggregate_id: aggregate_id.to_owned(),
             aggregate: A::default(),
             current_sequence: 0,
             current_snapshot: None,
         };
-        if self.snapshot_every.is_some()
-            && let Some((aggregate, sequence, number)) = self.snapshot(aggregate_id).await?
-        {
-            context.aggregate = aggregate;
-            context.current_sequence = sequence;
-            context.current_snapshot = Some(number);
-        }
-        // Events are immutable, so the snapshot at S plus the events after S
-        // is the state at the last event however the two reads interleave
-        // with other writers.
-        for envelope in self
-            .events_after(aggregate_id, context.current_sequence)
-            .await?
-        {
+        for envelope in self.events_after(aggregate_id, 0).await? {
             context.current_sequence = envelope.sequence;
             context.aggregate.apply(envelope.payload);
         }
