@@ -16,13 +16,16 @@ pub const JSON_CONTENT_TYPE: &str = "application/json";
 /// AMQP's delivery mode for messages the broker writes to disk.
 const PERSISTENT: u8 = 2;
 
-/// One stored event as it travels on the bus: the `events` row, as JSON.
+/// One stored event: the `events` row as the relay publishes it, the
+/// projections and the process managers read it, and (feature `sqlx`) as a
+/// query returns it. The only definition of an event outside the store.
 ///
 /// The same identity is carried three ways so each consumer can pick the
 /// cheapest: the routing key (`<aggregate_type>.<event_type>`), the
 /// `message_id` (`<aggregate_type>:<aggregate_id>:<sequence>`, the
 /// deduplication key) and headers mirroring the body's scalar fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct EventEnvelope {
     /// The aggregate's type, e.g. `Wallet`.
     pub aggregate_type: String,
@@ -59,6 +62,16 @@ impl EventEnvelope {
             "{}:{}:{}",
             self.aggregate_type, self.aggregate_id, self.sequence
         )
+    }
+
+    /// When it happened: the metadata's `occurred_at`, else when it was stored.
+    #[must_use]
+    pub fn occurred_at(&self) -> DateTime<Utc> {
+        self.metadata
+            .get("occurred_at")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map_or(self.recorded_at, |t| t.with_timezone(&Utc))
     }
 
     /// The JSON body.

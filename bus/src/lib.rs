@@ -5,6 +5,7 @@
 
 mod backoff;
 mod connect;
+mod consumer;
 mod envelope;
 mod error;
 mod topology;
@@ -12,6 +13,7 @@ mod wire;
 
 pub use backoff::Backoff;
 pub use connect::{connect, connect_with_backoff};
+pub use consumer::{ConsumerConfig, Failure, Handler, consume};
 pub use envelope::{EventEnvelope, JSON_CONTENT_TYPE};
 pub use error::BusError;
 pub use topology::{ConsumerQueue, QueueType, Topology};

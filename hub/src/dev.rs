@@ -57,6 +57,14 @@ pub async fn run() -> anyhow::Result<()> {
         roles.spawn(crate::roles::run_processes(pool, settings, topology, token));
     }
 
+    // hub dev keeps its own mail: an SMTP sink in this process.
+    let mail = notifier::sink::Sink::start("127.0.0.1:0").await?;
+    {
+        let pool = store::connect(&db_url, 4).await?;
+        let (topology, token, url) = (topology.clone(), shutdown.clone(), mail.url());
+        roles.spawn(async move { crate::roles::run_notifier(pool, &url, topology, token).await });
+    }
+
     let settings = http_settings(true)?;
     let pool = store::connect(
         settings.database.url.expose_secret(),
@@ -191,6 +199,7 @@ fn consumer_queues() -> Vec<bus::ConsumerQueue> {
         .map(|p| projections::queue_of(p.as_ref()))
         .collect();
     queues.push(processes::queue());
+    queues.push(notifier::queue());
     queues
 }
 

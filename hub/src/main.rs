@@ -31,7 +31,7 @@ enum Role {
     },
     /// Serve the HTTP query side.
     ReadApi,
-    /// Send email and in-app notifications (not built yet).
+    /// Send email and in-app notifications (needs HUB_SMTP__URL).
     Notifier,
     /// Run the process managers and the scheduler: money flows, deadlines, payouts.
     Processes,
@@ -106,10 +106,7 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
         Role::DevClock {
             action: DevClockAction::Advance { span },
         } => roles::advance_dev_clock(&span).await?,
-        Role::Notifier => {
-            eprintln!("hub: this role is not built yet");
-            return Ok(std::process::ExitCode::from(2));
-        }
+        Role::Notifier => roles::notifier().await?,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -113,6 +113,38 @@ pub async fn processes() -> anyhow::Result<()> {
     run_processes(pool, settings, topology()?, shutdown_token()).await
 }
 
+/// `hub notifier`: events to in-app notifications and mail. Needs
+/// `HUB_SMTP__URL`; `HUB_SMTP__FROM` and `HUB_PUBLIC_URL` have defaults.
+pub async fn notifier() -> anyhow::Result<()> {
+    let Ok(smtp_url) = std::env::var("HUB_SMTP__URL") else {
+        anyhow::bail!(
+            "HUB_SMTP__URL must be set, e.g. smtp://127.0.0.1:1025 or smtps://user:pass@smtp.example.com"
+        );
+    };
+    let pool = store::connect(&database_url(), 4).await?;
+    run_notifier(pool, &smtp_url, topology()?, shutdown_token()).await
+}
+
+/// Runs the notifier on `pool`, mailing through `smtp_url`, until `shutdown`;
+/// `hub dev` calls it with its own mail sink.
+pub async fn run_notifier(
+    pool: sqlx::PgPool,
+    smtp_url: &str,
+    topology: bus::Topology,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let from =
+        std::env::var("HUB_SMTP__FROM").unwrap_or_else(|_| "Hub <noreply@hub.local>".to_owned());
+    let public_url =
+        std::env::var("HUB_PUBLIC_URL").unwrap_or_else(|_| "http://127.0.0.1:8080".to_owned());
+    let mailer =
+        notifier::Mailer::new(pool.clone(), notifier::MailerSettings::new(smtp_url, &from))?;
+    let inbox = notifier::Inbox::new(pool, &public_url);
+    let consumer = bus::ConsumerConfig::new(&amqp_url(), topology);
+    notifier::run(inbox, mailer, consumer, shutdown).await;
+    Ok(())
+}
+
 /// Builds the process managers on `pool` and runs them until `shutdown`;
 /// `hub dev` calls it with the development clock and the sandbox bank.
 pub async fn run_processes(

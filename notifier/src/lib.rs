@@ -1,1 +1,39 @@
-//! The `notifier` role. Not built yet: see the issues for what it will hold.
+//! The `notifier` role: tells people what happened to them, in the app and
+//! by email (issue [5]).
+//!
+//! - [`audience`]: which event concerns whom, and what they are told;
+//! - [`compose`]: the words, in Russian and English (minijinja);
+//! - [`inbox`]: the `hub.notifier` handler storing notifications and mail;
+//! - [`mailer`]: the outbox to the SMTP server (lettre);
+//! - [`sink`]: an SMTP server that keeps what it receives, for `hub dev`
+//!   and the tests.
+
+pub mod audience;
+pub mod compose;
+pub mod inbox;
+pub mod mailer;
+pub mod sink;
+
+pub use inbox::Inbox;
+pub use mailer::{Mailer, MailerSettings};
+
+use bus::ConsumerConfig;
+use tokio_util::sync::CancellationToken;
+
+/// The queue `hub.notifier` with its bindings.
+pub fn queue() -> bus::ConsumerQueue {
+    bus::ConsumerQueue::notifier(audience::ROUTING_KEYS)
+}
+
+/// Consumes events and sends mail until `shutdown`.
+pub async fn run(
+    inbox: Inbox,
+    mailer: Mailer,
+    consumer: ConsumerConfig,
+    shutdown: CancellationToken,
+) {
+    let queue = queue();
+    let mailing = mailer.run(shutdown.clone());
+    let consuming = bus::consume("notifier", &inbox, &queue, &consumer, &shutdown);
+    tokio::join!(mailing, consuming);
+}

@@ -23,7 +23,7 @@ pub mod settings;
 pub mod timed;
 
 pub use bank::{BankUnavailable, PayoutBank, PayoutStatus, SandboxBank};
-pub use consumer::ConsumerConfig;
+pub use bus::ConsumerConfig;
 pub use error::ProcessError;
 pub use jobs::{Job, Payout};
 pub use managers::{Processes, event_uuid};

@@ -32,22 +32,6 @@ pub fn queue_of(projection: &dyn Projection) -> ConsumerQueue {
     ConsumerQueue::projection(projection.name(), &bindings)
 }
 
-impl From<EventEnvelope> for StoredEvent {
-    fn from(e: EventEnvelope) -> Self {
-        Self {
-            aggregate_type: e.aggregate_type,
-            aggregate_id: e.aggregate_id,
-            sequence: e.sequence,
-            event_type: e.event_type,
-            event_version: e.event_version,
-            payload: e.payload,
-            metadata: e.metadata,
-            global_position: e.global_position,
-            recorded_at: e.recorded_at,
-        }
-    }
-}
-
 /// Consumes one projection's queue until `shutdown`, reconnecting whenever
 /// the broker goes away.
 pub(crate) async fn consume(
@@ -166,11 +150,7 @@ async fn handle_batch(
 ) -> Result<(), ProjectionError> {
     let events: Option<Vec<StoredEvent>> = batch
         .iter()
-        .map(|d| {
-            EventEnvelope::from_body(&d.data)
-                .ok()
-                .map(StoredEvent::from)
-        })
+        .map(|d| EventEnvelope::from_body(&d.data).ok())
         .collect();
     if let (true, Some(events)) = (batch.len() > 1, events)
         && let Ok(outcomes) = project_batch(pool, projection, &events).await
@@ -239,7 +219,7 @@ async fn handle(
             .await;
         }
     };
-    let event = StoredEvent::from(envelope);
+    let event = envelope;
     let mut transient_backoff = config.backoff.clone();
     loop {
         match project(pool, projection, &event).await {

@@ -1,58 +1,26 @@
 //! One stored event as a projection sees it: the `events` row, upcast to the
 //! shape the domain types read today.
 
-use chrono::{DateTime, Utc};
 use cqrs_es::persist::{EventUpcaster, SerializedEvent};
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 use sqlx::PgConnection;
 
 use crate::ProjectionError;
 
 /// An event from the store, whether it came over the bus or was read back to
-/// fill a gap or to rebuild.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredEvent {
-    /// The aggregate's type, e.g. `Wallet`.
-    pub aggregate_type: String,
-    /// The aggregate instance.
-    pub aggregate_id: String,
-    /// Position in the aggregate's stream, from 1.
-    pub sequence: i64,
-    /// The variant name.
-    pub event_type: String,
-    /// The payload's shape version.
-    pub event_version: String,
-    /// The externally tagged event, e.g. `{"ClientRegistered": {..}}`.
-    pub payload: Value,
-    /// actor_id, actor_role, correlation_id, causation_id, occurred_at.
-    pub metadata: Value,
-    /// Store-wide insertion number.
-    pub global_position: i64,
-    /// When the store recorded it.
-    pub recorded_at: DateTime<Utc>,
+/// fill a gap or to rebuild: the bus's envelope, the one definition.
+pub type StoredEvent = bus::EventEnvelope;
+
+/// What a projection asks of an event beyond the envelope's fields.
+pub trait EventExt {
+    /// The payload as the domain's event enum, after the aggregate's upcasters.
+    fn decode<E: DeserializeOwned>(&self) -> Result<E, ProjectionError>;
+    /// The aggregate id as a UUID (every aggregate but the catalog has one).
+    fn aggregate_uuid(&self) -> Result<uuid::Uuid, ProjectionError>;
 }
 
-impl StoredEvent {
-    /// `<aggregate_type>:<aggregate_id>:<sequence>`, as the relay names messages.
-    pub fn message_id(&self) -> String {
-        format!(
-            "{}:{}:{}",
-            self.aggregate_type, self.aggregate_id, self.sequence
-        )
-    }
-
-    /// When it happened: the metadata's `occurred_at`, else when it was stored.
-    pub fn occurred_at(&self) -> DateTime<Utc> {
-        self.metadata
-            .get("occurred_at")
-            .and_then(Value::as_str)
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-            .map_or(self.recorded_at, |t| t.with_timezone(&Utc))
-    }
-
-    /// The payload as the domain's event enum, after the aggregate's upcasters.
-    pub fn decode<E: DeserializeOwned>(&self) -> Result<E, ProjectionError> {
+impl EventExt for StoredEvent {
+    fn decode<E: DeserializeOwned>(&self) -> Result<E, ProjectionError> {
         let payload = upcast(self).payload;
         serde_json::from_value(payload).map_err(|source| ProjectionError::Payload {
             message_id: self.message_id(),
@@ -60,8 +28,7 @@ impl StoredEvent {
         })
     }
 
-    /// The aggregate id as a UUID (every aggregate but the catalog has one).
-    pub fn aggregate_uuid(&self) -> Result<uuid::Uuid, ProjectionError> {
+    fn aggregate_uuid(&self) -> Result<uuid::Uuid, ProjectionError> {
         uuid::Uuid::parse_str(&self.aggregate_id).map_err(|_| ProjectionError::AggregateId {
             message_id: self.message_id(),
         })
@@ -92,36 +59,6 @@ fn upcast(event: &StoredEvent) -> SerializedEvent {
     })
 }
 
-/// Row shape shared by the store queries below.
-#[derive(sqlx::FromRow)]
-struct EventRow {
-    aggregate_type: String,
-    aggregate_id: String,
-    sequence: i64,
-    event_type: String,
-    event_version: String,
-    payload: Value,
-    metadata: Value,
-    global_position: i64,
-    recorded_at: DateTime<Utc>,
-}
-
-impl From<EventRow> for StoredEvent {
-    fn from(r: EventRow) -> Self {
-        Self {
-            aggregate_type: r.aggregate_type,
-            aggregate_id: r.aggregate_id,
-            sequence: r.sequence,
-            event_type: r.event_type,
-            event_version: r.event_version,
-            payload: r.payload,
-            metadata: r.metadata,
-            global_position: r.global_position,
-            recorded_at: r.recorded_at,
-        }
-    }
-}
-
 const COLUMNS: &str = "aggregate_type, aggregate_id, sequence, event_type, event_version, \
      payload, metadata, global_position, recorded_at";
 
@@ -138,14 +75,13 @@ pub(crate) async fn load_range(
          WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence > $3 AND sequence < $4 \
          ORDER BY sequence"
     );
-    let rows: Vec<EventRow> = sqlx::query_as(&sql)
+    sqlx::query_as(&sql)
         .bind(aggregate_type)
         .bind(aggregate_id)
         .bind(after)
         .bind(before)
         .fetch_all(conn)
-        .await?;
-    Ok(rows.into_iter().map(StoredEvent::from).collect())
+        .await
 }
 
 /// Where a replay stands in commit order: `(tx_id, global_position)`.
@@ -174,7 +110,7 @@ pub(crate) async fn load_batch(
     struct Row {
         tx_id: String,
         #[sqlx(flatten)]
-        event: EventRow,
+        event: StoredEvent,
     }
     let sql = format!(
         "SELECT tx_id::text AS tx_id, {COLUMNS} FROM public.events \
@@ -201,7 +137,7 @@ pub(crate) async fn load_batch(
                 tx_id: r.tx_id,
                 global_position: r.event.global_position,
             };
-            (cp, StoredEvent::from(r.event))
+            (cp, r.event)
         })
         .collect())
 }

@@ -20,7 +20,7 @@ mod run;
 pub use config::{Metrics, MetricsSnapshot, ProjectionsConfig};
 pub use consumer::queue_of;
 pub use error::ProjectionError;
-pub use event::StoredEvent;
+pub use event::{EventExt, StoredEvent};
 pub use notify::Change;
 pub use projector::{LIVE_SCHEMA, Outcome, Projection, apply_in_tx, project};
 pub use rebuild::{Progress, REBUILD_SCHEMA, RebuildReport, rebuild};

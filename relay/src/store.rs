@@ -1,7 +1,7 @@
 //! The relay's SQL: the lock, the checkpoint and the commit-ordered tail.
 
 use bus::EventEnvelope;
-use chrono::{DateTime, Utc};
+
 use sqlx::{FromRow, PgConnection};
 
 /// `hubr`: the advisory-lock class shared by relays; the relay's name picks
@@ -17,40 +17,24 @@ pub struct Checkpoint {
     pub global_position: i64,
 }
 
+/// An event with the transaction that wrote it (the relay's order).
 #[derive(Debug, FromRow)]
 pub(crate) struct EventRow {
-    aggregate_type: String,
-    aggregate_id: String,
-    sequence: i64,
-    event_type: String,
-    event_version: String,
-    payload: serde_json::Value,
-    metadata: serde_json::Value,
-    global_position: i64,
+    #[sqlx(flatten)]
+    event: EventEnvelope,
     tx_id: i64,
-    recorded_at: DateTime<Utc>,
 }
 
 impl EventRow {
     pub(crate) fn checkpoint(&self) -> Checkpoint {
         Checkpoint {
             tx_id: self.tx_id,
-            global_position: self.global_position,
+            global_position: self.event.global_position,
         }
     }
 
     pub(crate) fn into_envelope(self) -> EventEnvelope {
-        EventEnvelope {
-            aggregate_type: self.aggregate_type,
-            aggregate_id: self.aggregate_id,
-            sequence: self.sequence,
-            event_type: self.event_type,
-            event_version: self.event_version,
-            payload: self.payload,
-            metadata: self.metadata,
-            global_position: self.global_position,
-            recorded_at: self.recorded_at,
-        }
+        self.event
     }
 }
 

@@ -1,5 +1,6 @@
 //! `read.accounts`: who is who, with the company and the services a provider offers.
 
+use crate::event::EventExt;
 use async_trait::async_trait;
 use domain::account::AccountEvent;
 use sqlx::PgConnection;

@@ -1,5 +1,6 @@
 //! `read.catalog`: the service types on offer and their prices.
 
+use crate::event::EventExt;
 use async_trait::async_trait;
 use domain::catalog::CatalogEvent;
 use sqlx::PgConnection;

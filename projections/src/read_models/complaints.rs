@@ -1,5 +1,6 @@
 //! `read.complaints`: complaints about orders and how admins resolved them.
 
+use crate::event::EventExt;
 use async_trait::async_trait;
 use domain::complaint::ComplaintEvent;
 use sqlx::PgConnection;

@@ -1,5 +1,6 @@
 //! `read.orders` and `read.order_messages`: orders and their chats.
 
+use crate::event::EventExt;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::Role;

@@ -1,6 +1,7 @@
 //! `read.subscriptions`: subscriptions and open requests, in the shape of
 //! the contract's `Subscription`, plus who rejected a request.
 
+use crate::event::EventExt;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::Money;

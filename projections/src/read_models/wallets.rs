@@ -2,6 +2,7 @@
 //! account's balance, pending payouts and earnings; every movement with the
 //! balance after it; and withdrawals with where they stand at the bank.
 
+use crate::event::EventExt;
 use async_trait::async_trait;
 use domain::wallet::{CreditKind, WalletEvent};
 use domain::{BankDetails, Money};

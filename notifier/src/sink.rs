@@ -1,0 +1,181 @@
+//! A small SMTP server that keeps what it receives: `hub dev`'s mailbox and
+//! the tests' mail server. It speaks just enough SMTP for a client such as
+//! lettre (EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT; no TLS, no auth) and
+//! never relays anything anywhere.
+
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::broadcast;
+
+/// One received message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    /// The envelope sender.
+    pub from: String,
+    /// The envelope recipients.
+    pub to: Vec<String>,
+    /// The message as sent (headers and body, dot-unstuffed).
+    pub data: String,
+}
+
+impl Received {
+    /// A header's value (first occurrence, unfolded), if present.
+    pub fn header(&self, name: &str) -> Option<String> {
+        let head = self.data.split("\r\n\r\n").next().unwrap_or_default();
+        let mut found: Option<String> = None;
+        for line in head.split("\r\n") {
+            if let Some(value) = &mut found {
+                // Unfolding drops the line break, not the whitespace.
+                if line.starts_with([' ', '\t']) {
+                    value.push_str(line);
+                    continue;
+                }
+                break;
+            }
+            if let Some((key, value)) = line.split_once(':')
+                && key.eq_ignore_ascii_case(name)
+            {
+                found = Some(value.trim().to_owned());
+            }
+        }
+        found
+    }
+}
+
+/// The mailbox and the address it listens on.
+#[derive(Clone)]
+pub struct Sink {
+    addr: std::net::SocketAddr,
+    received: Arc<Mutex<Vec<Received>>>,
+    arrivals: broadcast::Sender<Received>,
+}
+
+impl Sink {
+    /// Listens on `addr` (port 0 for any) and serves until the runtime ends.
+    pub async fn start(addr: &str) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        let (arrivals, _) = broadcast::channel(1024);
+        let sink = Self {
+            addr: listener.local_addr()?,
+            received: Arc::default(),
+            arrivals,
+        };
+        let serving = sink.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let session = serving.clone();
+                tokio::spawn(async move {
+                    if let Err(error) = session.serve(stream).await {
+                        tracing::debug!(%error, "mail sink session ended");
+                    }
+                });
+            }
+        });
+        Ok(sink)
+    }
+
+    /// `smtp://host:port`, for `HUB_SMTP__URL`.
+    pub fn url(&self) -> String {
+        format!("smtp://{}", self.addr)
+    }
+
+    /// Everything received so far, oldest first.
+    pub fn messages(&self) -> Vec<Received> {
+        self.received
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Each message as it arrives.
+    pub fn subscribe(&self) -> broadcast::Receiver<Received> {
+        self.arrivals.subscribe()
+    }
+
+    async fn serve(&self, stream: TcpStream) -> std::io::Result<()> {
+        let (read, mut write) = stream.into_split();
+        let mut lines = BufReader::new(read);
+        write.write_all(b"220 hub mail sink\r\n").await?;
+        let (mut from, mut to) = (String::new(), Vec::new());
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if lines.read_line(&mut line).await? == 0 {
+                return Ok(());
+            }
+            let command = line.trim_end().to_owned();
+            let verb = command
+                .split([' ', ':'])
+                .next()
+                .unwrap_or_default()
+                .to_ascii_uppercase();
+            let reply: &[u8] = match verb.as_str() {
+                "EHLO" => b"250-hub mail sink\r\n250 8BITMIME\r\n",
+                "HELO" | "NOOP" => b"250 ok\r\n",
+                "MAIL" => {
+                    from = address(&command);
+                    to.clear();
+                    b"250 ok\r\n"
+                }
+                "RCPT" => {
+                    to.push(address(&command));
+                    b"250 ok\r\n"
+                }
+                "RSET" => {
+                    from.clear();
+                    to.clear();
+                    b"250 ok\r\n"
+                }
+                "DATA" => {
+                    write.write_all(b"354 end with <CRLF>.<CRLF>\r\n").await?;
+                    let data = read_data(&mut lines).await?;
+                    let message = Received {
+                        from: std::mem::take(&mut from),
+                        to: std::mem::take(&mut to),
+                        data,
+                    };
+                    self.received
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push(message.clone());
+                    let _ = self.arrivals.send(message);
+                    b"250 queued\r\n"
+                }
+                "QUIT" => {
+                    write.write_all(b"221 bye\r\n").await?;
+                    return Ok(());
+                }
+                _ => b"502 not implemented\r\n",
+            };
+            write.write_all(reply).await?;
+        }
+    }
+}
+
+/// The address inside `MAIL FROM:<a>` / `RCPT TO:<a>`.
+fn address(command: &str) -> String {
+    command
+        .split_once('<')
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .map(|(a, _)| a.to_owned())
+        .unwrap_or_default()
+}
+
+/// Lines up to the lone dot, dot-unstuffed, joined with CRLF.
+async fn read_data<R: tokio::io::AsyncBufRead + Unpin>(lines: &mut R) -> std::io::Result<String> {
+    let mut data = String::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if lines.read_line(&mut line).await? == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        let content = line.trim_end_matches(['\r', '\n']);
+        if content == "." {
+            return Ok(data);
+        }
+        data.push_str(content.strip_prefix('.').unwrap_or(content));
+        data.push_str("\r\n");
+    }
+}

@@ -1,0 +1,221 @@
+//! The notifier against a real PostgreSQL and a real SMTP server (the
+//! crate's own sink on a free port): an event becomes one in-app
+//! notification and one mail with the right recipient, subject and link;
+//! a redelivered event sends nothing twice; mail waits while the server is
+//! down and arrives once it is back.
+
+use base64::Engine;
+use bus::{EventEnvelope, Handler};
+use chrono::Utc;
+use notifier::sink::{Received, Sink};
+use notifier::{Inbox, Mailer, MailerSettings};
+use serde_json::json;
+use std::time::Duration;
+use store::TestDb;
+use uuid::Uuid;
+
+async fn account(db: &TestDb, email: &str) -> Uuid {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO credentials (account_id, email, password_hash, role) VALUES ($1, $2, 'x', 'client')",
+    )
+    .bind(id)
+    .bind(email)
+    .execute(db.pool())
+    .await
+    .expect("credentials");
+    id
+}
+
+fn top_up_settled(owner: Uuid, sequence: i64) -> EventEnvelope {
+    EventEnvelope {
+        aggregate_type: "Wallet".into(),
+        aggregate_id: owner.to_string(),
+        sequence,
+        event_type: "TopUpSettled".into(),
+        event_version: "1.0".into(),
+        payload: json!({"TopUpSettled": {"transfer_id": Uuid::now_v7(),
+            "amount": {"amount": "1500.00", "currency": "RUB"}}}),
+        metadata: json!({}),
+        global_position: sequence,
+        recorded_at: Utc::now(),
+    }
+}
+
+fn settings(url: &str) -> MailerSettings {
+    MailerSettings {
+        retry_base: Duration::from_millis(100),
+        ..MailerSettings::new(url, "Hub <noreply@hub.test>")
+    }
+}
+
+/// The subject as a reader sees it: lettre encodes non-ASCII as RFC 2047
+/// words, which may split a character; adjacent ones join without spaces.
+fn subject(mail: &Received) -> String {
+    let raw = mail.header("Subject").expect("a subject");
+    let (mut out, mut bytes) = (String::new(), Vec::new());
+    for word in raw.split_whitespace() {
+        let encoded = word
+            .strip_prefix("=?utf-8?b?")
+            .and_then(|w| w.strip_suffix("?="))
+            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok());
+        match encoded {
+            Some(decoded) => {
+                if bytes.is_empty() && !out.is_empty() {
+                    out.push(' ');
+                }
+                bytes.extend(decoded);
+            }
+            None => {
+                out.push_str(&String::from_utf8_lossy(&std::mem::take(&mut bytes)));
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+        }
+    }
+    out.push_str(&String::from_utf8_lossy(&bytes));
+    out
+}
+
+async fn count(db: &TestDb, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(db.pool())
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn a_settled_top_up_reaches_its_owner_once_in_the_app_and_by_mail() {
+    let db = TestDb::create().await.expect("test database");
+    let sink = Sink::start("127.0.0.1:0").await.expect("smtp sink");
+    let owner = account(&db, "owner@firm.example").await;
+    let inbox = Inbox::new(db.pool().clone(), "http://hub.test");
+    let mailer = Mailer::new(db.pool().clone(), settings(&sink.url())).expect("mailer");
+
+    let event = top_up_settled(owner, 2);
+    inbox.handle(&event).await.expect("handled");
+    inbox.handle(&event).await.expect("a redelivery is fine");
+    assert_eq!(mailer.send_due().await.expect("sent"), 1);
+    assert_eq!(mailer.send_due().await.expect("nothing left"), 0);
+
+    let mails = sink.messages();
+    assert_eq!(mails.len(), 1, "one mail, however often the event came");
+    assert_eq!(mails[0].to, vec!["owner@firm.example".to_owned()]);
+    assert_eq!(subject(&mails[0]), "Кошелёк пополнен на 1500.00 ₽");
+    assert!(
+        mails[0].data.contains("multipart/alternative"),
+        "text and HTML parts"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM notifications WHERE read_at IS NULL"
+        )
+        .await,
+        1,
+        "one unread in-app notification"
+    );
+    let link: String = sqlx::query_scalar("SELECT link FROM notifications")
+        .fetch_one(db.pool())
+        .await
+        .expect("link");
+    assert_eq!(link, "/wallet");
+}
+
+#[tokio::test]
+async fn mail_waits_while_the_server_is_down_and_arrives_once() {
+    let db = TestDb::create().await.expect("test database");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let owner = account(&db, "late@firm.example").await;
+    let inbox = Inbox::new(db.pool().clone(), "http://hub.test");
+    let mailer = Mailer::new(
+        db.pool().clone(),
+        settings(&format!("smtp://127.0.0.1:{port}")),
+    )
+    .expect("mailer");
+    inbox
+        .handle(&top_up_settled(owner, 2))
+        .await
+        .expect("handled");
+
+    // Nobody listens yet.
+    assert_eq!(mailer.send_due().await.expect("tried"), 1);
+    assert_eq!(
+        mailer
+            .metrics
+            .failed
+            .load(std::sync::atomic::Ordering::Relaxed),
+        1
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL AND last_error IS NOT NULL"
+        )
+        .await,
+        1
+    );
+
+    let sink = Sink::start(&format!("127.0.0.1:{port}"))
+        .await
+        .expect("smtp sink");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(mailer.send_due().await.expect("sent"), 1);
+    assert_eq!(mailer.send_due().await.expect("nothing left"), 0);
+    assert_eq!(sink.messages().len(), 1);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_mail_that_keeps_failing_is_parked_and_counted() {
+    let db = TestDb::create().await.expect("test database");
+    let owner = account(&db, "not an address").await;
+    let inbox = Inbox::new(db.pool().clone(), "http://hub.test");
+    let sink = Sink::start("127.0.0.1:0").await.expect("smtp sink");
+    let mailer = Mailer::new(
+        db.pool().clone(),
+        MailerSettings {
+            max_attempts: 2,
+            retry_base: Duration::from_millis(10),
+            ..settings(&sink.url())
+        },
+    )
+    .expect("mailer");
+    inbox
+        .handle(&top_up_settled(owner, 2))
+        .await
+        .expect("handled");
+    mailer.send_due().await.expect("first try");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    mailer.send_due().await.expect("second try");
+    assert_eq!(
+        mailer
+            .metrics
+            .parked
+            .load(std::sync::atomic::Ordering::Relaxed),
+        1
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM mail_outbox WHERE parked_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(mailer.send_due().await.expect("parked stays"), 0);
+    assert!(sink.messages().is_empty());
+}
