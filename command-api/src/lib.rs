@@ -22,6 +22,7 @@ pub mod complaint;
 pub mod error;
 pub mod handler;
 pub mod idempotency;
+pub mod notification;
 pub mod openapi;
 pub mod order;
 pub mod payments;
@@ -143,6 +144,14 @@ pub fn command_routes(state: &AppState) -> Router<AppState> {
         .route(
             "/api/v1/commands/admin/catalog/service-types/{code}/restore",
             post(catalog::restore),
+        )
+        .route(
+            "/api/v1/commands/notifications/{id}/read",
+            post(notification::mark_read),
+        )
+        .route(
+            "/api/v1/commands/notifications/read-all",
+            post(notification::mark_all_read),
         )
 }
 

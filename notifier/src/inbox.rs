@@ -182,8 +182,9 @@ impl Handler for Inbox {
                 .execute(&mut *tx)
                 .await
                 .map_err(transient)?;
-                sqlx::query("SELECT pg_notify('hub_notifications', $1)")
-                    .bind(recipient.account_id.to_string())
+                // The read API's live stream pushes it to its account.
+                sqlx::query("SELECT pg_notify('hub_changes', $1)")
+                    .bind(serde_json::json!({"kind": "notification", "id": id}).to_string())
                     .execute(&mut *tx)
                     .await
                     .map_err(transient)?;

@@ -521,13 +521,41 @@ pub struct Catalog {
     pub items: Vec<CatalogItem>,
 }
 
-/// An in-app notification (not modelled yet: the list is empty).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// An in-app notification, as the notifier wrote it.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Notification {
     /// The notification.
     pub id: Uuid,
+    /// What kind, e.g. `new_request`, `top_up_settled`.
+    pub kind: String,
+    /// Its headline (the mail's subject).
+    pub subject: String,
     /// What it says.
     pub text: String,
+    /// Where in the web app it leads, e.g. `/subscriptions/{id}`.
+    pub link: String,
     /// When it was raised.
     pub created_at: DateTime<Utc>,
+    /// When the account marked it read; `null` while unread.
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+/// Columns of `notifications` in [`Notification`]'s order.
+pub const NOTIFICATION_COLUMNS: &str = "id, kind, subject, text, link, created_at, read_at";
+
+impl Notification {
+    /// Its pagination key.
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            at: self.created_at,
+            id: self.id,
+        }
+    }
+}
+
+/// How many notifications the caller has not read.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UnreadCount {
+    /// Unread notifications.
+    pub unread: i64,
 }

@@ -5,7 +5,7 @@
 use crate::events;
 use crate::model::{
     Catalog, CatalogItem, Company, Complaint, Me, Message, Movement, Notification, Order, Payout,
-    Resolution, Subscription, Wallet,
+    Resolution, Subscription, UnreadCount, Wallet,
 };
 use crate::money::Money;
 use crate::page::Page;
@@ -84,10 +84,11 @@ impl Modify for BearerAuth {
         routes::orders::messages,
         routes::complaints::list,
         routes::notifications::list,
+        routes::notifications::unread,
         events::stream::handler,
     ),
     components(schemas(ProblemDoc, Money, Subscription, Order, Message, Complaint, Resolution, Wallet, Me, Company,
-                       Catalog, CatalogItem, Notification, Movement, Payout, Page<Subscription>, Page<Order>,
+                       Catalog, CatalogItem, Notification, UnreadCount, Movement, Payout, Page<Subscription>, Page<Order>,
                        Page<Message>, Page<Complaint>, Page<Notification>, Page<Movement>, Page<Payout>)),
     modifiers(&BearerAuth, &COMMON_ANSWERS),
 )]

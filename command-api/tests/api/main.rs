@@ -9,6 +9,7 @@ mod idempotency;
 mod money;
 mod money_matrix;
 mod money_support;
+mod notifications;
 mod openapi_answers;
 mod orders;
 mod payments;

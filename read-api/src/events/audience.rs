@@ -60,6 +60,7 @@ pub async fn resolve(pool: &PgPool, payload: &str) -> Result<Option<Delivery>, R
         "message" => message(pool, change.id).await,
         "wallet" => wallet(pool, change.id).await,
         "complaint" => complaint(pool, change.id).await,
+        "notification" => notification(pool, change.id).await,
         other => {
             tracing::debug!(kind = other, "hub_changes: nothing to push for this kind");
             Ok(None)
@@ -121,6 +122,29 @@ async fn message(pool: &PgPool, id: Uuid) -> Result<Option<Delivery>, ResolveErr
         return Ok(None);
     };
     delivery("message", &msg, accounts([client, provider], true)).map(Some)
+}
+
+/// Its account only.
+async fn notification(pool: &PgPool, id: Uuid) -> Result<Option<Delivery>, ResolveError> {
+    let sql = format!(
+        "SELECT account_id, {} FROM notifications WHERE id = $1",
+        crate::model::NOTIFICATION_COLUMNS
+    );
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        account_id: Uuid,
+        #[sqlx(flatten)]
+        notification: crate::model::Notification,
+    }
+    let Some(row): Option<Row> = sqlx::query_as(&sql).bind(id).fetch_optional(pool).await? else {
+        return Ok(None);
+    };
+    delivery(
+        "notification",
+        &row.notification,
+        accounts([row.account_id], false),
+    )
+    .map(Some)
 }
 
 /// The owner only.

@@ -52,7 +52,8 @@ impl Audience {
 /// One server-sent event and who gets it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivery {
-    /// The SSE event name: `subscription`, `order`, `message`, `wallet`, `complaint`, `resync`.
+    /// The SSE event name: `subscription`, `order`, `message`, `wallet`, `complaint`,
+    /// `notification`, `resync`.
     pub event: &'static str,
     /// The JSON data (the same shape as the REST resource).
     pub data: String,

@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{id}/messages", get(orders::messages))
         .route("/admin/complaints", get(complaints::list))
         .route("/notifications", get(notifications::list))
+        .route("/notifications/unread", get(notifications::unread))
         .route("/events/stream", get(crate::events::stream::handler))
 }
 

@@ -26,14 +26,62 @@ async fn the_catalog_is_public_and_priced_in_money() {
     );
 }
 
+async fn notify(app: &TestApp, to: &Account, kind: &str, minutes_ago: i32) -> uuid::Uuid {
+    let id = uuid::Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO notifications (id, account_id, kind, link, subject, text, message_id, created_at) \
+         VALUES ($1, $2, $3, '/wallet', 'Subject', 'Text', 'Wallet:x:1', now() - make_interval(mins => $4))",
+    )
+    .bind(id)
+    .bind(to.id)
+    .bind(kind)
+    .bind(minutes_ago)
+    .execute(&app.pool)
+    .await
+    .expect("a notification");
+    id
+}
+
 #[tokio::test]
-async fn notifications_are_an_empty_page_for_now() {
+async fn notifications_are_the_callers_own_newest_first_with_an_unread_count() {
     let app = TestApp::spawn().await;
     let client = account(&app.pool, Role::Client, &[]).await;
+    let other = account(&app.pool, Role::Client, &[]).await;
+    let older = notify(&app, &client, "top_up_settled", 5).await;
+    let newer = notify(&app, &client, "order_done", 1).await;
+    notify(&app, &other, "payout_settled", 1).await;
+
     let (status, body) = app.get(Some(&client), "/api/v1/notifications").await;
     assert_eq!(status, 200);
-    assert_eq!(body, serde_json::json!({"items": [], "next_cursor": null}));
+    let ids: Vec<&str> = body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|n| n["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(ids, [newer.to_string(), older.to_string()]);
+    assert_eq!(body["items"][0]["kind"], "order_done");
+    assert_eq!(body["items"][0]["link"], "/wallet");
+    assert!(body["items"][0]["read_at"].is_null());
+
+    let (_, first) = app
+        .get(Some(&client), "/api/v1/notifications?limit=1")
+        .await;
+    let cursor = first["next_cursor"].as_str().expect("a next page");
+    let (_, second) = app
+        .get(
+            Some(&client),
+            &format!("/api/v1/notifications?limit=1&cursor={cursor}"),
+        )
+        .await;
+    assert_eq!(second["items"][0]["id"], older.to_string());
+
+    let (_, count) = app.get(Some(&client), "/api/v1/notifications/unread").await;
+    assert_eq!(count, serde_json::json!({"unread": 2}));
+    let (_, count) = app.get(Some(&other), "/api/v1/notifications/unread").await;
+    assert_eq!(count, serde_json::json!({"unread": 1}));
     assert_eq!(app.get(None, "/api/v1/notifications").await.0, 401);
+    assert_eq!(app.get(None, "/api/v1/notifications/unread").await.0, 401);
 }
 
 #[tokio::test]
