@@ -108,6 +108,7 @@ pub async fn run() -> anyhow::Result<()> {
     let api = command_api::api_routes(commands)
         .merge(read_api::api_routes(queries))
         .merge(crate::dev_clock::router(pool.clone()))
+        .merge(crate::dev_mail::router(mail.clone()))
         .merge(platform::health::router(pool.clone()))
         .merge(platform::metrics::router());
     let app: Router = platform::http::with_common_layers(api, &settings.http).fallback(spa);
@@ -240,6 +241,7 @@ fn print_banner(base: &str, logins: &[seed::Login]) {
         println!("    {:<9} {:<24} {}", l.role, l.email, l.password);
     }
     println!();
+    println!("  Mail the notifier sent (kept here, never delivered): {base}/dev/mail");
     println!("  Ctrl-C stops everything.");
     println!();
 }

@@ -2,6 +2,7 @@
 
 mod dev;
 mod dev_clock;
+mod dev_mail;
 mod roles;
 mod seed;
 mod settings;

@@ -3,6 +3,8 @@
 //! lettre (EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT; no TLS, no auth) and
 //! never relays anything anywhere.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
@@ -20,6 +22,31 @@ pub struct Received {
 }
 
 impl Received {
+    /// The subject as a reader sees it: RFC 2047 words decoded (adjacent
+    /// ones join without spaces; a word may split a character).
+    pub fn subject(&self) -> String {
+        decode_words(&self.header("Subject").unwrap_or_default())
+    }
+
+    /// The `text/plain` part, its transfer encoding undone.
+    pub fn text(&self) -> Option<String> {
+        let at = self.data.find("Content-Type: text/plain")?;
+        let part = &self.data[at..];
+        let (head, rest) = part.split_once("\r\n\r\n")?;
+        let body = rest.split("\r\n--").next().unwrap_or_default();
+        let encoding = head
+            .split("\r\n")
+            .find_map(|l| l.strip_prefix("Content-Transfer-Encoding:"))
+            .map(|e| e.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let bytes = match encoding.as_str() {
+            "base64" => BASE64.decode(body.replace("\r\n", "")).ok()?,
+            "quoted-printable" => quoted_printable(body),
+            _ => body.as_bytes().to_vec(),
+        };
+        String::from_utf8(bytes).ok()
+    }
+
     /// A header's value (first occurrence, unfolded), if present.
     pub fn header(&self, name: &str) -> Option<String> {
         let head = self.data.split("\r\n\r\n").next().unwrap_or_default();
@@ -151,6 +178,67 @@ impl Sink {
             write.write_all(reply).await?;
         }
     }
+}
+
+/// Decodes RFC 2047 `=?utf-8?b?..?=` and `=?utf-8?q?..?=` words.
+fn decode_words(raw: &str) -> String {
+    let (mut out, mut bytes) = (String::new(), Vec::new());
+    for word in raw.split_whitespace() {
+        let lower = word.to_ascii_lowercase();
+        let decoded = if lower.starts_with("=?utf-8?b?") && word.ends_with("?=") {
+            BASE64.decode(&word[10..word.len() - 2]).ok()
+        } else if lower.starts_with("=?utf-8?q?") && word.ends_with("?=") {
+            Some(quoted_printable(
+                &word[10..word.len() - 2].replace('_', " "),
+            ))
+        } else {
+            None
+        };
+        match decoded {
+            Some(decoded) => {
+                if bytes.is_empty() && !out.is_empty() {
+                    out.push(' ');
+                }
+                bytes.extend(decoded);
+            }
+            None => {
+                out.push_str(&String::from_utf8_lossy(&std::mem::take(&mut bytes)));
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+        }
+    }
+    out.push_str(&String::from_utf8_lossy(&bytes));
+    out
+}
+
+/// Undoes quoted-printable (soft line breaks included).
+fn quoted_printable(text: &str) -> Vec<u8> {
+    let text = text.replace("=\r\n", "");
+    let raw = text.as_bytes();
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'='
+            && i + 2 < raw.len()
+            && let (Some(hi), Some(lo)) = (hex(raw[i + 1]), hex(raw[i + 2]))
+        {
+            out.push(hi * 16 + lo);
+            i += 3;
+            continue;
+        }
+        out.push(raw[i]);
+        i += 1;
+    }
+    out
+}
+
+fn hex(digit: u8) -> Option<u8> {
+    char::from(digit)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
 }
 
 /// The address inside `MAIL FROM:<a>` / `RCPT TO:<a>`.

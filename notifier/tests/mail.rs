@@ -4,10 +4,9 @@
 //! a redelivered event sends nothing twice; mail waits while the server is
 //! down and arrives once it is back.
 
-use base64::Engine;
 use bus::{EventEnvelope, Handler};
 use chrono::Utc;
-use notifier::sink::{Received, Sink};
+use notifier::sink::Sink;
 use notifier::{Inbox, Mailer, MailerSettings};
 use serde_json::json;
 use std::time::Duration;
@@ -49,36 +48,6 @@ fn settings(url: &str) -> MailerSettings {
     }
 }
 
-/// The subject as a reader sees it: lettre encodes non-ASCII as RFC 2047
-/// words, which may split a character; adjacent ones join without spaces.
-fn subject(mail: &Received) -> String {
-    let raw = mail.header("Subject").expect("a subject");
-    let (mut out, mut bytes) = (String::new(), Vec::new());
-    for word in raw.split_whitespace() {
-        let encoded = word
-            .strip_prefix("=?utf-8?b?")
-            .and_then(|w| w.strip_suffix("?="))
-            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok());
-        match encoded {
-            Some(decoded) => {
-                if bytes.is_empty() && !out.is_empty() {
-                    out.push(' ');
-                }
-                bytes.extend(decoded);
-            }
-            None => {
-                out.push_str(&String::from_utf8_lossy(&std::mem::take(&mut bytes)));
-                if !out.is_empty() {
-                    out.push(' ');
-                }
-                out.push_str(word);
-            }
-        }
-    }
-    out.push_str(&String::from_utf8_lossy(&bytes));
-    out
-}
-
 async fn count(db: &TestDb, sql: &str) -> i64 {
     sqlx::query_scalar(sql)
         .fetch_one(db.pool())
@@ -103,7 +72,15 @@ async fn a_settled_top_up_reaches_its_owner_once_in_the_app_and_by_mail() {
     let mails = sink.messages();
     assert_eq!(mails.len(), 1, "one mail, however often the event came");
     assert_eq!(mails[0].to, vec!["owner@firm.example".to_owned()]);
-    assert_eq!(subject(&mails[0]), "Кошелёк пополнен на 1500.00 ₽");
+    assert_eq!(mails[0].subject(), "Кошелёк пополнен на 1500.00 ₽");
+    assert!(
+        mails[0]
+            .text()
+            .expect("a text part")
+            .contains("1500.00 ₽ на вашем кошельке"),
+        "{}",
+        mails[0].data
+    );
     assert!(
         mails[0].data.contains("multipart/alternative"),
         "text and HTML parts"
