@@ -80,6 +80,18 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
     await client.locator('[data-testid="history-row"][data-kind="top_up"]').waitFor();
     assert(true, 'the top-up is in the history');
 
+    // The notifier told the client: the bell counts it live, and lists it.
+    await client.locator('[data-testid="bell-count"][data-count="1"]').waitFor({ timeout: 30000 });
+    assert(true, "the client's bell counts the settled top-up");
+    await tid(client, 'bell').click();
+    await client.locator('[data-testid="bell-item"][data-kind="top_up_settled"]').waitFor();
+    assert(true, 'the bell lists the settled top-up');
+    await client.screenshot({ path: out + '/3-bell.png' });
+    await tid(client, 'bell-read-all').click();
+    await client.locator('[data-testid="bell-count"][data-count="0"]').waitFor();
+    await tid(client, 'bell').click();
+    assert(true, 'mark all read empties the count');
+
     // A withdrawal through the form: a wrong account is refused beside the field, a valid one goes out.
     await tid(client, 'withdraw-amount').fill('1500');
     await tid(client, 'withdraw-bik').fill('044525225');
@@ -104,6 +116,9 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
     assert(true, 'the withdrawal left the available balance');
     await client.screenshot({ path: out + '/4-wallet.png' });
 
+    // The provider's bell before the request (the demo story left some).
+    const bellBefore = Number(await tid(provider, 'bell-count').getAttribute('data-count'));
+
     // The client creates a request.
     await tid(client, 'nav-new-request').click();
     await tid(client, 'new-request-form').waitFor();
@@ -121,6 +136,8 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
     const row = provider.locator('[data-testid="request-row"]', { hasText: description });
     await row.waitFor();
     assert(await row.getAttribute('data-status') === 'requested', 'provider sees it live as requested');
+    await provider.locator(`[data-testid="bell-count"][data-count="${bellBefore + 1}"]`).waitFor({ timeout: 30000 });
+    assert(true, "the provider's bell rose live for the new request");
     await provider.screenshot({ path: out + '/7-provider-live.png' });
 
     assert(errors.length === 0, 'no page errors: ' + errors.join('; '));

@@ -208,6 +208,9 @@ pub struct Strings {
     pub not_found_title: &'static str,
     pub go_home: &'static str,
     pub live: &'static str,
+    pub notifications: &'static str,
+    pub mark_all_read: &'static str,
+    pub no_notifications: &'static str,
 }
 
 impl Strings {
@@ -410,6 +413,9 @@ pub static RU: Strings = Strings {
     not_found_title: "Страница не найдена",
     go_home: "На главную",
     live: "Обновляется в реальном времени",
+    notifications: "Уведомления",
+    mark_all_read: "Прочитать все",
+    no_notifications: "Уведомлений пока нет",
 };
 
 /// English.
@@ -560,6 +566,9 @@ pub static EN: Strings = Strings {
     not_found_title: "Page not found",
     go_home: "Go to the start page",
     live: "Updates live",
+    notifications: "Notifications",
+    mark_all_read: "Mark all read",
+    no_notifications: "No notifications yet",
 };
 
 #[cfg(test)]

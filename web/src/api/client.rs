@@ -6,9 +6,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::types::{
-    Catalog, CatalogItem, Created, Movement, NewSubscription, Page, Payout, Problem, Registration,
-    SandboxPayment, Subscription, TokenResponse, TopUp, TopUpCreated, TransferCreated, Wallet,
-    Withdrawal,
+    Catalog, CatalogItem, Created, Movement, NewSubscription, Notification, Page, Payout, Problem,
+    Registration, SandboxPayment, Subscription, TokenResponse, TopUp, TopUpCreated,
+    TransferCreated, UnreadCount, Wallet, Withdrawal,
 };
 use crate::i18n::Strings;
 use crate::session::{self, Session};
@@ -304,6 +304,30 @@ pub async fn reject(id: &str) -> Result<(), ApiError> {
         encode_query_value(id)
     );
     expect_empty(authed(Method::POST, &path, None).await?).await
+}
+
+/// `GET /notifications`: the caller's, newest first.
+pub async fn notifications(cursor: Option<&str>) -> Result<Page<Notification>, ApiError> {
+    let path = with_cursor("/api/v1/notifications", cursor);
+    decode(authed(Method::GET, &path, None).await?).await
+}
+
+/// `GET /notifications/unread`.
+pub async fn unread_notifications() -> Result<UnreadCount, ApiError> {
+    decode(authed(Method::GET, "/api/v1/notifications/unread", None).await?).await
+}
+
+/// `POST /commands/notifications/read-all`.
+pub async fn mark_notifications_read() -> Result<(), ApiError> {
+    expect_empty(
+        authed(
+            Method::POST,
+            "/api/v1/commands/notifications/read-all",
+            None,
+        )
+        .await?,
+    )
+    .await
 }
 
 /// `GET /wallet`.

@@ -342,3 +342,30 @@ pub struct Problem {
     #[serde(default)]
     pub request_id: Option<String>,
 }
+
+/// One of `GET /notifications`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Notification {
+    /// The notification.
+    pub id: String,
+    /// Its kind, e.g. `top_up_settled`.
+    pub kind: String,
+    /// Its headline.
+    pub subject: String,
+    /// What it says.
+    pub text: String,
+    /// Where in the app it leads.
+    pub link: String,
+    /// When (RFC 3339).
+    pub created_at: String,
+    /// When it was read, if it was.
+    #[serde(default)]
+    pub read_at: Option<String>,
+}
+
+/// `GET /notifications/unread`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct UnreadCount {
+    /// Unread notifications.
+    pub unread: i64,
+}

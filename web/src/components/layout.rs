@@ -152,6 +152,9 @@ pub fn Shell() -> Element {
                     div { class: "nav" }
                 }
                 div { class: "topbar-right",
+                    if current.is_some() {
+                        crate::components::bell::Bell {}
+                    }
                     if let Some(s) = &current {
                         span { class: "who",
                             span { class: "who-email", "data-testid": "current-email", "{s.email}" }
