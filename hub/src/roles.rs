@@ -139,7 +139,16 @@ pub async fn run_notifier(
         std::env::var("HUB_PUBLIC_URL").unwrap_or_else(|_| "http://127.0.0.1:8080".to_owned());
     let mailer =
         notifier::Mailer::new(pool.clone(), notifier::MailerSettings::new(smtp_url, &from))?;
-    let inbox = notifier::Inbox::new(pool, &public_url);
+    let chat_minutes: u64 = std::env::var("HUB_NOTIFIER__CHAT_MAIL_MINUTES")
+        .ok()
+        .map(|m| {
+            m.parse()
+                .context("HUB_NOTIFIER__CHAT_MAIL_MINUTES must be a number of minutes")
+        })
+        .transpose()?
+        .unwrap_or(15);
+    let inbox = notifier::Inbox::new(pool, &public_url)
+        .with_chat_mail_every(std::time::Duration::from_secs(chat_minutes * 60));
     let consumer = bus::ConsumerConfig::new(&amqp_url(), topology);
     notifier::run(inbox, mailer, consumer, shutdown).await;
     Ok(())

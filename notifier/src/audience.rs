@@ -2,6 +2,7 @@
 //! and (where the event does not name its people) the aggregate it belongs
 //! to, read from the store by the caller.
 
+use domain::complaint::ComplaintEvent;
 use domain::order::OrderEvent;
 use domain::subscription::SubscriptionEvent;
 use domain::wallet::WalletEvent;
@@ -123,6 +124,19 @@ pub fn order(id: &str, event: &OrderEvent, client: AccountId, provider: AccountI
                 json!({"by": by}),
             )]
         }
+        // The other side; an admin's message reaches both.
+        OrderEvent::MessagePosted { author, text, .. } => [client, provider]
+            .into_iter()
+            .filter(|a| a != author)
+            .map(|a| {
+                note(
+                    Audience::Account(a),
+                    "chat_message",
+                    link.clone(),
+                    json!({"text": excerpt(text)}),
+                )
+            })
+            .collect(),
         OrderEvent::OrderCompleted { .. } => [client, provider]
             .into_iter()
             .map(|a| {
@@ -136,6 +150,44 @@ pub fn order(id: &str, event: &OrderEvent, client: AccountId, provider: AccountI
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// A complaint event's notes: both sides of the order hear of it.
+pub fn complaint(event: &ComplaintEvent, client: AccountId, provider: AccountId) -> Vec<Note> {
+    let (kind, link, params) = match event {
+        ComplaintEvent::ComplaintFiled {
+            order_id, reason, ..
+        } => (
+            "complaint_filed",
+            format!("/orders/{order_id}"),
+            json!({"reason": excerpt(reason)}),
+        ),
+        ComplaintEvent::ComplaintResolved {
+            to_client,
+            to_provider,
+            note,
+            ..
+        } => (
+            "complaint_resolved",
+            "/wallet".to_owned(),
+            json!({"to_client": to_client.amount().to_string(),
+                   "to_provider": to_provider.amount().to_string(), "note": excerpt(note)}),
+        ),
+        _ => return Vec::new(),
+    };
+    [client, provider]
+        .into_iter()
+        .map(|a| note(Audience::Account(a), kind, link.clone(), params.clone()))
+        .collect()
+}
+
+/// At most 200 characters of what someone wrote, for a notification.
+fn excerpt(text: &str) -> String {
+    let mut cut: String = text.chars().take(200).collect();
+    if cut.len() < text.len() {
+        cut.push('…');
+    }
+    cut
 }
 
 /// A wallet event's notes (the wallet's id is its owner's).
@@ -169,6 +221,9 @@ pub const ROUTING_KEYS: &[&str] = &[
     "Order.OrderCreated",
     "Order.OrderMarkedDone",
     "Order.OrderCompleted",
+    "Order.MessagePosted",
+    "Complaint.ComplaintFiled",
+    "Complaint.ComplaintResolved",
     "Wallet.TopUpSettled",
     "Wallet.WithdrawalSettled",
     "Wallet.WithdrawalFailed",
@@ -207,5 +262,49 @@ mod tests {
             },
         );
         assert!(notes.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod chat_tests {
+    use super::*;
+    use domain::MessageId;
+
+    fn posted(author: AccountId, role: Role) -> OrderEvent {
+        OrderEvent::MessagePosted {
+            message_id: MessageId::new(),
+            author,
+            author_role: role,
+            text: "x".repeat(300),
+            at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_chat_message_reaches_the_other_side_only_and_an_admins_both() {
+        let (client, provider, admin) = (AccountId::new(), AccountId::new(), AccountId::new());
+        let to = |notes: Vec<Note>| notes.into_iter().map(|n| n.audience).collect::<Vec<_>>();
+        assert_eq!(
+            to(order("o", &posted(client, Role::Client), client, provider)),
+            [Audience::Account(provider)]
+        );
+        assert_eq!(
+            to(order(
+                "o",
+                &posted(provider, Role::Provider),
+                client,
+                provider
+            )),
+            [Audience::Account(client)]
+        );
+        assert_eq!(
+            to(order("o", &posted(admin, Role::Admin), client, provider)),
+            [Audience::Account(client), Audience::Account(provider)]
+        );
+        let notes = order("o", &posted(client, Role::Client), client, provider);
+        assert_eq!(
+            notes[0].params["text"].as_str().map(|t| t.chars().count()),
+            Some(201)
+        );
     }
 }

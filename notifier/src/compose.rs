@@ -2,7 +2,7 @@
 //! text per kind, and one HTML layout around them.
 //!
 //! minijinja rather than askama: the texts are short strings in a table
-//! (a template file per kind, language and part would be 66 files), and
+//! (a template file per kind, language and part would be 96 files), and
 //! minijinja renders such strings at run time with the same escaping rules
 //! as file templates (`.html` names escape, `.txt` names do not). The table
 //! is checked whole by a test, so a broken template fails CI, not a mail.
@@ -87,6 +87,34 @@ const TEXTS: &[(&str, &str, &str, &str, &str)] = &[
         "Другая сторона отметила заказ выполненным. Подтвердите или пожалуйтесь.",
         "Order marked done",
         "The other side marked the order done. Confirm it or complain.",
+    ),
+    (
+        "chat_message",
+        "Новое сообщение в заказе",
+        "«{{ text }}»",
+        "New message in an order",
+        "\"{{ text }}\"",
+    ),
+    (
+        "complaint_filed",
+        "По заказу подана жалоба",
+        "Жалоба: «{{ reason }}». Деньги заказа заморожены, пока администратор не решит спор.",
+        "A complaint was filed on an order",
+        "Complaint: \"{{ reason }}\". The order's money is frozen until an admin settles it.",
+    ),
+    (
+        "complaint_resolved",
+        "Жалоба рассмотрена",
+        "Решение: клиенту {{ to_client }} ₽, исполнителю {{ to_provider }} ₽. {{ note }}",
+        "The complaint was settled",
+        "Decision: {{ to_client }} RUB to the client, {{ to_provider }} RUB to the provider. {{ note }}",
+    ),
+    (
+        "admin_message",
+        "Сообщение от администратора Hub",
+        "{{ text }}",
+        "A message from a Hub admin",
+        "{{ text }}",
     ),
     (
         "order_completed",
@@ -207,7 +235,8 @@ mod tests {
     #[test]
     fn every_kind_renders_in_both_languages() {
         let params = json!({"service_type": "legal", "description": "d", "price": "1.00",
-            "amount": "2.00", "reason": "r", "subscription": "s", "provider": "p"});
+            "amount": "2.00", "reason": "r", "subscription": "s", "provider": "p", "text": "t",
+            "to_client": "1.00", "to_provider": "2.00", "note": "n"});
         for (kind, ..) in TEXTS {
             for lang in [Lang::Ru, Lang::En] {
                 let c = compose(kind, lang, &params, "http://hub/x").expect("renders");

@@ -6,10 +6,11 @@
 //! twice; the mailer sends what the outbox holds.
 
 use crate::audience::{self, Audience, Note, SubscriptionPeople};
-use crate::compose::{Lang, compose};
+use crate::compose::{Composed, Lang, compose};
 use bus::{EventEnvelope, Failure, Handler};
 use cqrs_es::{Aggregate, EventStore};
 use domain::AccountId;
+use domain::complaint::{Complaint, ComplaintEvent};
 use domain::order::{Order, OrderEvent};
 use domain::subscription::{Subscription, SubscriptionEvent};
 use domain::wallet::WalletEvent;
@@ -26,6 +27,9 @@ pub struct Inbox {
     pool: PgPool,
     /// The web app's address, for links in mail.
     public_url: String,
+    /// At most one chat mail per order and recipient this often; the rest
+    /// are in-app only.
+    chat_mail_every: std::time::Duration,
 }
 
 /// One person to tell.
@@ -48,7 +52,15 @@ impl Inbox {
         Self {
             pool,
             public_url: public_url.trim_end_matches('/').to_owned(),
+            chat_mail_every: std::time::Duration::from_secs(15 * 60),
         }
+    }
+
+    /// The same with chat mail throttled to one per `every` per order and
+    /// recipient (`HUB_NOTIFIER__CHAT_MAIL_MINUTES`).
+    pub fn with_chat_mail_every(mut self, every: std::time::Duration) -> Self {
+        self.chat_mail_every = every;
+        self
     }
 
     async fn load<A: Aggregate>(&self, id: &str) -> Result<A, Failure>
@@ -90,6 +102,16 @@ impl Inbox {
                     &event,
                     order.client(),
                     order.provider(),
+                ))
+            }
+            "Complaint" => {
+                let event: ComplaintEvent = serde_json::from_value(envelope.payload.clone())
+                    .map_err(|e| malformed(envelope, e))?;
+                let complaint: Complaint = self.load(id).await?;
+                Ok(audience::complaint(
+                    &event,
+                    complaint.client(),
+                    complaint.provider(),
                 ))
             }
             "Wallet" => {
@@ -152,44 +174,172 @@ impl Handler for Inbox {
                     &NOTIFICATION_NAMESPACE,
                     format!("{message_id}:{}:{}", recipient.account_id, note.kind).as_bytes(),
                 );
-                let stored = sqlx::query(
-                    "INSERT INTO notifications (id, account_id, kind, link, subject, text, message_id) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
+                let stored = insert_notification(
+                    &mut tx,
+                    id,
+                    recipient.account_id,
+                    note.kind,
+                    &note.link,
+                    &words,
+                    &message_id,
                 )
-                .bind(id)
-                .bind(recipient.account_id)
-                .bind(note.kind)
-                .bind(&note.link)
-                .bind(&words.subject)
-                .bind(&words.text)
-                .bind(&message_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(transient)?
-                .rows_affected();
-                if stored == 0 {
+                .await?;
+                if !stored {
                     continue;
                 }
-                sqlx::query(
-                    "INSERT INTO mail_outbox (notification_id, to_email, subject, text_body, html_body) \
-                     VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(id)
-                .bind(&recipient.email)
-                .bind(&words.subject)
-                .bind(&words.text)
-                .bind(&words.html)
-                .execute(&mut *tx)
-                .await
-                .map_err(transient)?;
-                // The read API's live stream pushes it to its account.
-                sqlx::query("SELECT pg_notify('hub_changes', $1)")
-                    .bind(serde_json::json!({"kind": "notification", "id": id}).to_string())
-                    .execute(&mut *tx)
+                // Chat: in the app always, by mail once per order and
+                // recipient per `chat_mail_every` (two replicas racing may
+                // both mail: the bound is one mail per replica per window).
+                if note.kind == "chat_message" {
+                    let mailed_lately: bool = sqlx::query_scalar(
+                        "SELECT EXISTS (SELECT 1 FROM notifications n \
+                             JOIN mail_outbox o ON o.notification_id = n.id \
+                          WHERE n.account_id = $1 AND n.kind = 'chat_message' AND n.link = $2 \
+                            AND n.created_at > now() - make_interval(secs => $3))",
+                    )
+                    .bind(recipient.account_id)
+                    .bind(&note.link)
+                    .bind(self.chat_mail_every.as_secs_f64())
+                    .fetch_one(&mut *tx)
                     .await
                     .map_err(transient)?;
+                    if mailed_lately {
+                        live(&mut tx, id).await?;
+                        continue;
+                    }
+                }
+                insert_mail(&mut tx, id, &recipient.email, &words).await?;
+                live(&mut tx, id).await?;
             }
         }
         tx.commit().await.map_err(transient)
+    }
+}
+
+/// Tells the read API's live stream, at commit, to push notification `id`
+/// to its account.
+async fn live(tx: &mut sqlx::PgConnection, id: Uuid) -> Result<(), Failure> {
+    sqlx::query("SELECT pg_notify('hub_changes', $1)")
+        .bind(serde_json::json!({"kind": "notification", "id": id}).to_string())
+        .execute(tx)
+        .await
+        .map(drop)
+        .map_err(transient)
+}
+
+/// Stores a notification unless it exists; whether it was new.
+async fn insert_notification(
+    tx: &mut sqlx::PgConnection,
+    id: Uuid,
+    account_id: Uuid,
+    kind: &str,
+    link: &str,
+    words: &Composed,
+    message_id: &str,
+) -> Result<bool, Failure> {
+    sqlx::query(
+        "INSERT INTO notifications (id, account_id, kind, link, subject, text, message_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(account_id)
+    .bind(kind)
+    .bind(link)
+    .bind(&words.subject)
+    .bind(&words.text)
+    .bind(message_id)
+    .execute(tx)
+    .await
+    .map(|done| done.rows_affected() == 1)
+    .map_err(transient)
+}
+
+/// Puts a notification's mail in the outbox.
+async fn insert_mail(
+    tx: &mut sqlx::PgConnection,
+    id: Uuid,
+    email: &str,
+    words: &Composed,
+) -> Result<(), Failure> {
+    sqlx::query(
+        "INSERT INTO mail_outbox (notification_id, to_email, subject, text_body, html_body) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(email)
+    .bind(&words.subject)
+    .bind(&words.text)
+    .bind(&words.html)
+    .execute(tx)
+    .await
+    .map(drop)
+    .map_err(transient)
+}
+
+impl Inbox {
+    /// Turns admins' direct messages (`admin_messages`, written by the
+    /// command API) into notifications and mail, each once: the row is
+    /// marked in the same transaction. Returns how many it forwarded.
+    pub async fn forward_admin_messages(&self) -> Result<usize, Failure> {
+        let mut tx = self.pool.begin().await.map_err(transient)?;
+        let rows: Vec<(Uuid, Uuid, String, Option<String>)> = sqlx::query_as(
+            "SELECT m.id, m.account_id, m.text, c.email FROM admin_messages m \
+               LEFT JOIN credentials c ON c.account_id = m.account_id \
+             WHERE m.notified_at IS NULL ORDER BY m.created_at LIMIT 16 FOR UPDATE OF m SKIP LOCKED",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(transient)?;
+        let url = format!("{}/", self.public_url);
+        for (id, account_id, text, email) in &rows {
+            let words = compose(
+                "admin_message",
+                Lang::Ru,
+                &serde_json::json!({"text": text}),
+                &url,
+            )
+            .map_err(|e| Failure::Refused(e.to_string()))?;
+            let message_id = format!("admin_message:{id}");
+            if insert_notification(
+                &mut tx,
+                *id,
+                *account_id,
+                "admin_message",
+                "/",
+                &words,
+                &message_id,
+            )
+            .await?
+            {
+                if let Some(email) = email {
+                    insert_mail(&mut tx, *id, email, &words).await?;
+                }
+                live(&mut tx, *id).await?;
+            }
+            sqlx::query("UPDATE admin_messages SET notified_at = now() WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(transient)?;
+        }
+        tx.commit().await.map_err(transient)?;
+        Ok(rows.len())
+    }
+
+    /// Forwards admin messages every `every` until `shutdown`.
+    pub async fn forward_admin_messages_until(
+        &self,
+        every: std::time::Duration,
+        shutdown: &tokio_util::sync::CancellationToken,
+    ) {
+        loop {
+            if let Err(error) = self.forward_admin_messages().await {
+                tracing::warn!(%error, "admin messages not forwarded; retrying");
+            }
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                () = tokio::time::sleep(every) => {}
+            }
+        }
     }
 }

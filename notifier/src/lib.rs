@@ -35,5 +35,7 @@ pub async fn run(
     let queue = queue();
     let mailing = mailer.run(shutdown.clone());
     let consuming = bus::consume("notifier", &inbox, &queue, &consumer, &shutdown);
-    tokio::join!(mailing, consuming);
+    let forwarding =
+        inbox.forward_admin_messages_until(std::time::Duration::from_secs(1), &shutdown);
+    tokio::join!(mailing, consuming, forwarding);
 }

@@ -196,3 +196,116 @@ async fn a_mail_that_keeps_failing_is_parked_and_counted() {
     assert_eq!(mailer.send_due().await.expect("parked stays"), 0);
     assert!(sink.messages().is_empty());
 }
+
+/// Stores an order between `client` and `provider` as its first event.
+async fn order(db: &TestDb, client: Uuid, provider: Uuid) -> Uuid {
+    let id = Uuid::now_v7();
+    let created = domain::order::OrderEvent::OrderCreated {
+        order_id: id.into(),
+        subscription_id: Uuid::now_v7().into(),
+        client: client.into(),
+        provider: provider.into(),
+        plan: domain::Plan::Monthly,
+        title: "Contract".into(),
+        details: "Review it".into(),
+        at: Utc::now(),
+    };
+    sqlx::query(
+        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
+         VALUES ('Order', $1, 1, 'OrderCreated', '1.0', $2, '{}')",
+    )
+    .bind(id.to_string())
+    .bind(serde_json::to_value(&created).expect("json"))
+    .execute(db.pool())
+    .await
+    .expect("order");
+    id
+}
+
+fn message(order: Uuid, sequence: i64, author: Uuid, text: &str) -> EventEnvelope {
+    EventEnvelope {
+        aggregate_type: "Order".into(),
+        aggregate_id: order.to_string(),
+        sequence,
+        event_type: "MessagePosted".into(),
+        event_version: "1.0".into(),
+        payload: json!({"MessagePosted": {"message_id": Uuid::now_v7(), "author": author,
+            "author_role": "client", "text": text, "at": Utc::now()}}),
+        metadata: json!({}),
+        global_position: sequence,
+        recorded_at: Utc::now(),
+    }
+}
+
+#[tokio::test]
+async fn chat_messages_mail_the_other_side_once_per_window_and_all_reach_the_app() {
+    let db = TestDb::create().await.expect("test database");
+    let sink = Sink::start("127.0.0.1:0").await.expect("smtp sink");
+    let client = account(&db, "client@firm.example").await;
+    let provider = account(&db, "provider@firm.example").await;
+    let order = order(&db, client, provider).await;
+    let inbox = Inbox::new(db.pool().clone(), "http://hub.test");
+    let mailer = Mailer::new(db.pool().clone(), settings(&sink.url())).expect("mailer");
+
+    for (n, text) in ["Hello", "Are you there?", "Third"].iter().enumerate() {
+        inbox
+            .handle(&message(order, n as i64 + 2, client, text))
+            .await
+            .expect("handled");
+    }
+    mailer.send_due().await.expect("sent");
+
+    let mails = sink.messages();
+    assert_eq!(mails.len(), 1, "one mail per order and window");
+    assert_eq!(mails[0].to, vec!["provider@firm.example".to_owned()]);
+    assert!(mails[0].text().expect("text").contains("Hello"));
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM notifications WHERE kind = 'chat_message'"
+        )
+        .await,
+        3,
+        "every message is in the app, for the provider only"
+    );
+}
+
+#[tokio::test]
+async fn an_admins_direct_message_becomes_one_notification_and_one_mail() {
+    let db = TestDb::create().await.expect("test database");
+    let sink = Sink::start("127.0.0.1:0").await.expect("smtp sink");
+    let to = account(&db, "someone@firm.example").await;
+    sqlx::query("INSERT INTO admin_messages (id, account_id, admin_id, text) VALUES ($1, $2, $3, 'Please send the act')")
+        .bind(Uuid::now_v7())
+        .bind(to)
+        .bind(Uuid::now_v7())
+        .execute(db.pool())
+        .await
+        .expect("admin message");
+    let inbox = Inbox::new(db.pool().clone(), "http://hub.test");
+    let mailer = Mailer::new(db.pool().clone(), settings(&sink.url())).expect("mailer");
+
+    assert_eq!(inbox.forward_admin_messages().await.expect("forwarded"), 1);
+    assert_eq!(
+        inbox.forward_admin_messages().await.expect("nothing new"),
+        0
+    );
+    mailer.send_due().await.expect("sent");
+    let mails = sink.messages();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].subject(), "Сообщение от администратора Hub");
+    assert!(
+        mails[0]
+            .text()
+            .expect("text")
+            .contains("Please send the act")
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM notifications WHERE kind = 'admin_message'"
+        )
+        .await,
+        1
+    );
+}
