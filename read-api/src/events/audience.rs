@@ -50,12 +50,12 @@ fn delivery(
     })
 }
 
-/// The delivery for `payload`, or `None` when there is nothing to push
-/// (an unknown kind, or a row that is gone).
-pub async fn resolve(pool: &PgPool, payload: &str) -> Result<Option<Delivery>, ResolveError> {
+/// The deliveries for `payload`; none when there is nothing to push (an
+/// unknown kind, or a row that is gone).
+pub async fn resolve(pool: &PgPool, payload: &str) -> Result<Vec<Delivery>, ResolveError> {
     let change: Change = serde_json::from_str(payload)?;
-    match change.kind.as_str() {
-        "subscription" => subscription(pool, change.id).await,
+    let one = match change.kind.as_str() {
+        "subscription" => return subscription(pool, change.id).await,
         "order" => order(pool, change.id).await,
         "message" => message(pool, change.id).await,
         "wallet" => wallet(pool, change.id).await,
@@ -65,33 +65,53 @@ pub async fn resolve(pool: &PgPool, payload: &str) -> Result<Option<Delivery>, R
             tracing::debug!(kind = other, "hub_changes: nothing to push for this kind");
             Ok(None)
         }
-    }
+    };
+    one.map(|d| d.into_iter().collect())
 }
 
 /// The client, the winning provider, admins, and while requested every
-/// provider of its service type who has not rejected it.
-async fn subscription(pool: &PgPool, id: Uuid) -> Result<Option<Delivery>, ResolveError> {
+/// provider of its service type who has not rejected it. Once it is taken,
+/// those other providers get it once more, without who took it, so it
+/// leaves their lists live.
+async fn subscription(pool: &PgPool, id: Uuid) -> Result<Vec<Delivery>, ResolveError> {
     let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} FROM read.subscriptions WHERE id = $1");
     let Some(row): Option<SubscriptionRow> =
         sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?
     else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
     let sub = Subscription::from(row);
-    let mut ids = vec![sub.client_id];
-    ids.extend(sub.provider_id);
+    let providers: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT a.account_id FROM read.accounts a, read.subscriptions s \
+         WHERE s.id = $1 AND a.role = 'provider' AND s.service_type = ANY (a.service_types) \
+           AND NOT (a.account_id = ANY (s.rejected_by))",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let mut parties = vec![sub.client_id];
+    parties.extend(sub.provider_id);
     if sub.status == "requested" {
-        let providers: Vec<Uuid> = sqlx::query_scalar(
-            "SELECT a.account_id FROM read.accounts a, read.subscriptions s \
-             WHERE s.id = $1 AND a.role = 'provider' AND s.service_type = ANY (a.service_types) \
-               AND NOT (a.account_id = ANY (s.rejected_by))",
-        )
-        .bind(id)
-        .fetch_all(pool)
-        .await?;
-        ids.extend(providers);
+        parties.extend(providers);
+        return Ok(vec![delivery(
+            "subscription",
+            &sub,
+            accounts(parties, true),
+        )?]);
     }
-    delivery("subscription", &sub, accounts(ids, true)).map(Some)
+    let others: Vec<Uuid> = providers
+        .into_iter()
+        .filter(|p| Some(*p) != sub.provider_id)
+        .collect();
+    let gone = Subscription {
+        provider_id: None,
+        ..sub.clone()
+    };
+    let mut deliveries = vec![delivery("subscription", &sub, accounts(parties, true))?];
+    if !others.is_empty() {
+        deliveries.push(delivery("subscription", &gone, accounts(others, false))?);
+    }
+    Ok(deliveries)
 }
 
 /// The order's client and provider, admins.

@@ -76,11 +76,12 @@ async fn pump(
         };
         match next {
             Ok(Some(n)) => match audience::resolve(pool, n.payload()).await {
-                Ok(Some(d)) => {
-                    metrics::counter!("read_api_changes_total", "kind" => d.event).increment(1);
-                    let _ = tx.send(Arc::new(d));
+                Ok(deliveries) => {
+                    for d in deliveries {
+                        metrics::counter!("read_api_changes_total", "kind" => d.event).increment(1);
+                        let _ = tx.send(Arc::new(d));
+                    }
                 }
-                Ok(None) => {}
                 Err(e) => {
                     tracing::warn!(error = %e, payload = n.payload(), "hub_changes: cannot deliver")
                 }

@@ -162,7 +162,8 @@ async fn a_subscription_change_reaches_its_client_and_providers_of_the_type_only
         "a provider of another type must not see the request"
     );
 
-    // Once accepted by someone else, the request no longer goes to the providers of its type.
+    // Once someone else accepted it, the other providers of its type hear it
+    // once more, without who took it, so it leaves their lists live.
     let winner = account(&app.pool, Role::Provider, &["legal"]).await;
     sqlx::query("UPDATE read.subscriptions SET provider_id = $2 WHERE id = $1")
         .bind(sub)
@@ -178,10 +179,17 @@ async fn a_subscription_change_reaches_its_client_and_providers_of_the_type_only
         (event.as_str(), data["status"].as_str()),
         ("subscription", Some("active"))
     );
+    let (event, data) = sp.next(WAIT).await.unwrap();
+    assert_eq!(
+        (event.as_str(), data["status"].as_str()),
+        ("subscription", Some("active")),
+        "a losing provider hears that the request was taken"
+    );
+    assert!(data["provider_id"].is_null(), "but not by whom: {data}");
     let (event, _) = sp.next(WAIT).await.unwrap();
     assert_eq!(
         event, "wallet",
-        "a losing provider does not follow the subscription"
+        "and nothing after that of this subscription"
     );
 }
 
