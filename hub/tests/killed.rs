@@ -5,7 +5,8 @@
 //! client would. Afterwards every request had exactly one effect, nothing is
 //! left half-done, and every rouble is somewhere: the money that came in
 //! from the bank minus what went out equals the wallets, payouts, escrows
-//! and the platform's fees, as the aggregates themselves see them.
+//! and the platform's fees, as the aggregates themselves see them; and the
+//! notifier told each settled top-up once and sent every mail.
 
 use cqrs_es::EventStore;
 use rust_decimal::Decimal;
@@ -543,5 +544,33 @@ async fn money_survives_kill_9_of_the_whole_system() {
         inside + payouts_left + escrow_open + fees,
         "in {came_in} − out {went_out} ≠ wallets {inside} + payouts {payouts_left} + escrows {escrow_open} + fees {fees}"
     );
+
+    // The notifier lived through the same kills: one notification per
+    // settled top-up however often the event was redelivered, and every
+    // mail in the outbox went out (none lost, none parked).
+    let settled_events: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM events WHERE event_type = 'TopUpSettled'")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let told: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM notifications WHERE kind = 'top_up_settled'")
+                .fetch_one(&pool)
+                .await
+                .expect("count");
+        let unsent: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL")
+                .fetch_one(&pool)
+                .await
+                .expect("count");
+        if (told == settled_events && unsent == 0) || Instant::now() > deadline {
+            assert_eq!(told, settled_events, "one notification per settled top-up");
+            assert_eq!(unsent, 0, "every mail went out");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     drop(pool);
 }

@@ -52,7 +52,7 @@ impl MailerSettings {
     }
 }
 
-/// Counters for `/metrics` and the tests.
+/// Counters for the tests; `/metrics` has them as `notifier_mail_{sent,failed,parked}_total`.
 #[derive(Debug, Default)]
 pub struct MailerMetrics {
     /// Mails the server accepted.
@@ -171,12 +171,15 @@ impl Mailer {
                     .execute(&self.pool)
                     .await?;
                 self.metrics.sent.fetch_add(1, Ordering::Relaxed);
+                metrics::counter!("notifier_mail_sent_total").increment(1);
             }
             Err(error) => {
                 self.metrics.failed.fetch_add(1, Ordering::Relaxed);
+                metrics::counter!("notifier_mail_failed_total").increment(1);
                 if mail.attempts >= self.settings.max_attempts {
                     tracing::error!(notification = %mail.id, attempts = mail.attempts, %error, "mail parked");
                     self.metrics.parked.fetch_add(1, Ordering::Relaxed);
+                    metrics::counter!("notifier_mail_parked_total").increment(1);
                     sqlx::query(
                         "UPDATE mail_outbox SET parked_at = now(), last_error = $2 WHERE notification_id = $1",
                     )
