@@ -8,15 +8,13 @@
 use crate::audience::{self, Audience, Note, SubscriptionPeople};
 use crate::compose::{Composed, Lang, compose};
 use bus::{EventEnvelope, Failure, Handler};
-use cqrs_es::{Aggregate, EventStore};
+use cqrs_es::Aggregate;
 use domain::AccountId;
 use domain::complaint::{Complaint, ComplaintEvent};
 use domain::order::{Order, OrderEvent};
 use domain::subscription::{Subscription, SubscriptionEvent};
 use domain::wallet::WalletEvent;
 use sqlx::PgPool;
-use store::HubEventStore;
-use store::cqrs::LONG_LIVED_SNAPSHOT_EVERY;
 use uuid::Uuid;
 
 /// Namespace of notification ids: UUID v5 of `message_id:account:kind`.
@@ -67,11 +65,8 @@ impl Inbox {
     where
         A::Services: Default,
     {
-        HubEventStore::<A>::new(self.pool.clone())
-            .with_snapshots(LONG_LIVED_SNAPSHOT_EVERY)
-            .load_aggregate(id)
+        store::current_state(&self.pool, id)
             .await
-            .map(|context| context.aggregate)
             .map_err(transient)
     }
 

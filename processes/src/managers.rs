@@ -7,14 +7,13 @@ use crate::scheduler::Scheduler;
 use crate::settings::ProcessesSettings;
 use bus::EventEnvelope;
 use chrono::{DateTime, Utc};
-use cqrs_es::{Aggregate, EventStore};
+use cqrs_es::Aggregate;
 use domain::order::Order;
 use domain::subscription::Subscription;
 use domain::wallet::Wallet;
 use sqlx::PgPool;
 use std::sync::Arc;
-use store::cqrs::LONG_LIVED_SNAPSHOT_EVERY;
-use store::{Clock, CommandError, EventMetadata, HubCqrs, HubEventStore, Store};
+use store::{Clock, CommandError, EventMetadata, HubCqrs, Store};
 use uuid::Uuid;
 
 /// Attempts per command when other writers keep committing to the aggregate first.
@@ -87,11 +86,8 @@ impl Processes {
     where
         A::Services: Default,
     {
-        HubEventStore::<A>::new(self.pool.clone())
-            .with_snapshots(LONG_LIVED_SNAPSHOT_EVERY)
-            .load_aggregate(id)
+        store::current_state(&self.pool, id)
             .await
-            .map(|context| context.aggregate)
             .map_err(|e| ProcessError::Store(e.to_string()))
     }
 }

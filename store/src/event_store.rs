@@ -250,6 +250,21 @@ impl<A: Aggregate> HubEventStore<A> {
     }
 }
 
+/// An aggregate's current state, read as every command path reads it
+/// (through its snapshot when it has one): for the roles that look at an
+/// aggregate without commanding it.
+pub async fn current_state<A>(pool: &PgPool, id: &str) -> Result<A, AggregateError<A::Error>>
+where
+    A: Aggregate,
+    A::Services: Default,
+{
+    HubEventStore::<A>::new(pool.clone())
+        .with_snapshots(crate::cqrs::LONG_LIVED_SNAPSHOT_EVERY)
+        .load_aggregate(id)
+        .await
+        .map(|context| context.aggregate)
+}
+
 impl<A: Aggregate> EventStore<A> for HubEventStore<A> {
     type AC = EventStoreAggregateContext<A>;
 

@@ -26,7 +26,7 @@ pub mod wallet_history;
 
 pub use clock::{Clock, DevClock, SystemClock};
 pub use cqrs::{CqrsOptions, HubCqrs, Store, build_cqrs};
-pub use event_store::HubEventStore;
+pub use event_store::{HubEventStore, current_state};
 pub use execute::{CommandError, execute_with_retry};
 pub use metadata::{EventMetadata, MetadataError};
 pub use pool::{connect, ensure_database, migrate};
