@@ -110,6 +110,14 @@ pub fn order(id: &str, event: &OrderEvent, client: AccountId, provider: AccountI
                 json!({}),
             )]
         }
+        OrderEvent::OrderTaken { .. } => {
+            vec![note(
+                Audience::Account(client),
+                "order_taken",
+                link,
+                json!({}),
+            )]
+        }
         // The other side is asked to confirm.
         OrderEvent::OrderMarkedDone { by, .. } => {
             let other = if *by == Role::Client {
@@ -219,6 +227,7 @@ pub const ROUTING_KEYS: &[&str] = &[
     "Subscription.PastDue",
     "Subscription.SubscriptionSuspended",
     "Order.OrderCreated",
+    "Order.OrderTaken",
     "Order.OrderMarkedDone",
     "Order.OrderCompleted",
     "Order.MessagePosted",

@@ -2,7 +2,7 @@
 //! text per kind, and one HTML layout around them.
 //!
 //! minijinja rather than askama: the texts are short strings in a table
-//! (a template file per kind, language and part would be 96 files), and
+//! (a template file per kind, language and part would be 102 files), and
 //! minijinja renders such strings at run time with the same escaping rules
 //! as file templates (`.html` names escape, `.txt` names do not). The table
 //! is checked whole by a test, so a broken template fails CI, not a mail.
@@ -80,6 +80,13 @@ const TEXTS: &[(&str, &str, &str, &str, &str)] = &[
         "Клиент создал заказ в вашей подписке. Возьмите его в работу.",
         "New order",
         "A client created an order in your subscription. Take it into work.",
+    ),
+    (
+        "order_taken",
+        "Заказ взят в работу",
+        "Исполнитель начал работу над вашим заказом.",
+        "Your order is in work",
+        "The provider started working on your order.",
     ),
     (
         "order_done",

@@ -1,5 +1,6 @@
 //! command-api over real HTTP and a real PostgreSQL database per test.
 
+mod accept_race;
 mod auth;
 mod blocking;
 mod complaints;
