@@ -89,6 +89,19 @@ async fn execute(
         .map_err(catalog_error)
 }
 
+/// Retire and restore: an admin's command on one service type, 204 when done.
+async fn lifecycle(
+    state: &AppState,
+    caller: &Caller,
+    raw_code: &str,
+    command: fn(Actor, ServiceType) -> CatalogCommand,
+) -> Result<StatusCode, ApiError> {
+    require(caller, &[Role::Admin])?;
+    let code = code_of(raw_code)?;
+    execute(state, caller, command(caller.actor(), code)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Adds a service type with both plans' prices.
 #[utoipa::path(post, path = "/api/v1/commands/admin/catalog/service-types", tag = "catalog",
     security(("bearer" = [])),
@@ -171,16 +184,10 @@ pub async fn retire(
     caller: Caller,
     Path(code): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    require(&caller, &[Role::Admin])?;
-    let code = code_of(&code)?;
-    let actor = caller.actor();
-    execute(
-        &state,
-        &caller,
-        CatalogCommand::RetireServiceType { actor, code },
-    )
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+    lifecycle(&state, &caller, &code, |actor, code| {
+        CatalogCommand::RetireServiceType { actor, code }
+    })
+    .await
 }
 
 /// Offers a retired service type again, at its last prices.
@@ -199,16 +206,10 @@ pub async fn restore(
     caller: Caller,
     Path(code): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    require(&caller, &[Role::Admin])?;
-    let code = code_of(&code)?;
-    let actor = caller.actor();
-    execute(
-        &state,
-        &caller,
-        CatalogCommand::RestoreServiceType { actor, code },
-    )
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+    lifecycle(&state, &caller, &code, |actor, code| {
+        CatalogCommand::RestoreServiceType { actor, code }
+    })
+    .await
 }
 
 /// The catalog's current state.

@@ -60,9 +60,12 @@ pub async fn run() -> anyhow::Result<()> {
     // hub dev keeps its own mail: an SMTP sink in this process.
     let mail = notifier::sink::Sink::start("127.0.0.1:0").await?;
     {
+        let settings = notifier::NotifierSettings::load(&platform::Env::from_process())?;
         let pool = store::connect(&db_url, 4).await?;
         let (topology, token, url) = (topology.clone(), shutdown.clone(), mail.url());
-        roles.spawn(async move { crate::roles::run_notifier(pool, &url, topology, token).await });
+        roles.spawn(async move {
+            crate::roles::run_notifier(pool, &url, &settings, topology, token).await
+        });
     }
 
     let settings = http_settings(true)?;

@@ -113,16 +113,16 @@ pub async fn processes() -> anyhow::Result<()> {
     run_processes(pool, settings, topology()?, shutdown_token()).await
 }
 
-/// `hub notifier`: events to in-app notifications and mail. Needs
-/// `HUB_SMTP__URL`; `HUB_SMTP__FROM` and `HUB_PUBLIC_URL` have defaults.
+/// `hub notifier`: events to in-app notifications and mail.
 pub async fn notifier() -> anyhow::Result<()> {
-    let Ok(smtp_url) = std::env::var("HUB_SMTP__URL") else {
+    let settings = notifier::NotifierSettings::load(&platform::Env::from_process())?;
+    let Some(smtp_url) = settings.smtp_url.clone() else {
         anyhow::bail!(
             "HUB_SMTP__URL must be set, e.g. smtp://127.0.0.1:1025 or smtps://user:pass@smtp.example.com"
         );
     };
     let pool = store::connect(&database_url(), 4).await?;
-    run_notifier(pool, &smtp_url, topology()?, shutdown_token()).await
+    run_notifier(pool, &smtp_url, &settings, topology()?, shutdown_token()).await
 }
 
 /// Runs the notifier on `pool`, mailing through `smtp_url`, until `shutdown`;
@@ -130,25 +130,16 @@ pub async fn notifier() -> anyhow::Result<()> {
 pub async fn run_notifier(
     pool: sqlx::PgPool,
     smtp_url: &str,
+    settings: &notifier::NotifierSettings,
     topology: bus::Topology,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let from =
-        std::env::var("HUB_SMTP__FROM").unwrap_or_else(|_| "Hub <noreply@hub.local>".to_owned());
-    let public_url =
-        std::env::var("HUB_PUBLIC_URL").unwrap_or_else(|_| "http://127.0.0.1:8080".to_owned());
-    let mailer =
-        notifier::Mailer::new(pool.clone(), notifier::MailerSettings::new(smtp_url, &from))?;
-    let chat_minutes: u64 = std::env::var("HUB_NOTIFIER__CHAT_MAIL_MINUTES")
-        .ok()
-        .map(|m| {
-            m.parse()
-                .context("HUB_NOTIFIER__CHAT_MAIL_MINUTES must be a number of minutes")
-        })
-        .transpose()?
-        .unwrap_or(15);
-    let inbox = notifier::Inbox::new(pool, &public_url)
-        .with_chat_mail_every(std::time::Duration::from_secs(chat_minutes * 60));
+    let mailer = notifier::Mailer::new(
+        pool.clone(),
+        notifier::MailerSettings::new(smtp_url, &settings.from),
+    )?;
+    let inbox = notifier::Inbox::new(pool, &settings.public_url)
+        .with_chat_mail_every(settings.chat_mail_every);
     let consumer = bus::ConsumerConfig::new(&amqp_url(), topology);
     notifier::run(inbox, mailer, consumer, shutdown).await;
     Ok(())

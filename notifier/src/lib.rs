@@ -5,6 +5,7 @@
 //! - [`compose`]: the words, in Russian and English (minijinja);
 //! - [`inbox`]: the `hub.notifier` handler storing notifications and mail;
 //! - [`mailer`]: the outbox to the SMTP server (lettre);
+//! - [`settings`]: the `HUB_SMTP__*`, `HUB_NOTIFIER__*` and `HUB_PUBLIC_URL` variables;
 //! - [`sink`]: an SMTP server that keeps what it receives, for `hub dev`
 //!   and the tests.
 
@@ -12,10 +13,12 @@ pub mod audience;
 pub mod compose;
 pub mod inbox;
 pub mod mailer;
+pub mod settings;
 pub mod sink;
 
 pub use inbox::Inbox;
 pub use mailer::{Mailer, MailerSettings};
+pub use settings::NotifierSettings;
 
 use bus::ConsumerConfig;
 use tokio_util::sync::CancellationToken;

@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod idempotency;
 pub mod live;
 pub mod live_list;
+pub mod paged;
 pub mod pages;
 pub mod routes;
 pub mod session;

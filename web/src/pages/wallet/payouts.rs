@@ -6,6 +6,7 @@ use crate::api::types::Payout;
 use crate::api::{self};
 use crate::components::form::FormError;
 use crate::format::date_time;
+use crate::paged::{Paged, use_paged};
 use crate::pages::subscriptions::Load;
 use crate::session::{self, LANG};
 
@@ -14,43 +15,18 @@ use crate::session::{self, LANG};
 pub fn Payouts(changes: Signal<u32>) -> Element {
     let t = session::t();
     let lang = *LANG.read();
-    let mut items = use_signal(Vec::<Payout>::new);
-    let mut next = use_signal(|| None::<String>);
-    let mut state = use_signal(|| Load::Loading);
-    let mut more_error = use_signal(|| None::<String>);
-
-    use_effect(move || {
-        let _ = changes();
-        spawn(async move {
-            match api::wallet_payouts(None).await {
-                Ok(page) => {
-                    items.set(page.items);
-                    next.set(page.next_cursor);
-                    state.set(Load::Ready);
-                }
-                Err(e) => state.set(Load::Failed(e.message(session::t()))),
-            }
-        });
-    });
-    let load_more = move |_| async move {
-        let Some(cursor) = next.peek().clone() else {
-            return;
-        };
-        match api::wallet_payouts(Some(&cursor)).await {
-            Ok(page) => {
-                let mut list = items.write();
-                for p in page.items {
-                    if !list.iter().any(|x| x.transfer_id == p.transfer_id) {
-                        list.push(p);
-                    }
-                }
-                next.set(page.next_cursor);
-                more_error.set(None);
-            }
-            Err(e) => more_error.set(Some(e.message(session::t()))),
-        }
-    };
-
+    let paged = use_paged(
+        changes,
+        |cursor| Box::pin(async move { api::wallet_payouts(cursor.as_deref()).await }),
+        |p: &Payout| p.transfer_id.clone(),
+    );
+    let Paged {
+        items,
+        next,
+        state,
+        more_error,
+        ..
+    } = paged;
     let list = items.read().clone();
     rsx! {
         section { class: "wallet-section", "data-testid": "payouts",
@@ -94,7 +70,7 @@ pub fn Payouts(changes: Signal<u32>) -> Element {
             }
             FormError { testid: "payouts-more-error", error: more_error() }
             if next.read().is_some() {
-                button { class: "btn btn-ghost", r#type: "button", "data-testid": "payouts-more", onclick: load_more, "{t.load_more}" }
+                button { class: "btn btn-ghost", r#type: "button", "data-testid": "payouts-more", onclick: move |_| paged.load_more(), "{t.load_more}" }
             }
         }
     }
