@@ -1,4 +1,5 @@
-//! A registered, logged-in client that can top up its wallet over HTTP.
+//! A registered, logged-in account driven over HTTP: top-ups and other
+//! commands, reads, the live stream.
 
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
@@ -92,6 +93,35 @@ impl Client {
             bail!("{path}: {} {}", res.status(), res.text().await?);
         }
         Ok(res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// GETs `path`; the JSON answer.
+    pub async fn get_json(&self, path: &str) -> anyhow::Result<Value> {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await?;
+        if !res.status().is_success() {
+            bail!("{path}: {} {}", res.status(), res.text().await?);
+        }
+        Ok(res.json().await?)
+    }
+
+    /// Opens a long-lived GET (the live stream) as this account: the
+    /// answer once its headers are in, the body still to read.
+    pub async fn open(&self, path: &str) -> anyhow::Result<reqwest::Response> {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await?;
+        if !res.status().is_success() {
+            bail!("{path}: {} {}", res.status(), res.text().await?);
+        }
+        Ok(res)
     }
 
     /// POSTs an empty JSON object.

@@ -6,8 +6,15 @@
 //!   projection's `hub_changes` notification for that wallet (sent when the
 //!   read-model transaction commits).
 //! - `top-ups`, `history`, `release`: the money paths (see [`money`]).
+//! - `requests`: a client's request → seen by a provider of its type on the
+//!   live stream (SSE), at a steady request rate (see [`dispatch`]).
+//! - `mail`: mails a second through the notifier into a real SMTP sink,
+//!   every event delivered twice so the deduplication works too; in this
+//!   process, on a scratch database, no `hub dev` needed (see [`mail`]).
 
 mod client;
+mod dispatch;
+mod mail;
 mod money;
 mod stats;
 
@@ -108,6 +115,29 @@ enum Bench {
         )]
         database_url: String,
     },
+    /// A client's request → seen by the demo provider over SSE, at a steady
+    /// rate (needs `hub dev`'s demo logins).
+    Requests {
+        #[arg(long, default_value_t = 100)]
+        rate: u64,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Fresh clients taking turns at the requests, funded beforehand.
+        #[arg(long, default_value_t = 200)]
+        clients: u64,
+    },
+    /// Mails a second through the notifier into an SMTP sink, in-process.
+    Mail {
+        #[arg(long, default_value_t = 2000)]
+        mails: u64,
+        /// A server to make the scratch database on (any database of it).
+        #[arg(
+            long,
+            env = "HUB_DATABASE__URL",
+            default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+        )]
+        database_url: String,
+    },
 }
 
 #[tokio::main]
@@ -164,6 +194,15 @@ async fn main() -> anyhow::Result<()> {
             let pool = sqlx::PgPool::connect(&db.database_url).await?;
             money::release(&http, &cli.base, &pool, orders).await
         }
+        Bench::Requests {
+            rate,
+            seconds,
+            clients,
+        } => dispatch::requests(&http, &cli.base, rate, seconds, clients).await,
+        Bench::Mail {
+            mails,
+            database_url,
+        } => mail::mail(&database_url, mails).await,
     }
 }
 

@@ -85,6 +85,10 @@ pub fn command_routes(state: &AppState) -> Router<AppState> {
             post(subscription::reject),
         )
         .route(
+            "/api/v1/commands/subscriptions/{id}/deadline",
+            post(subscription::extend_deadline),
+        )
+        .route(
             "/api/v1/commands/subscriptions/{id}/orders",
             post(order::create_order),
         )
@@ -120,6 +124,10 @@ pub fn command_routes(state: &AppState) -> Router<AppState> {
         .route(
             "/api/v1/commands/accounts/me/profile",
             post(account::change_profile),
+        )
+        .route(
+            "/api/v1/commands/accounts/me/language",
+            post(account::choose_language),
         )
         .route(
             "/api/v1/commands/admin/accounts/{id}/block",

@@ -1,6 +1,7 @@
 //! Subscription commands: a client's request (which pays the first period
-//! into escrow), a provider's accept or reject, a cancel by the owner or an
-//! admin (which refunds an unaccepted request at once).
+//! into escrow), a provider's accept or reject, a new deadline or none, a
+//! cancel by the owner or an admin (which refunds an unaccepted request at
+//! once).
 
 use crate::account::load_account;
 use crate::catalog::load_catalog;
@@ -262,6 +263,68 @@ pub async fn reject(
     .await
 }
 
+/// `POST /api/v1/commands/subscriptions/{id}/deadline`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineRequest {
+    /// The new acceptance deadline, in the future; `null` to keep waiting
+    /// without one (nobody is told again).
+    #[schema(value_type = Option<String>, format = DateTime, example = "2026-12-07T12:00:00Z")]
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The owning client or an admin answers a missed deadline (or moves one
+/// not yet reached): a new deadline, or none to keep waiting. The request
+/// is open to providers again; its escrow stays where it is.
+#[utoipa::path(post, path = "/api/v1/commands/subscriptions/{id}/deadline", tag = "subscriptions",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "the request")),
+    request_body = DeadlineRequest,
+    responses(
+        (status = 204, description = "the request waits until the new deadline, or without one"),
+        (status = 403, description = "not a client or admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such request of the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "the deadline is not in the future, or the request is no longer open", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(subscription.id = %id))]
+pub async fn extend_deadline(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(req): Json<DeadlineRequest>,
+) -> Result<StatusCode, ApiError> {
+    require(&caller, &[Role::Client, Role::Admin])?;
+    let id = SubscriptionId::from(parse_id_or_404(&id)?);
+    let subscription =
+        load::<Subscription>(&stores::subscriptions(&state.pool), &id.to_string()).await?;
+    if !owned_or_admin(&caller, &subscription) {
+        return Err(not_found());
+    }
+    let subscriptions = Store::new(state.pool.clone()).subscriptions();
+    let command = SubscriptionCommand::ExtendDeadline {
+        actor: caller.actor(),
+        until: req.until,
+        at: state.clock.now(),
+    };
+    run(&subscriptions, &id.to_string(), command, &metadata(&caller))
+        .await
+        .map_err(|e| match e {
+            CommandError::Rule(SubscriptionError::DeadlineInPast) => {
+                ApiError::rule(&SubscriptionError::DeadlineInPast, Some("until".to_owned()))
+            }
+            other => subscription_error(other),
+        })?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The subscription's client or an admin; anyone else is told it does not exist.
+fn owned_or_admin(caller: &Caller, subscription: &Subscription) -> bool {
+    match subscription.client() {
+        Some(client) => caller.role == Role::Admin || client == caller.account_id,
+        None => false,
+    }
+}
+
 /// The owning client or an admin cancels. An unaccepted request's escrow
 /// goes back to the client's wallet in the same transaction; a running
 /// monthly subscription ends with its period.
@@ -292,16 +355,11 @@ pub async fn cancel(
     let mut attempts = Attempts::new(MAX_ATTEMPTS);
     loop {
         let mut unit = UnitOfWork::new(state.pool.clone(), &metadata);
-        let visible = match unit
+        let current = unit
             .state(&subscriptions, &sid)
             .await
-            .map_err(subscription_error)?
-            .client()
-        {
-            Some(client) => caller.role == Role::Admin || client == caller.account_id,
-            None => false,
-        };
-        if !visible {
+            .map_err(subscription_error)?;
+        if !owned_or_admin(&caller, current) {
             return Err(not_found());
         }
         let events = unit

@@ -12,6 +12,7 @@ pub mod complaint;
 pub mod email;
 pub mod ids;
 pub mod inn;
+pub mod language;
 pub mod money;
 pub mod order;
 pub mod service;
@@ -26,6 +27,7 @@ pub use bank::{BankAccountNumber, BankDetails, Bik};
 pub use email::Email;
 pub use ids::*;
 pub use inn::Inn;
+pub use language::Language;
 pub use money::{Currency, Money, MoneyError};
 pub use service::{Plan, ServiceType};
 

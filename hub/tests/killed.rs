@@ -10,10 +10,8 @@
 
 use cqrs_es::EventStore;
 use rust_decimal::Decimal;
-use serde_json::{Value, json};
+use serde_json::json;
 use sqlx::PgPool;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -24,200 +22,8 @@ const PROVIDER: (&str, &str) = ("legal@hub.demo", "provider-demo-2026");
 const BANK: (&str, &str) = ("044525225", "40702810938000000001");
 const KILLS: usize = 4;
 
-/// One `hub dev` on a database and RabbitMQ names of its own.
-struct Hub {
-    db_url: String,
-    admin_url: String,
-    db_name: String,
-    prefix: String,
-    port: u16,
-    child: Option<Child>,
-}
-
-impl Hub {
-    fn new() -> Self {
-        let admin_url = std::env::var("DATABASE_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-        let id = uuid::Uuid::new_v4().simple().to_string();
-        let db_name = format!("hub_killed_{id}");
-        let db_url = format!("{}/{db_name}", admin_url.rsplit_once('/').expect("a URL").0);
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        Self {
-            db_url,
-            admin_url,
-            db_name,
-            prefix: format!("killed_{id}."),
-            port,
-            child: None,
-        }
-    }
-
-    /// Where every start's log goes (appended), named on failure.
-    fn log(&self) -> std::fs::File {
-        let path = std::env::temp_dir().join(format!("{}.log", self.db_name));
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .expect("a log file")
-    }
-
-    fn base(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// Starts `hub dev` and waits until it says it is running.
-    fn start(&mut self) {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hub"))
-            .arg("dev")
-            .env("HUB_DATABASE__URL", &self.db_url)
-            .env("HUB_HTTP__ADDR", format!("127.0.0.1:{}", self.port))
-            .env("HUB_AMQP__PREFIX", &self.prefix)
-            .env("HUB_PAYMENTS__SANDBOX_DELAY_MS", "0")
-            .env("HUB_PAYOUTS__CHECK_AFTER_SECS", "1")
-            .env("HUB_SCHEDULER__POLL_MS", "100")
-            .env("HUB_DEV__EPHEMERAL", "1")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(self.log())
-            .spawn()
-            .expect("start hub dev");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        let mut log = self.log();
-        std::thread::spawn(move || {
-            use std::io::Write;
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = writeln!(log, "{line}");
-                if line.contains("Hub is running") {
-                    let _ = tx.send(());
-                }
-            }
-        });
-        if rx.recv_timeout(Duration::from_secs(120)).is_err() {
-            let _ = child.kill();
-            panic!(
-                "hub dev did not start within 120 s; its log: {}",
-                std::env::temp_dir()
-                    .join(format!("{}.log", self.db_name))
-                    .display()
-            );
-        }
-        self.child = Some(child);
-    }
-
-    /// SIGKILL: no shutdown, no flush, no goodbye.
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            child.kill().expect("kill -9");
-            child.wait().expect("reap");
-        }
-    }
-}
-
-impl Drop for Hub {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill")
-                .args(["-INT", &child.id().to_string()])
-                .status();
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        let _ = Command::new("psql")
-            .args([
-                &self.admin_url,
-                "-qc",
-                &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.db_name),
-            ])
-            .status();
-    }
-}
-
-/// A caller that keeps trying through kills and restarts, as a real client
-/// behind a flaky network would: same body, same key.
-struct Caller {
-    http: reqwest::Client,
-    base: String,
-    login: (&'static str, &'static str),
-    token: Mutex<Option<String>>,
-}
-
-impl Caller {
-    fn new(base: String, login: (&'static str, &'static str)) -> Self {
-        Self {
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(10))
-                .build()
-                .expect("http client"),
-            base,
-            login,
-            token: Mutex::new(None),
-        }
-    }
-
-    async fn token(&self) -> Option<String> {
-        let mut token = self.token.lock().await;
-        if token.is_none() {
-            let res = self
-                .http
-                .post(format!("{}/api/v1/auth/login", self.base))
-                .json(&json!({"email": self.login.0, "password": self.login.1}))
-                .send()
-                .await
-                .ok()?;
-            if !res.status().is_success() {
-                return None;
-            }
-            let body: Value = res.json().await.ok()?;
-            *token = body["access_token"].as_str().map(str::to_owned);
-        }
-        token.clone()
-    }
-
-    /// POSTs until an answer in `ok` comes back; returns (status, body).
-    async fn post(&self, path: &str, key: Option<&str>, body: Value, ok: &[u16]) -> (u16, Value) {
-        let deadline = Instant::now() + Duration::from_secs(180);
-        loop {
-            assert!(Instant::now() < deadline, "POST {path} never succeeded");
-            let Some(token) = self.token().await else {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                continue;
-            };
-            let mut req = self
-                .http
-                .post(format!("{}{path}", self.base))
-                .bearer_auth(&token)
-                .json(&body);
-            if let Some(key) = key {
-                req = req.header("Idempotency-Key", key);
-            }
-            let Ok(res) = req.send().await else {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                continue;
-            };
-            let status = res.status().as_u16();
-            let answer: Value = res.json().await.unwrap_or(Value::Null);
-            match status {
-                s if ok.contains(&s) => return (s, answer),
-                401 => *self.token.lock().await = None,
-                // The stream kept changing, or the server is busy restarting.
-                409 | 500 | 502 | 503 => tokio::time::sleep(Duration::from_millis(100)).await,
-                s => panic!("POST {path} answered {s}: {answer}"),
-            }
-        }
-    }
-}
+mod support;
+use support::{Caller, Hub};
 
 /// What the load asked for, to compare with what the store holds.
 #[derive(Default)]
@@ -429,7 +235,7 @@ async fn count(pool: &PgPool, event_type: &str, transfer_ids: &[String]) -> i64 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn money_survives_kill_9_of_the_whole_system() {
-    let mut hub = Hub::new();
+    let mut hub = Hub::new("killed");
     hub.start();
     let pool = PgPool::connect(&hub.db_url)
         .await

@@ -11,24 +11,7 @@ use minijinja::Environment;
 use serde_json::Value;
 use std::sync::LazyLock;
 
-/// A recipient's language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// Russian, the default.
-    Ru,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// `ru` or `en`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lang::Ru => "ru",
-            Lang::En => "en",
-        }
-    }
-}
+pub use domain::Language as Lang;
 
 /// (kind, Russian subject, Russian text, English subject, English text).
 const TEXTS: &[(&str, &str, &str, &str, &str)] = &[

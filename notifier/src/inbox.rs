@@ -34,6 +34,7 @@ pub struct Inbox {
 struct Recipient {
     account_id: Uuid,
     email: String,
+    language: Lang,
 }
 
 fn transient(e: impl std::fmt::Display) -> Failure {
@@ -121,23 +122,26 @@ impl Inbox {
 
     /// Who an audience is, with their login email. Blocked accounts hear nothing.
     async fn recipients(&self, audience: &Audience) -> Result<Vec<Recipient>, Failure> {
-        let rows: Vec<(Uuid, String)> = match audience {
+        let rows: Vec<(Uuid, String, Option<String>)> = match audience {
             Audience::Account(id) => sqlx::query_as(
-                "SELECT c.account_id, c.email FROM credentials c WHERE c.account_id = $1 \
+                "SELECT c.account_id, c.email, a.language FROM credentials c \
+                   LEFT JOIN read.accounts a ON a.account_id = c.account_id \
+                 WHERE c.account_id = $1 \
                  AND NOT EXISTS (SELECT 1 FROM blocked_accounts b WHERE b.account_id = c.account_id)",
             )
             .bind(id.as_uuid())
             .fetch_all(&self.pool)
             .await,
             Audience::ProvidersOf(service_type) => sqlx::query_as(
-                "SELECT a.account_id, a.email FROM read.accounts a \
+                "SELECT a.account_id, a.email, a.language FROM read.accounts a \
                  WHERE a.role = 'provider' AND a.service_types @> ARRAY[$1] AND NOT a.blocked",
             )
             .bind(service_type)
             .fetch_all(&self.pool)
             .await,
             Audience::Admins => sqlx::query_as(
-                "SELECT c.account_id, c.email FROM credentials c WHERE c.role = 'admin' \
+                "SELECT c.account_id, c.email, a.language FROM credentials c \
+                   LEFT JOIN read.accounts a ON a.account_id = c.account_id WHERE c.role = 'admin' \
                  AND NOT EXISTS (SELECT 1 FROM blocked_accounts b WHERE b.account_id = c.account_id)",
             )
             .fetch_all(&self.pool)
@@ -146,7 +150,12 @@ impl Inbox {
         .map_err(transient)?;
         Ok(rows
             .into_iter()
-            .map(|(account_id, email)| Recipient { account_id, email })
+            .map(|(account_id, email, language)| Recipient {
+                account_id,
+                email,
+                // Before the account's projection catches up: Russian.
+                language: Lang::from_code(language.as_deref().unwrap_or_default()),
+            })
             .collect())
     }
 }
@@ -161,10 +170,9 @@ impl Handler for Inbox {
         let mut tx = self.pool.begin().await.map_err(transient)?;
         for note in &notes {
             let url = format!("{}{}", self.public_url, note.link);
-            // Accounts carry no language yet: Russian, the product's first.
-            let words = compose(note.kind, Lang::Ru, &note.params, &url)
-                .map_err(|e| Failure::Refused(e.to_string()))?;
             for recipient in self.recipients(&note.audience).await? {
+                let words = compose(note.kind, recipient.language, &note.params, &url)
+                    .map_err(|e| Failure::Refused(e.to_string()))?;
                 let id = Uuid::new_v5(
                     &NOTIFICATION_NAMESPACE,
                     format!("{message_id}:{}:{}", recipient.account_id, note.kind).as_bytes(),
@@ -271,25 +279,43 @@ async fn insert_mail(
     .map_err(transient)
 }
 
+/// An admin's direct message not yet forwarded, with where it goes.
+#[derive(sqlx::FromRow)]
+struct AdminMessage {
+    id: Uuid,
+    account_id: Uuid,
+    text: String,
+    email: Option<String>,
+    language: Option<String>,
+}
+
 impl Inbox {
     /// Turns admins' direct messages (`admin_messages`, written by the
     /// command API) into notifications and mail, each once: the row is
     /// marked in the same transaction. Returns how many it forwarded.
     pub async fn forward_admin_messages(&self) -> Result<usize, Failure> {
         let mut tx = self.pool.begin().await.map_err(transient)?;
-        let rows: Vec<(Uuid, Uuid, String, Option<String>)> = sqlx::query_as(
-            "SELECT m.id, m.account_id, m.text, c.email FROM admin_messages m \
+        let rows: Vec<AdminMessage> = sqlx::query_as(
+            "SELECT m.id, m.account_id, m.text, c.email, a.language FROM admin_messages m \
                LEFT JOIN credentials c ON c.account_id = m.account_id \
+               LEFT JOIN read.accounts a ON a.account_id = m.account_id \
              WHERE m.notified_at IS NULL ORDER BY m.created_at LIMIT 16 FOR UPDATE OF m SKIP LOCKED",
         )
         .fetch_all(&mut *tx)
         .await
         .map_err(transient)?;
         let url = format!("{}/", self.public_url);
-        for (id, account_id, text, email) in &rows {
+        for AdminMessage {
+            id,
+            account_id,
+            text,
+            email,
+            language,
+        } in &rows
+        {
             let words = compose(
                 "admin_message",
-                Lang::Ru,
+                Lang::from_code(language.as_deref().unwrap_or_default()),
                 &serde_json::json!({"text": text}),
                 &url,
             )

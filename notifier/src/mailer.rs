@@ -8,6 +8,7 @@
 //! is parked (`parked_at`) and counted, never retried on its own.
 
 use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -99,6 +100,10 @@ impl Mailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.smtp_url)
             .map_err(|e| MailerError::Url(e.to_string()))?
             .timeout(Some(Duration::from_secs(20)))
+            // A connection per mail of a batch: they go out side by side.
+            .pool_config(
+                PoolConfig::new().max_size(u32::try_from(settings.batch).unwrap_or(16).max(1)),
+            )
             .build();
         let from = settings
             .from
@@ -149,16 +154,23 @@ impl Mailer {
         .fetch_all(&self.pool)
         .await?;
         let count = rows.len();
-        for (id, to, subject, text, html, attempts) in rows {
-            let mail = Claimed {
-                id,
-                to,
-                subject,
-                text,
-                html,
-                attempts,
-            };
-            self.send_one(mail).await?;
+        // Side by side: each SMTP exchange waits on the network (lettre's
+        // writes meet the receiver's delayed ACK, ~40 ms a mail), so one
+        // at a time would cap a mailer near 25 mails/s.
+        let sends = rows
+            .into_iter()
+            .map(|(id, to, subject, text, html, attempts)| {
+                self.send_one(Claimed {
+                    id,
+                    to,
+                    subject,
+                    text,
+                    html,
+                    attempts,
+                })
+            });
+        for outcome in futures_util::future::join_all(sends).await {
+            outcome?;
         }
         Ok(count)
     }

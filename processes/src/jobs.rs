@@ -32,6 +32,10 @@ pub enum Job {
     AcceptanceDeadline {
         /// The request.
         subscription_id: SubscriptionId,
+        /// A deadline the client set later (the first one is absent), so
+        /// each deadline is its own job.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        extended_to: Option<DateTime<Utc>>,
     },
     /// A monthly period ends: release its escrow, then renew or end.
     PeriodEnd {
@@ -85,7 +89,14 @@ impl Job {
     /// What makes two schedulings of this job the same job.
     pub fn dedupe_key(&self) -> String {
         match self {
-            Job::AcceptanceDeadline { subscription_id } => format!("deadline:{subscription_id}"),
+            Job::AcceptanceDeadline {
+                subscription_id,
+                extended_to: None,
+            } => format!("deadline:{subscription_id}"),
+            Job::AcceptanceDeadline {
+                subscription_id,
+                extended_to: Some(until),
+            } => format!("deadline:{subscription_id}:{}", until.timestamp_millis()),
             Job::PeriodEnd {
                 subscription_id,
                 period_end,

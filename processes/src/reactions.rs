@@ -20,6 +20,7 @@ pub const ROUTING_KEYS: &[&str] = &[
     "Order.OrderMarkedDone",
     "Subscription.SubscriptionRequested",
     "Subscription.SubscriptionAccepted",
+    "Subscription.AcceptanceDeadlineExtended",
     "Subscription.PeriodRenewed",
     "Subscription.EscrowReleased",
     "Wallet.TopUpRequested",
@@ -45,26 +46,14 @@ impl Processes {
     /// again (or after a crash halfway) ends with exactly one effect.
     #[tracing::instrument(skip_all, fields(message_id = %envelope.message_id()))]
     pub async fn react(&self, envelope: &EventEnvelope) -> Result<(), ProcessError> {
+        let key = format!("{}.{}", envelope.aggregate_type, envelope.event_type);
+        if !ROUTING_KEYS.contains(&key.as_str()) {
+            return Ok(());
+        }
         match envelope.aggregate_type.as_str() {
-            "Order" if is_one_of(envelope, &["OrderCompleted", "OrderMarkedDone"]) => {
-                self.on_order(envelope, parse(envelope)?).await
-            }
-            "Subscription"
-                if is_one_of(
-                    envelope,
-                    &[
-                        "SubscriptionRequested",
-                        "SubscriptionAccepted",
-                        "PeriodRenewed",
-                        "EscrowReleased",
-                    ],
-                ) =>
-            {
-                self.on_subscription(envelope, parse(envelope)?).await
-            }
-            "Wallet" if is_one_of(envelope, &["TopUpRequested", "WithdrawalRequested"]) => {
-                self.on_wallet(envelope, parse(envelope)?).await
-            }
+            "Order" => self.on_order(envelope, parse(envelope)?).await,
+            "Subscription" => self.on_subscription(envelope, parse(envelope)?).await,
+            "Wallet" => self.on_wallet(envelope, parse(envelope)?).await,
             _ => Ok(()),
         }
     }
@@ -142,12 +131,20 @@ impl Processes {
                 acceptance_deadline,
                 ..
             } => {
-                self.scheduler
-                    .schedule(
-                        &Job::AcceptanceDeadline { subscription_id },
-                        acceptance_deadline,
-                    )
-                    .await?;
+                let job = Job::AcceptanceDeadline {
+                    subscription_id,
+                    extended_to: None,
+                };
+                self.scheduler.schedule(&job, acceptance_deadline).await?;
+            }
+            SubscriptionEvent::AcceptanceDeadlineExtended {
+                until: Some(until), ..
+            } => {
+                let job = Job::AcceptanceDeadline {
+                    subscription_id,
+                    extended_to: Some(until),
+                };
+                self.scheduler.schedule(&job, until).await?;
             }
             SubscriptionEvent::SubscriptionAccepted {
                 period_end: Some(period_end),
@@ -255,8 +252,4 @@ impl Processes {
     pub async fn subscription(&self, id: SubscriptionId) -> Result<Subscription, ProcessError> {
         self.load(&id.to_string()).await
     }
-}
-
-fn is_one_of(envelope: &EventEnvelope, types: &[&str]) -> bool {
-    types.contains(&envelope.event_type.as_str())
 }

@@ -8,9 +8,7 @@ use crate::managers::{Processes, exec, job_metadata};
 use crate::money::{Renewal, period_base};
 use chrono::{DateTime, Utc};
 use domain::order::{OrderCommand, OrderError};
-use domain::subscription::{
-    SubscriptionCommand, SubscriptionError, SubscriptionStatus, wallet_credits,
-};
+use domain::subscription::{SubscriptionCommand, SubscriptionError, SubscriptionStatus};
 use domain::wallet::{WalletCommand, WalletError};
 use domain::{OrderId, SubscriptionId};
 use std::sync::Arc;
@@ -80,9 +78,9 @@ impl Processes {
     pub async fn run_job(&self, job_id: Uuid, job: &Job) -> Result<(), ProcessError> {
         let metadata = job_metadata(job_id, self.now());
         match job {
-            Job::AcceptanceDeadline { subscription_id } => {
-                self.deadline(*subscription_id, &metadata).await
-            }
+            Job::AcceptanceDeadline {
+                subscription_id, ..
+            } => self.deadline(*subscription_id, &metadata).await,
             Job::PeriodEnd {
                 subscription_id,
                 period_end,
@@ -124,32 +122,28 @@ impl Processes {
         }
     }
 
-    /// Nobody accepted in time: `MarkDeadlinePassed` (a no-op unless still
-    /// requested) and the refund it writes credited to the client's wallet,
-    /// in one transaction.
+    /// Nobody accepted in time: the request falls overdue (a no-op unless
+    /// still requested) and the notifier tells the client and the admins.
+    /// The job of a deadline the client moved later finds it not yet due:
+    /// the new deadline's own job is the one that counts.
     async fn deadline(
         &self,
         subscription_id: SubscriptionId,
         metadata: &EventMetadata,
     ) -> Result<(), ProcessError> {
-        let id = subscription_id.to_string();
-        let subscriptions = crate::money::subscription_store(&self.pool);
-        let wallets = crate::money::wallet_store(&self.pool);
-        let mut attempts = store::Attempts::new(crate::managers::COMMAND_ATTEMPTS);
-        loop {
-            let mut unit = store::UnitOfWork::new(self.pool.clone(), metadata);
-            let command = SubscriptionCommand::MarkDeadlinePassed {
-                at: metadata.occurred_at,
-            };
-            let events = unit.execute(&subscriptions, &id, command).await?;
-            for event in &events {
-                for (owner, credit) in wallet_credits(subscription_id, event) {
-                    unit.execute(&wallets, &owner.to_string(), credit).await?;
-                }
-            }
-            if attempts.commit(unit).await? {
-                return Ok(());
-            }
+        let command = SubscriptionCommand::MarkDeadlinePassed {
+            at: metadata.occurred_at,
+        };
+        match exec(
+            &self.subscriptions,
+            &subscription_id.to_string(),
+            command,
+            metadata,
+        )
+        .await
+        {
+            Ok(()) | Err(CommandError::Rule(SubscriptionError::DeadlineNotDue)) => Ok(()),
+            Err(e) => Err(e.into()),
         }
     }
 

@@ -13,9 +13,9 @@ pub const PARTIES_AND_ADMINS: &[Role] = &[Role::Client, Role::Provider, Role::Ad
 
 /// `$1` = caller id, `$2` = is admin, `$3` = is provider: the caller is the
 /// subscription's client or provider, an admin, or a provider of its service
-/// type who has not rejected it while it is requested.
+/// type who has not rejected it while it is open (requested or overdue).
 pub const SUBSCRIPTION_VISIBLE: &str = "($2 OR s.client_id = $1 OR s.provider_id = $1 \
-     OR ($3 AND s.status = 'requested' AND NOT ($1 = ANY (s.rejected_by)) \
+     OR ($3 AND s.status IN ('requested', 'overdue') AND NOT ($1 = ANY (s.rejected_by)) \
          AND s.service_type = ANY (COALESCE((SELECT a.service_types FROM read.accounts a \
                                              WHERE a.account_id = $1 AND a.role = 'provider'), '{}'))))";
 

@@ -25,7 +25,9 @@ pub struct Subscription {
     pub plan: String,
     /// What the client asked for.
     pub description: String,
-    /// `requested`, `active`, `past_due`, `suspended`, `cancelled`, `expired` or `completed`.
+    /// `requested`, `overdue` (nobody accepted by the deadline; still open),
+    /// `active`, `past_due`, `suspended`, `cancelled`, `expired` (older
+    /// requests, refunded at their deadline) or `completed`.
     #[schema(example = "requested")]
     pub status: String,
     /// The price of one period (or of the one-off request).
@@ -48,8 +50,9 @@ pub struct Subscription {
     pub cancel_effective_at: Option<DateTime<Utc>>,
     /// When it was requested.
     pub created_at: DateTime<Utc>,
-    /// When the request lapses if no provider accepts it.
-    pub acceptance_deadline: DateTime<Utc>,
+    /// When the client is told if no provider accepted; `null` once the
+    /// client chose to wait without a deadline.
+    pub acceptance_deadline: Option<DateTime<Utc>>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
 }
@@ -77,7 +80,7 @@ pub struct SubscriptionRow {
     cancel_at_period_end: bool,
     cancel_effective_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
-    acceptance_deadline: DateTime<Utc>,
+    acceptance_deadline: Option<DateTime<Utc>>,
     updated_at: DateTime<Utc>,
 }
 
@@ -96,6 +99,14 @@ impl SubscriptionRow {
             at: self.created_at,
             id: self.id,
         }
+    }
+}
+
+impl Subscription {
+    /// Still waiting for a provider: requested, or past its deadline while
+    /// the client waits.
+    pub fn is_open(&self) -> bool {
+        matches!(self.status.as_str(), "requested" | "overdue")
     }
 }
 

@@ -1,7 +1,10 @@
 // End-to-end browser test against a real `hub dev` (see run.sh): a client registers
 // through the page, logs out and in again, tops up through the wallet page and the
 // sandbox payment page, withdraws through the form (a wrong account first), creates a request, and a
-// logged-in provider of that service type sees it appear live (SSE), without reload.
+// logged-in provider of that service type sees it appear live (SSE), without reload and
+// accepts it; the client's bell rises live when the provider writes in the order's chat.
+// A second request passes its deadline (the dev clock moves): the client extends it, then
+// keeps waiting without a deadline, then cancels it with a full refund, all from its page.
 const { chromium } = require('playwright-core');
 const base = process.argv[2], out = process.argv[3];
 const assert = (c, m) => { if (!c) throw new Error('ASSERT: ' + m); console.log('ok -', m); };
@@ -139,6 +142,88 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
     await provider.locator(`[data-testid="bell-count"][data-count="${bellBefore + 1}"]`).waitFor({ timeout: 30000 });
     assert(true, "the provider's bell rose live for the new request");
     await provider.screenshot({ path: out + '/7-provider-live.png' });
+
+    // The API as a script sees it (the order and chat screens come later).
+    const call = async (method, path, token, body, headers = {}) => {
+      const res = await fetch(base + path, {
+        method,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+      return text ? JSON.parse(text) : null;
+    };
+    const login = async (e, p) => (await call('POST', '/api/v1/auth/login', null, { email: e, password: p })).access_token;
+    const clientToken = await login(email, password);
+    const providerToken = await login('legal@hub.demo', 'provider-demo-2026');
+    const kinds = async () => (await call('GET', '/api/v1/notifications', clientToken)).items.map(n => n.kind);
+    const until = async (what, check) => {
+      const end = Date.now() + 30000;
+      while (!(await check())) {
+        if (Date.now() > end) throw new Error('timed out: ' + what);
+        await new Promise(r => setTimeout(r, 200));
+      }
+    };
+    const bellCount = async () => Number(await tid(client, 'bell-count').getAttribute('data-count'));
+
+    // The provider accepts from its page; the client is told.
+    await row.locator('[data-testid="request-accept"]').click();
+    await until('the client hears of the acceptance', async () => (await kinds()).includes('request_accepted'));
+    const unread = async () => (await call('GET', '/api/v1/notifications/unread', clientToken)).unread;
+    await until('the bell shows what the API counts', async () => (await bellCount()) === (await unread()));
+    const bellBeforeChat = await bellCount();
+    assert(true, 'the provider accepted and the client was told');
+
+    // The client opens an order; the provider writes in its chat; the client's bell rises live.
+    const subs = await call('GET', '/api/v1/subscriptions', clientToken);
+    const accepted = subs.items.find(s => s.description === description);
+    const order = await call('POST', `/api/v1/commands/subscriptions/${accepted.id}/orders`, clientToken,
+      { title: 'NDA', details: 'Please review the NDA.' });
+    await call('POST', `/api/v1/commands/orders/${order.id}/messages`, providerToken, { text: 'Reading your NDA now.' });
+    await client.waitForFunction((n) => {
+      const el = document.querySelector('[data-testid="bell-count"]');
+      return el && Number(el.getAttribute('data-count')) > n;
+    }, bellBeforeChat, { timeout: 30000 });
+    await tid(client, 'bell').click();
+    await client.locator('[data-testid="bell-item"][data-kind="chat_message"]').waitFor();
+    assert(true, "the client's bell rose live when the provider wrote in the chat");
+    await client.screenshot({ path: out + '/8-bell-chat.png' });
+    await tid(client, 'bell').click();
+
+    // A second request nobody accepts: the dev clock passes its deadline.
+    const walletBefore = (await call('GET', '/api/v1/wallet', clientToken)).available.amount;
+    const late = await call('POST', '/api/v1/commands/subscriptions', clientToken,
+      { service_type: 'legal', plan: 'one_off', description: `Late request #${stamp}` },
+      { 'idempotency-key': `late-${stamp}` });
+    await client.goto(base + '/subscriptions/' + late.id);
+    await client.locator('[data-testid="subscription-status"][data-status="requested"]').waitFor();
+    const moved = await call('POST', '/api/v1/commands/dev/clock', null, { advance: '25h' });
+    await client.locator('[data-testid="subscription-status"][data-status="overdue"]').waitFor({ timeout: 30000 });
+    await tid(client, 'overdue-panel').waitFor();
+    assert(true, 'the request page says nobody accepted in time, live');
+    await client.screenshot({ path: out + '/9-overdue.png' });
+
+    // Extend by three days (after the moved clock), then let that pass too and keep waiting.
+    const day = new Date(Date.parse(moved.now) + 3 * 86400000).toISOString().slice(0, 10);
+    await tid(client, 'extend-until').fill(day);
+    await tid(client, 'extend-deadline').click();
+    await client.locator('[data-testid="subscription-status"][data-status="requested"]').waitFor();
+    assert((await tid(client, 'subscription-deadline').textContent()).length > 0, 'the new deadline is shown');
+    assert(true, 'the client extended the deadline from the page');
+    await call('POST', '/api/v1/commands/dev/clock', null, { advance: '4d' });
+    await client.locator('[data-testid="subscription-status"][data-status="overdue"]').waitFor({ timeout: 30000 });
+    await tid(client, 'keep-waiting').click();
+    await tid(client, 'waiting-without-deadline').waitFor();
+    assert(true, 'the client chose to keep waiting without a deadline');
+
+    // Then cancels it: the whole price comes back to the wallet.
+    await tid(client, 'cancel-subscription').click();
+    await tid(client, 'cancel-yes').click();
+    await client.locator('[data-testid="subscription-status"][data-status="cancelled"]').waitFor();
+    await until('the refund reaches the wallet', async () =>
+      (await call('GET', '/api/v1/wallet', clientToken)).available.amount === walletBefore);
+    assert(true, 'cancelling the late request refunded it in full');
 
     assert(errors.length === 0, 'no page errors: ' + errors.join('; '));
     console.log('e2e: passed');

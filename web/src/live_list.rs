@@ -10,9 +10,10 @@ pub fn upsert(items: &mut Vec<Subscription>, item: Subscription) {
     }
 }
 
-/// Applies an event to the provider's available requests: only `requested` ones stay.
+/// Applies an event to the provider's available requests: only open ones
+/// (requested, or overdue while the client waits) stay.
 pub fn apply_available(items: &mut Vec<Subscription>, item: Subscription) {
-    if item.status == "requested" {
+    if matches!(item.status.as_str(), "requested" | "overdue") {
         upsert(items, item);
     } else {
         remove(items, &item.id);

@@ -12,7 +12,7 @@ use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::account::{Account, AccountCommand, AccountError};
-use domain::{AccountId, Role, ServiceType};
+use domain::{AccountId, Language, Role, ServiceType};
 use platform::blocklist;
 use platform::{Caller, Json, Problem};
 use serde::Deserialize;
@@ -34,6 +34,15 @@ pub struct ChangeProfileRequest {
     #[serde(default)]
     #[schema(value_type = Option<Vec<String>>)]
     pub service_types: Option<Vec<ServiceType>>,
+}
+
+/// `POST /api/v1/commands/accounts/me/language`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageRequest {
+    /// `ru` or `en`.
+    #[schema(value_type = String, example = "en")]
+    pub language: Language,
 }
 
 /// `POST /api/v1/commands/admin/accounts/{id}/block`.
@@ -166,6 +175,50 @@ pub async fn change_profile(
     };
     execute(&state, &caller, caller.account_id, command).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sets the language of the caller's mail and notifications (the web app
+/// sends its own when the user switches). Choosing the current one again
+/// changes nothing and answers 204 too.
+#[utoipa::path(post, path = "/api/v1/commands/accounts/me/language", tag = "accounts",
+    security(("bearer" = [])),
+    request_body = LanguageRequest,
+    responses(
+        (status = 204, description = "the account reads Hub in this language"),
+        (status = 422, description = "not `ru` or `en`", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(caller = %caller.account_id))]
+pub async fn choose_language(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<LanguageRequest>,
+) -> Result<StatusCode, ApiError> {
+    choose(&state, &caller, caller.account_id, req.language).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Runs `ChooseLanguage`, where asking for the current language is no change
+/// rather than an error.
+pub(crate) async fn choose(
+    state: &AppState,
+    caller: &Caller,
+    id: AccountId,
+    language: Language,
+) -> Result<(), ApiError> {
+    let command = AccountCommand::ChooseLanguage {
+        actor: caller.actor(),
+        language,
+        at: chrono::Utc::now(),
+    };
+    let metadata = metadata(caller);
+    match state
+        .accounts
+        .execute(id, command, caller.actor(), metadata.correlation_id)
+        .await
+    {
+        Ok(()) | Err(CommandError::Rule(AccountError::NothingToChange)) => Ok(()),
+        Err(e) => Err(account_error(e)),
+    }
 }
 
 /// Blocks an account at once: its refresh tokens are revoked, and it can no

@@ -30,6 +30,11 @@ pub struct RegisterClientRequest {
     pub company: CompanyBody,
     /// The person to talk to.
     pub contact_name: String,
+    /// `ru` (the default) or `en`: the language of the account's mail and
+    /// notifications.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "ru")]
+    pub language: Option<domain::Language>,
 }
 
 /// `POST /api/v1/auth/register/provider`.
@@ -50,6 +55,11 @@ pub struct RegisterProviderRequest {
     /// The person to talk to; the company name when absent.
     #[serde(default)]
     pub contact_name: Option<String>,
+    /// `ru` (the default) or `en`: the language of the account's mail and
+    /// notifications.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "ru")]
+    pub language: Option<domain::Language>,
 }
 
 /// The new account.

@@ -49,6 +49,7 @@ async fn create(
     role: Role,
     email: Email,
     password: password::Password,
+    language: Option<domain::Language>,
     build: impl FnOnce(AccountId) -> AccountCommand + Send + 'static,
 ) -> Result<impl IntoResponse, ApiError> {
     let hash = password::hash(&password)
@@ -66,6 +67,7 @@ async fn create(
                 password_hash: hash,
             },
             build(account_id),
+            language,
             correlation,
         )
         .await
@@ -97,6 +99,7 @@ pub async fn register_client(
         Role::Client,
         req.email,
         req.password,
+        req.language,
         move |account_id| AccountCommand::RegisterClient {
             account_id,
             email,
@@ -130,6 +133,7 @@ pub async fn register_provider(
         Role::Provider,
         req.email,
         req.password,
+        req.language,
         move |account_id| {
             let contact_name = req.contact_name.unwrap_or_else(|| req.company.name.clone());
             AccountCommand::RegisterProvider {

@@ -8,7 +8,7 @@
 
 use crate::handler::MAX_ATTEMPTS;
 use domain::account::{Account, AccountCommand, AccountError};
-use domain::{AccountId, Actor, Email, Role};
+use domain::{AccountId, Actor, Email, Language, Role};
 use sqlx::PgPool;
 use store::{
     Attempts, CommandError, EventMetadata, HubEventStore, Statement, UnitError, UnitOfWork,
@@ -55,11 +55,13 @@ pub struct NewCredentials {
 }
 
 /// Stores `credentials` and runs `command` (a `Register*` command for the
-/// same id) in one flow.
+/// same id), then the choice of a language other than the default, in one
+/// flow.
 pub async fn register(
     pool: &PgPool,
     credentials: NewCredentials,
     command: AccountCommand,
+    language: Option<Language>,
     correlation_id: Uuid,
 ) -> Result<(), RegisterError> {
     let NewCredentials {
@@ -71,20 +73,31 @@ pub async fn register(
     let store = HubEventStore::<Account>::new(pool.clone());
     let id = account_id.to_string();
     // Self-registration: the new account is its own actor.
-    let metadata = EventMetadata::by(Actor::new(account_id, role)).correlated_with(correlation_id);
+    let actor = Actor::new(account_id, role);
+    let metadata = EventMetadata::by(actor).correlated_with(correlation_id);
+    let mut commands = vec![command];
+    if let Some(language) = language.filter(|l| *l != Language::default()) {
+        commands.push(AccountCommand::ChooseLanguage {
+            actor,
+            language,
+            at: chrono::Utc::now(),
+        });
+    }
     let mut attempts = Attempts::new(MAX_ATTEMPTS);
     loop {
         if email_taken(pool, &email).await? {
             return Err(RegisterError::EmailTaken);
         }
         let mut unit = UnitOfWork::new(pool.clone(), &metadata);
-        unit.execute(&store, &id, command.clone())
-            .await
-            .map_err(|e| match e {
-                CommandError::Rule(rule) => RegisterError::Rule(rule),
-                CommandError::Conflict { attempts } => RegisterError::Conflict { attempts },
-                CommandError::Store(e) => RegisterError::Store(e.to_string()),
-            })?;
+        for command in &commands {
+            unit.execute(&store, &id, command.clone())
+                .await
+                .map_err(|e| match e {
+                    CommandError::Rule(rule) => RegisterError::Rule(rule),
+                    CommandError::Conflict { attempts } => RegisterError::Conflict { attempts },
+                    CommandError::Store(e) => RegisterError::Store(e.to_string()),
+                })?;
+        }
         unit.also(
             Statement::new(
                 "INSERT INTO credentials (account_id, email, password_hash, role) VALUES ($1, $2, $3, $4)",

@@ -65,6 +65,7 @@ pub async fn bootstrap_staff(
             password_hash: hash,
         },
         command,
+        None,
         correlation,
     )
     .await?;

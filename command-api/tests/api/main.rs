@@ -4,6 +4,7 @@ mod accept_race;
 mod auth;
 mod blocking;
 mod complaints;
+mod deadlines;
 mod hangup;
 mod helpers;
 mod idempotency;

@@ -3,7 +3,7 @@
 use super::{
     AccountCommand, AccountEvent, Company, MAX_NAME_CHARS, MAX_REASON_CHARS, MAX_SERVICE_TYPES,
 };
-use crate::{AccountId, Actor, Email, Role, RuleViolation, ServiceType};
+use crate::{AccountId, Actor, Email, Language, Role, RuleViolation, ServiceType};
 use chrono::{DateTime, Utc};
 use cqrs_es::Aggregate;
 use cqrs_es::event_sink::EventSink;
@@ -98,6 +98,8 @@ pub struct Account {
     service_types: Vec<ServiceType>,
     blocked: bool,
     registered_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    language: Language,
 }
 
 impl Account {
@@ -132,6 +134,10 @@ impl Account {
     /// True while an admin has the account blocked.
     pub fn is_blocked(&self) -> bool {
         self.blocked
+    }
+    /// The language of its mail and notifications.
+    pub fn language(&self) -> Language {
+        self.language
     }
     /// When it registered.
     pub fn registered_at(&self) -> Option<DateTime<Utc>> {
@@ -283,6 +289,20 @@ impl Account {
                     at,
                 })
             }
+            AccountCommand::ChooseLanguage {
+                actor,
+                language,
+                at,
+            } => {
+                let id = self.ensure_registered()?;
+                if actor.id != id && !actor.is_admin() {
+                    return Err(AccountError::NotOwnerOrAdmin);
+                }
+                if language == self.language {
+                    return Err(AccountError::NothingToChange);
+                }
+                Ok(AccountEvent::LanguageChosen { language, at })
+            }
             AccountCommand::Block { actor, reason, at } => {
                 let id = self.ensure_registered()?;
                 admin(&actor)?;
@@ -392,6 +412,7 @@ impl Aggregate for Account {
                     self.service_types = types;
                 }
             }
+            AccountEvent::LanguageChosen { language, .. } => self.language = language,
             AccountEvent::AccountBlocked { .. } => self.blocked = true,
             AccountEvent::AccountUnblocked { .. } => self.blocked = false,
         }

@@ -1,7 +1,7 @@
 //! What may be asked of an account.
 
 use super::Company;
-use crate::{AccountId, Actor, Email, Role, ServiceType};
+use crate::{AccountId, Actor, Email, Language, Role, ServiceType};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -59,6 +59,16 @@ pub enum AccountCommand {
         company_name: Option<String>,
         /// New service types; providers only.
         service_types: Option<Vec<ServiceType>>,
+        /// When it happened.
+        at: DateTime<Utc>,
+    },
+    /// The owner (or an admin) picks the language of the account's mail and
+    /// notifications.
+    ChooseLanguage {
+        /// Who asks.
+        actor: Actor,
+        /// The language.
+        language: Language,
         /// When it happened.
         at: DateTime<Utc>,
     },

@@ -1,7 +1,7 @@
 //! What happened to an account. Variant names are stored as event types and never change.
 
 use super::Company;
-use crate::{AccountId, Email, Role, ServiceType};
+use crate::{AccountId, Email, Language, Role, ServiceType};
 use chrono::{DateTime, Utc};
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
@@ -64,6 +64,13 @@ pub enum AccountEvent {
         /// When it happened.
         at: DateTime<Utc>,
     },
+    /// The language of the account's mail and notifications changed.
+    LanguageChosen {
+        /// The language.
+        language: Language,
+        /// When it happened.
+        at: DateTime<Utc>,
+    },
     /// An admin blocked the account.
     AccountBlocked {
         /// The admin.
@@ -94,6 +101,7 @@ impl DomainEvent for AccountEvent {
             AccountEvent::ProviderRegistered { .. } => "ProviderRegistered",
             AccountEvent::StaffRegistered { .. } => "StaffRegistered",
             AccountEvent::ProfileChanged { .. } => "ProfileChanged",
+            AccountEvent::LanguageChosen { .. } => "LanguageChosen",
             AccountEvent::AccountBlocked { .. } => "AccountBlocked",
             AccountEvent::AccountUnblocked { .. } => "AccountUnblocked",
         }

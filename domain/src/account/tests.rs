@@ -721,6 +721,63 @@ fn cannot_unblock_an_unregistered_account() {
         .then_expect_error(AccountError::NotRegistered);
 }
 
+// ---- Language ----
+
+fn choose(actor: Actor, language: crate::Language) -> AccountCommand {
+    AccountCommand::ChooseLanguage {
+        actor,
+        language,
+        at: at(),
+    }
+}
+
+#[test]
+fn the_owner_chooses_english_and_the_account_reads_it() {
+    AccountTest::with(())
+        .given(vec![client_registered()])
+        .when(choose(owner(Role::Client), crate::Language::En))
+        .then_expect_events(vec![AccountEvent::LanguageChosen {
+            language: crate::Language::En,
+            at: at(),
+        }]);
+    use cqrs_es::Aggregate;
+    let mut account = Account::default();
+    account.apply(client_registered());
+    assert_eq!(
+        account.language(),
+        crate::Language::Ru,
+        "Russian until chosen"
+    );
+    account.apply(AccountEvent::LanguageChosen {
+        language: crate::Language::En,
+        at: at(),
+    });
+    assert_eq!(account.language(), crate::Language::En);
+}
+
+#[test]
+fn only_the_owner_or_an_admin_chooses_the_language() {
+    AccountTest::with(())
+        .given(vec![client_registered()])
+        .when(choose(stranger(Role::Client), crate::Language::En))
+        .then_expect_error(AccountError::NotOwnerOrAdmin);
+    AccountTest::with(())
+        .given(vec![client_registered()])
+        .when(choose(admin(), crate::Language::En))
+        .then_expect_events(vec![AccountEvent::LanguageChosen {
+            language: crate::Language::En,
+            at: at(),
+        }]);
+}
+
+#[test]
+fn choosing_the_current_language_changes_nothing() {
+    AccountTest::with(())
+        .given(vec![client_registered()])
+        .when(choose(owner(Role::Client), crate::Language::Ru))
+        .then_expect_error(AccountError::NothingToChange);
+}
+
 // ---- State and accessors ----
 
 #[test]

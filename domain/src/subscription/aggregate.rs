@@ -36,8 +36,9 @@ pub enum SubscriptionStatus {
     Suspended,
     /// Cancelled with immediate effect.
     Cancelled,
-    /// Nobody accepted before the deadline.
-    Expired,
+    /// Nobody accepted before the deadline; the escrow still holds the price,
+    /// providers may still accept, and the client chooses to wait, extend or cancel.
+    Overdue,
     /// Finished.
     Completed,
 }
@@ -51,7 +52,7 @@ impl SubscriptionStatus {
             SubscriptionStatus::PastDue => "past_due",
             SubscriptionStatus::Suspended => "suspended",
             SubscriptionStatus::Cancelled => "cancelled",
-            SubscriptionStatus::Expired => "expired",
+            SubscriptionStatus::Overdue => "overdue",
             SubscriptionStatus::Completed => "completed",
         }
     }
@@ -59,9 +60,7 @@ impl SubscriptionStatus {
     fn is_closed(self) -> bool {
         matches!(
             self,
-            SubscriptionStatus::Cancelled
-                | SubscriptionStatus::Expired
-                | SubscriptionStatus::Completed
+            SubscriptionStatus::Cancelled | SubscriptionStatus::Completed
         )
     }
 }
@@ -74,7 +73,8 @@ struct Terms {
     plan: Plan,
     description: String,
     price: Money,
-    deadline: DateTime<Utc>,
+    /// `None` once the client chose to wait without a deadline.
+    deadline: Option<DateTime<Utc>>,
     status: SubscriptionStatus,
 }
 
@@ -133,9 +133,10 @@ impl Subscription {
     pub fn price(&self) -> Option<Money> {
         self.terms.as_ref().map(|t| t.price)
     }
-    /// The acceptance deadline.
+    /// The acceptance deadline; `None` before the request or while the
+    /// client waits without one.
     pub fn deadline(&self) -> Option<DateTime<Utc>> {
-        self.terms.as_ref().map(|t| t.deadline)
+        self.terms.as_ref().and_then(|t| t.deadline)
     }
     /// The start of the current period (acceptance for a one-off).
     pub fn period_start(&self) -> Option<DateTime<Utc>> {
@@ -226,8 +227,7 @@ impl Subscription {
         }
         match terms.status {
             SubscriptionStatus::Cancelled => return Err(SubscriptionError::Cancelled),
-            SubscriptionStatus::Expired => return Err(SubscriptionError::DeadlinePassed),
-            SubscriptionStatus::Requested => {}
+            SubscriptionStatus::Requested | SubscriptionStatus::Overdue => {}
             _ => return Err(SubscriptionError::NotOpen),
         }
         if !provider_service_types.contains(&terms.service_type) {
@@ -319,10 +319,9 @@ impl Subscription {
                 provider_service_types,
                 at,
             } => {
+                // Past its deadline the request stays open until the client
+                // cancels it: an accept then is what the waiting client wants.
                 self.check_provider(terms, &actor, &provider_service_types)?;
-                if at >= terms.deadline {
-                    return Err(SubscriptionError::DeadlinePassed);
-                }
                 if self.escrow < terms.price {
                     return Err(SubscriptionError::NotFunded);
                 }
@@ -351,20 +350,33 @@ impl Subscription {
                 }])
             }
             C::MarkDeadlinePassed { at } => {
-                if terms.status != S::Requested {
+                let Some(deadline) = terms.deadline.filter(|_| terms.status == S::Requested) else {
                     return no_op;
-                }
-                if at < terms.deadline {
+                };
+                if at < deadline {
                     return Err(SubscriptionError::DeadlineNotDue);
                 }
-                let mut events = vec![E::AcceptanceDeadlinePassed { at }];
-                events.extend(self.refund_all(
-                    terms,
-                    self.escrow,
-                    self.subscription_uuid(),
-                    "deadline",
-                ));
-                Ok(events)
+                Ok(vec![E::AcceptanceDeadlinePassed { at }])
+            }
+            C::ExtendDeadline { actor, until, at } => {
+                let is_owner = actor.role == Role::Client && actor.id == terms.client;
+                if !is_owner && !actor.is_admin() {
+                    return Err(SubscriptionError::NotAllowed);
+                }
+                if !matches!(terms.status, S::Requested | S::Overdue) {
+                    return Err(SubscriptionError::NotOpen);
+                }
+                if until.is_some_and(|until| until <= at) {
+                    return Err(SubscriptionError::DeadlineInPast);
+                }
+                if terms.status == S::Requested && terms.deadline == until {
+                    return no_op;
+                }
+                Ok(vec![E::AcceptanceDeadlineExtended {
+                    by: actor.id,
+                    until,
+                    at,
+                }])
             }
             C::Cancel { actor, at } => {
                 let is_owner = actor.role == Role::Client && actor.id == terms.client;
@@ -374,8 +386,8 @@ impl Subscription {
                 let cancelled = E::SubscriptionCancelled { by: actor.id, at };
                 match (terms.status, terms.plan) {
                     (S::Cancelled, _) => no_op,
-                    (S::Expired | S::Completed, _) => Err(SubscriptionError::NotCancellable),
-                    (S::Requested, _) => {
+                    (S::Completed, _) => Err(SubscriptionError::NotCancellable),
+                    (S::Requested | S::Overdue, _) => {
                         let mut events = vec![cancelled];
                         events.extend(self.refund_all(
                             terms,
@@ -626,7 +638,7 @@ impl Aggregate for Subscription {
                     plan,
                     description,
                     price,
-                    deadline: acceptance_deadline,
+                    deadline: Some(acceptance_deadline),
                     status: SubscriptionStatus::Requested,
                 });
             }
@@ -650,7 +662,13 @@ impl Aggregate for Subscription {
             E::RequestRejected { provider, .. } => {
                 self.rejected_by.insert(provider);
             }
-            E::AcceptanceDeadlinePassed { .. } => set_status(self, SubscriptionStatus::Expired),
+            E::AcceptanceDeadlinePassed { .. } => set_status(self, SubscriptionStatus::Overdue),
+            E::AcceptanceDeadlineExtended { until, .. } => {
+                if let Some(terms) = self.terms.as_mut() {
+                    terms.deadline = until;
+                    terms.status = SubscriptionStatus::Requested;
+                }
+            }
             E::SubscriptionCancelled { .. } => set_status(self, SubscriptionStatus::Cancelled),
             E::CancellationScheduled { .. } => self.cancel_at_period_end = true,
             E::PeriodRenewed {

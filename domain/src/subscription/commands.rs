@@ -59,6 +59,16 @@ pub enum SubscriptionCommand {
         /// Now.
         at: DateTime<Utc>,
     },
+    /// The client (or an admin) answers a missed deadline: a new one, or
+    /// `None` to keep waiting without one.
+    ExtendDeadline {
+        /// The client who owns it, or an admin.
+        actor: Actor,
+        /// The new deadline, after `at`; `None` to wait without one.
+        until: Option<DateTime<Utc>>,
+        /// Now.
+        at: DateTime<Utc>,
+    },
     /// The client (or an admin) cancels.
     Cancel {
         /// The client who owns it, or an admin.

@@ -40,9 +40,6 @@ pub enum SubscriptionError {
     /// The subscription was cancelled.
     #[error("the subscription was cancelled")]
     Cancelled,
-    /// The acceptance deadline passed.
-    #[error("the acceptance deadline has passed")]
-    DeadlinePassed,
     /// The provider does not handle this service type.
     #[error("the provider does not handle this service type")]
     ServiceTypeNotHandled,
@@ -61,7 +58,7 @@ pub enum SubscriptionError {
     /// A running one-off job is cancelled through a complaint, not by the client.
     #[error("a one-off job in progress can only be stopped through a complaint")]
     OneOffNeedsComplaint,
-    /// Expired or completed subscriptions cannot be cancelled.
+    /// Completed subscriptions cannot be cancelled.
     #[error("the subscription can no longer be cancelled")]
     NotCancellable,
     /// Only monthly subscriptions renew or fall past due.
@@ -123,7 +120,6 @@ impl RuleViolation for SubscriptionError {
             SubscriptionError::DeadlineInPast => "deadline_in_past",
             SubscriptionError::AlreadyAccepted => "already_accepted",
             SubscriptionError::Cancelled => "cancelled",
-            SubscriptionError::DeadlinePassed => "deadline_passed",
             SubscriptionError::ServiceTypeNotHandled => "service_type_not_handled",
             SubscriptionError::AlreadyRejected => "already_rejected",
             SubscriptionError::NotOpen => "not_open",

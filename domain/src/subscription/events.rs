@@ -62,9 +62,20 @@ pub enum SubscriptionEvent {
         /// When.
         at: DateTime<Utc>,
     },
-    /// Nobody accepted before the deadline.
+    /// Nobody accepted before the deadline. Nothing moves: the escrow keeps
+    /// the price and the client chooses to wait, extend or cancel.
     AcceptanceDeadlinePassed {
         /// When it was noticed.
+        at: DateTime<Utc>,
+    },
+    /// The client (or an admin) moved the deadline, or chose to wait
+    /// without one; the request is open again.
+    AcceptanceDeadlineExtended {
+        /// Who chose.
+        by: AccountId,
+        /// The new deadline; `None` to wait without one.
+        until: Option<DateTime<Utc>>,
+        /// When.
         at: DateTime<Utc>,
     },
     /// Cancelled with immediate effect.
@@ -163,6 +174,7 @@ impl DomainEvent for SubscriptionEvent {
             SubscriptionEvent::SubscriptionAccepted { .. } => "SubscriptionAccepted",
             SubscriptionEvent::RequestRejected { .. } => "RequestRejected",
             SubscriptionEvent::AcceptanceDeadlinePassed { .. } => "AcceptanceDeadlinePassed",
+            SubscriptionEvent::AcceptanceDeadlineExtended { .. } => "AcceptanceDeadlineExtended",
             SubscriptionEvent::SubscriptionCancelled { .. } => "SubscriptionCancelled",
             SubscriptionEvent::CancellationScheduled { .. } => "CancellationScheduled",
             SubscriptionEvent::PeriodRenewed { .. } => "PeriodRenewed",

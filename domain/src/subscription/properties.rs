@@ -77,6 +77,12 @@ fn command() -> impl Strategy<Value = SubscriptionCommand> {
             at,
         }),
         at.clone().prop_map(|at| C::MarkDeadlinePassed { at }),
+        (
+            someone.clone(),
+            proptest::option::of(at.clone()),
+            at.clone()
+        )
+            .prop_map(|(actor, until, at)| C::ExtendDeadline { actor, until, at }),
         (someone, at.clone()).prop_map(|(actor, at)| C::Cancel { actor, at }),
         (t.clone(), amount(), at.clone()).prop_map(|(transfer_id, amount, at)| C::RenewPeriod {
             transfer_id,

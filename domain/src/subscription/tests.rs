@@ -348,23 +348,20 @@ fn accept_after_cancel_is_refused() {
         .then_expect_error(SubscriptionError::Cancelled);
 }
 
-#[test]
-fn accept_after_the_deadline_is_refused() {
-    SubTest::with(())
-        .given(open(Plan::OneOff))
-        .when(accept(provider(), vec![legal()], deadline()))
-        .then_expect_error(SubscriptionError::DeadlinePassed);
+fn overdue() -> SubscriptionEvent {
+    SubscriptionEvent::AcceptanceDeadlinePassed { at: deadline() }
 }
 
 #[test]
-fn accept_of_an_expired_request_is_refused() {
+fn a_provider_may_still_accept_an_overdue_request() {
     SubTest::with(())
-        .given(with(
-            open(Plan::OneOff),
-            [SubscriptionEvent::AcceptanceDeadlinePassed { at: deadline() }],
-        ))
-        .when(accept(provider(), vec![legal()], t0()))
-        .then_expect_error(SubscriptionError::DeadlinePassed);
+        .given(with(open(Plan::OneOff), [overdue()]))
+        .when(accept(provider(), vec![legal()], deadline()))
+        .then_expect_events(vec![SubscriptionEvent::SubscriptionAccepted {
+            provider: provider_id(),
+            period_start: deadline(),
+            period_end: None,
+        }]);
 }
 
 #[test]
@@ -440,38 +437,120 @@ fn admin_cannot_reject() {
 // --- MarkDeadlinePassed ---
 
 #[test]
-fn deadline_expires_the_request_and_refunds() {
+fn deadline_makes_the_request_overdue_and_keeps_the_escrow() {
     SubTest::with(())
         .given(open(Plan::OneOff))
         .when(SubscriptionCommand::MarkDeadlinePassed { at: deadline() })
-        .then_expect_events(vec![
-            SubscriptionEvent::AcceptanceDeadlinePassed { at: deadline() },
-            refund("deadline", dec!(1000)),
-        ]);
-}
-
-#[test]
-fn deadline_of_an_unpaid_request_just_expires_it() {
-    SubTest::with(())
-        .given(vec![requested(Plan::OneOff)])
-        .when(SubscriptionCommand::MarkDeadlinePassed { at: deadline() })
-        .then_expect_events(vec![SubscriptionEvent::AcceptanceDeadlinePassed {
-            at: deadline(),
-        }]);
+        .then_expect_events(vec![overdue()]);
 }
 
 #[test]
 fn deadline_fires_once() {
     SubTest::with(())
-        .given(with(
-            open(Plan::OneOff),
-            [
-                SubscriptionEvent::AcceptanceDeadlinePassed { at: deadline() },
-                refund("deadline", dec!(1000)),
-            ],
-        ))
+        .given(with(open(Plan::OneOff), [overdue()]))
         .when(SubscriptionCommand::MarkDeadlinePassed { at: deadline() })
         .then_expect_events(vec![]);
+}
+
+#[test]
+fn a_deadline_the_client_moved_is_not_due_at_the_old_time() {
+    let later = deadline() + chrono::Duration::days(3);
+    SubTest::with(())
+        .given(with(
+            open(Plan::OneOff),
+            [overdue(), extended(client(), Some(later))],
+        ))
+        .when(SubscriptionCommand::MarkDeadlinePassed { at: deadline() })
+        .then_expect_error(SubscriptionError::DeadlineNotDue);
+}
+
+#[test]
+fn waiting_without_a_deadline_never_falls_overdue() {
+    SubTest::with(())
+        .given(with(
+            open(Plan::OneOff),
+            [overdue(), extended(client(), None)],
+        ))
+        .when(SubscriptionCommand::MarkDeadlinePassed {
+            at: deadline() + chrono::Duration::days(365),
+        })
+        .then_expect_events(vec![]);
+}
+
+// --- ExtendDeadline ---
+
+fn extended(by: Actor, until: Option<DateTime<Utc>>) -> SubscriptionEvent {
+    SubscriptionEvent::AcceptanceDeadlineExtended {
+        by: by.id,
+        until,
+        at: deadline(),
+    }
+}
+
+fn extend(actor: Actor, until: Option<DateTime<Utc>>) -> SubscriptionCommand {
+    SubscriptionCommand::ExtendDeadline {
+        actor,
+        until,
+        at: deadline(),
+    }
+}
+
+#[test]
+fn the_client_extends_an_overdue_request() {
+    let later = deadline() + chrono::Duration::days(3);
+    SubTest::with(())
+        .given(with(open(Plan::OneOff), [overdue()]))
+        .when(extend(client(), Some(later)))
+        .then_expect_events(vec![extended(client(), Some(later))]);
+}
+
+#[test]
+fn an_admin_may_extend_and_a_stranger_may_not() {
+    let later = deadline() + chrono::Duration::days(3);
+    SubTest::with(())
+        .given(with(open(Plan::OneOff), [overdue()]))
+        .when(extend(admin(), Some(later)))
+        .then_expect_events(vec![extended(admin(), Some(later))]);
+    SubTest::with(())
+        .given(with(open(Plan::OneOff), [overdue()]))
+        .when(extend(
+            Actor::new(other_provider_id(), Role::Client),
+            Some(later),
+        ))
+        .then_expect_error(SubscriptionError::NotAllowed);
+}
+
+#[test]
+fn a_new_deadline_in_the_past_is_refused() {
+    SubTest::with(())
+        .given(with(open(Plan::OneOff), [overdue()]))
+        .when(extend(client(), Some(t0())))
+        .then_expect_error(SubscriptionError::DeadlineInPast);
+}
+
+#[test]
+fn an_accepted_request_has_no_deadline_to_extend() {
+    SubTest::with(())
+        .given(active(Plan::OneOff))
+        .when(extend(client(), None))
+        .then_expect_error(SubscriptionError::NotOpen);
+}
+
+#[test]
+fn an_overdue_request_cancels_with_a_full_refund() {
+    SubTest::with(())
+        .given(with(open(Plan::OneOff), [overdue()]))
+        .when(SubscriptionCommand::Cancel {
+            actor: client(),
+            at: deadline(),
+        })
+        .then_expect_events(vec![
+            SubscriptionEvent::SubscriptionCancelled {
+                by: client_id(),
+                at: deadline(),
+            },
+            refund("cancel", dec!(1000)),
+        ]);
 }
 
 #[test]

@@ -71,6 +71,38 @@ impl World {
         }
     }
 
+    /// Another `processes` replica on the same database and clock.
+    pub fn replica(&self) -> Arc<Processes> {
+        Arc::new(Processes::new(
+            self.db.pool().clone(),
+            self.clock.clone(),
+            Arc::new(SandboxBank),
+            ProcessesSettings::default(),
+        ))
+    }
+
+    /// The client sets a new acceptance deadline, or none.
+    pub async fn extend(
+        &self,
+        id: SubscriptionId,
+        client: AccountId,
+        until: Option<DateTime<Utc>>,
+    ) {
+        self.store
+            .subscriptions()
+            .execute_with_metadata(
+                &id.to_string(),
+                SubscriptionCommand::ExtendDeadline {
+                    actor: Actor::new(client, Role::Client),
+                    until,
+                    at: self.now(),
+                },
+                meta().to_map(),
+            )
+            .await
+            .expect("deadline moved");
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }

@@ -122,6 +122,17 @@ impl Projection for Accounts {
                 .await?;
                 expect_row(r, "account", id)?;
             }
+            AccountEvent::LanguageChosen { language, at } => {
+                let r = sqlx::query(
+                    "UPDATE accounts SET language = $2, updated_at = $3 WHERE account_id = $1",
+                )
+                .bind(id)
+                .bind(language.as_str())
+                .bind(at)
+                .execute(conn)
+                .await?;
+                expect_row(r, "account", id)?;
+            }
             AccountEvent::AccountBlocked { reason, at, .. } => {
                 let r = sqlx::query(
                     "UPDATE accounts SET blocked = true, block_reason = $2, updated_at = $3 \

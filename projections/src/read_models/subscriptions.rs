@@ -94,7 +94,14 @@ impl Projection for Subscriptions {
                 );
                 run(conn, id, q.bind(id).bind(at).bind(provider.as_uuid())).await?;
             }
-            E::AcceptanceDeadlinePassed { .. } => status(conn, id, at, "expired").await?,
+            E::AcceptanceDeadlinePassed { .. } => status(conn, id, at, "overdue").await?,
+            E::AcceptanceDeadlineExtended { until, .. } => {
+                let q = sqlx::query(
+                    "UPDATE subscriptions SET acceptance_deadline = $3, status = 'requested', \
+                     updated_at = $2 WHERE id = $1",
+                );
+                run(conn, id, q.bind(id).bind(at).bind(until)).await?;
+            }
             E::SubscriptionCancelled { .. } => status(conn, id, at, "cancelled").await?,
             E::CancellationScheduled { effective_at, .. } => {
                 let q = sqlx::query(

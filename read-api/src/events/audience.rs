@@ -91,7 +91,7 @@ async fn subscription(pool: &PgPool, id: Uuid) -> Result<Vec<Delivery>, ResolveE
     .await?;
     let mut parties = vec![sub.client_id];
     parties.extend(sub.provider_id);
-    if sub.status == "requested" {
+    if sub.is_open() {
         parties.extend(providers);
         return Ok(vec![delivery(
             "subscription",

@@ -81,7 +81,7 @@ pub async fn available(
     let (page, _) = PageParams::parse(query.as_deref(), &[])?;
     let sql = format!(
         "SELECT {SUBSCRIPTION_COLUMNS} FROM read.subscriptions s \
-         WHERE s.status = 'requested' AND NOT ($1 = ANY (s.rejected_by)) \
+         WHERE s.status IN ('requested', 'overdue') AND NOT ($1 = ANY (s.rejected_by)) \
            AND s.service_type = ANY (COALESCE((SELECT a.service_types FROM read.accounts a \
                                                WHERE a.account_id = $1 AND a.role = 'provider'), '{{}}')) \
            AND {} ORDER BY s.created_at DESC, s.id DESC LIMIT $4",

@@ -365,6 +365,24 @@ pub async fn subscription(id: &str) -> Result<Subscription, ApiError> {
     decode(authed(Method::GET, &path, None).await?).await
 }
 
+/// `POST /commands/accounts/me/language`.
+pub async fn choose_language(code: &str) -> Result<(), ApiError> {
+    let body = serde_json::json!({ "language": code });
+    let path = "/api/v1/commands/accounts/me/language";
+    expect_empty(authed(Method::POST, path, Some(body)).await?).await
+}
+
+/// `POST /commands/subscriptions/{id}/deadline`: a new deadline (RFC 3339),
+/// or `None` to keep waiting without one.
+pub async fn extend_deadline(id: &str, until: Option<String>) -> Result<(), ApiError> {
+    let body = serde_json::json!({ "until": until });
+    let path = format!(
+        "/api/v1/commands/subscriptions/{}/deadline",
+        encode_query_value(id)
+    );
+    expect_empty(authed(Method::POST, &path, Some(body)).await?).await
+}
+
 /// `POST /commands/subscriptions/{id}/cancel` with `key`.
 pub async fn cancel_subscription(id: &str, key: &str) -> Result<(), ApiError> {
     let path = format!(

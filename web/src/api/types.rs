@@ -75,6 +75,8 @@ pub struct Registration {
     /// Only for providers: the service types it performs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_types: Option<Vec<String>>,
+    /// The language of the account's mail: the one the form was filled in.
+    pub language: String,
 }
 
 /// One service type of the catalog with its prices.

@@ -171,7 +171,16 @@ pub fn Shell() -> Element {
                         r#type: "button",
                         "data-testid": "lang-switch",
                         lang: lang.other().code(),
-                        onclick: move |_| session::set_lang(lang.other()),
+                        onclick: move |_| {
+                            let chosen = lang.other();
+                            session::set_lang(chosen);
+                            // The account's mail follows the language it reads Hub in.
+                            if session::current().is_some() {
+                                spawn(async move {
+                                    let _ = crate::api::choose_language(chosen.code()).await;
+                                });
+                            }
+                        },
                         "{t.switch_to}"
                     }
                     if current.is_some() {

@@ -134,6 +134,7 @@ fn RegisterForm(provider: bool) -> Element {
             },
             contact_name: contact_name.peek().trim().to_string(),
             service_types: provider.then(|| service_types.peek().clone()),
+            language: LANG.peek().code().to_string(),
         };
         busy.set(true);
         let result = match api::register(&reg).await {

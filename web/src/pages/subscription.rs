@@ -1,5 +1,7 @@
 //! One subscription: its period, next charge, status and escrow; the client
-//! may cancel it (after a confirmation).
+//! may cancel it (after a confirmation), and answers a request nobody
+//! accepted in time: keep waiting, extend the deadline, or cancel with a
+//! full refund.
 
 use dioxus::prelude::*;
 
@@ -17,7 +19,66 @@ use crate::session::{self, LANG, SESSION};
 
 /// Statuses a client may still cancel from.
 fn cancellable(s: &Subscription) -> bool {
-    matches!(s.status.as_str(), "requested" | "active" | "past_due") && !s.cancellation_scheduled
+    matches!(
+        s.status.as_str(),
+        "requested" | "overdue" | "active" | "past_due"
+    ) && !s.cancellation_scheduled
+}
+
+/// The end of the day picked in a date field (`YYYY-MM-DD`), as RFC 3339.
+fn end_of_day(date: &str) -> Option<String> {
+    let valid = date.len() == 10 && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-';
+    valid.then(|| format!("{date}T23:59:59Z"))
+}
+
+/// What the client may do about a request nobody accepted in time.
+#[component]
+fn OverduePanel(id: String, deadline: Option<String>, on_done: EventHandler<()>) -> Element {
+    let t = session::t();
+    let lang = *LANG.read();
+    let mut until = use_signal(String::new);
+    let mut busy = use_signal(|| false);
+    let mut error = use_signal(|| None::<String>);
+    let send = move |id: String, new_deadline: Option<String>| {
+        spawn(async move {
+            if *busy.peek() {
+                return;
+            }
+            busy.set(true);
+            let result = api::extend_deadline(&id, new_deadline).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    error.set(None);
+                    on_done.call(());
+                }
+                Err(e) => error.set(Some(e.message(session::t()))),
+            }
+        });
+    };
+    let when = deadline
+        .as_deref()
+        .map(|d| date_time(d, lang))
+        .unwrap_or_default();
+    let (wait_id, extend_id) = (id.clone(), id);
+    rsx! {
+        div { class: "confirm", role: "alert", "data-testid": "overdue-panel",
+            h3 { {t.overdue_title.replace("{date}", &when)} }
+            p { "{t.overdue_body}" }
+            FormError { testid: "overdue-error", error: error() }
+            div { class: "actions",
+                button { class: "btn", r#type: "button", disabled: busy(), "data-testid": "keep-waiting",
+                    onclick: move |_| send(wait_id.clone(), None), "{t.keep_waiting}" }
+                label { "{t.extend_until} "
+                    input { r#type: "date", "data-testid": "extend-until", value: "{until}",
+                        oninput: move |e| until.set(e.value()) }
+                }
+                button { class: "btn", r#type: "button", "data-testid": "extend-deadline",
+                    disabled: busy() || end_of_day(&until()).is_none(),
+                    onclick: move |_| send(extend_id.clone(), end_of_day(&until.peek())), "{t.extend}" }
+            }
+        }
+    }
 }
 
 /// `GET /subscriptions/{id}`, kept current by the event stream.
@@ -130,6 +191,22 @@ pub fn SubscriptionPage(id: String) -> Element {
                             }
                             dt { "{t.escrow}" }
                             dd { "data-testid": "subscription-escrow", {s.escrow.display(lang)} }
+                            if matches!(s.status.as_str(), "requested" | "overdue") {
+                                dt { "{t.deadline_label}" }
+                                dd { "data-testid": "subscription-deadline",
+                                    match &s.acceptance_deadline {
+                                        Some(d) => date_time(d, lang),
+                                        None => t.no_deadline.to_string(),
+                                    }
+                                }
+                            }
+                        }
+                        if role == Some(Role::Client) && s.status == "overdue" {
+                            OverduePanel { id: s.id.clone(), deadline: s.acceptance_deadline.clone(),
+                                on_done: move |()| load.restart() }
+                        }
+                        if role == Some(Role::Client) && s.status == "requested" && s.acceptance_deadline.is_none() {
+                            p { class: "muted", "data-testid": "waiting-without-deadline", "{t.overdue_waiting}" }
                         }
                         FormError { testid: "cancel-error", error: error() }
                         if role == Some(Role::Client) && cancellable(&s) {
@@ -142,7 +219,9 @@ pub fn SubscriptionPage(id: String) -> Element {
                                     }
                                 }
                             } else {
-                                button { class: "btn btn-ghost", r#type: "button", "data-testid": "cancel-subscription", onclick: move |_| confirming.set(true), "{t.cancel_subscription}" }
+                                button { class: "btn btn-ghost", r#type: "button", "data-testid": "cancel-subscription", onclick: move |_| confirming.set(true),
+                                    if s.status == "overdue" { "{t.cancel_refund}" } else { "{t.cancel_subscription}" }
+                                }
                             }
                         }
                     }
