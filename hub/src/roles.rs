@@ -136,7 +136,10 @@ pub async fn run_notifier(
 ) -> anyhow::Result<()> {
     let mailer = notifier::Mailer::new(
         pool.clone(),
-        notifier::MailerSettings::new(smtp_url, &settings.from),
+        notifier::MailerSettings {
+            lease: settings.mail_lease,
+            ..notifier::MailerSettings::new(smtp_url, &settings.from)
+        },
     )?;
     let inbox = notifier::Inbox::new(pool, &settings.public_url)
         .with_chat_mail_every(settings.chat_mail_every);

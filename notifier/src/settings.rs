@@ -18,6 +18,10 @@ pub struct NotifierSettings {
     /// `HUB_NOTIFIER__CHAT_MAIL_MINUTES`, default 15: at most one chat mail
     /// per order and recipient this often.
     pub chat_mail_every: Duration,
+    /// `HUB_NOTIFIER__MAIL_LEASE_SECS`, default 60: a mail claimed by a
+    /// notifier that died before marking it is tried again this long after
+    /// the claim. Longer than a batch takes to send (SMTP times out at 20 s).
+    pub mail_lease: Duration,
 }
 
 impl NotifierSettings {
@@ -35,6 +39,7 @@ impl NotifierSettings {
                 .unwrap_or("http://127.0.0.1:8080")
                 .to_owned(),
             chat_mail_every: Duration::from_secs(minutes.saturating_mul(60)),
+            mail_lease: Duration::from_secs(env.parse_or("HUB_NOTIFIER__MAIL_LEASE_SECS", 60)?),
         })
     }
 }

@@ -76,17 +76,26 @@ pub struct Sink {
     addr: std::net::SocketAddr,
     received: Arc<Mutex<Vec<Received>>>,
     arrivals: broadcast::Sender<Received>,
+    /// Between keeping a message and saying so: a slow server, where a
+    /// sender that dies in between never learns its mail arrived.
+    reply_delay: std::time::Duration,
 }
 
 impl Sink {
     /// Listens on `addr` (port 0 for any) and serves until the runtime ends.
     pub async fn start(addr: &str) -> std::io::Result<Self> {
+        Self::start_slow(addr, std::time::Duration::ZERO).await
+    }
+
+    /// The same, answering each message `reply_delay` after keeping it.
+    pub async fn start_slow(addr: &str, reply_delay: std::time::Duration) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         let (arrivals, _) = broadcast::channel(1024);
         let sink = Self {
             addr: listener.local_addr()?,
             received: Arc::default(),
             arrivals,
+            reply_delay,
         };
         let serving = sink.clone();
         tokio::spawn(async move {
@@ -167,6 +176,7 @@ impl Sink {
                         .unwrap_or_else(std::sync::PoisonError::into_inner)
                         .push(message.clone());
                     let _ = self.arrivals.send(message);
+                    tokio::time::sleep(self.reply_delay).await;
                     b"250 queued\r\n"
                 }
                 "QUIT" => {

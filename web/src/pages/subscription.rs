@@ -62,7 +62,7 @@ fn OverduePanel(id: String, deadline: Option<String>, on_done: EventHandler<()>)
         .unwrap_or_default();
     let (wait_id, extend_id) = (id.clone(), id);
     rsx! {
-        div { class: "confirm", role: "alert", "data-testid": "overdue-panel",
+        div { class: "confirm overdue", role: "alert", "data-testid": "overdue-panel",
             h3 { {t.overdue_title.replace("{date}", &when)} }
             p { "{t.overdue_body}" }
             FormError { testid: "overdue-error", error: error() }
