@@ -68,7 +68,7 @@ pub async fn admin_message(
                 )]));
             }
             // No aggregate holds direct messages: a row in `admin_messages`,
-            // kept until the notifier role (issue [5], not built) emails it.
+            // which the notifier turns into a notification and a mail once.
             let id = Uuid::now_v7();
             let inserted = sqlx::query(
                 "INSERT INTO admin_messages (id, account_id, admin_id, text) \

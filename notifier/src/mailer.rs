@@ -1,9 +1,10 @@
 //! The outbox to the SMTP server: claims due mails (`FOR UPDATE SKIP
 //! LOCKED`, with a lease, so replicas share the work and a crashed one's
-//! claims come back), sends them one at a time through lettre, and marks
-//! each sent as soon as the server accepted it. A crash between the
-//! server's acceptance and that mark resends at most the one mail in
-//! flight: the bound on duplicates is one mail per crash per replica.
+//! claims come back), sends a batch side by side through lettre's pool,
+//! and marks each sent as soon as the server accepted it. A crash between
+//! the server's acceptance and that mark resends only the mails then in
+//! flight: the bound on duplicates is one batch (16) per crash per replica,
+//! each resent with the same `Message-ID`.
 //! Failures wait, doubling from `retry_base`; after `max_attempts` a mail
 //! is parked (`parked_at`) and counted, never retried on its own.
 
