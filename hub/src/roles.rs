@@ -18,6 +18,36 @@ pub fn shutdown_token() -> CancellationToken {
     token
 }
 
+/// A worker role's own small HTTP listener on `HUB_HTTP__ADDR`: `/healthz`,
+/// `/readyz` (PostgreSQL answers) and `/metrics`, for the cluster's probes
+/// and Prometheus. It stops with `shutdown`.
+async fn serve_health(shutdown: CancellationToken) -> anyhow::Result<()> {
+    let raw = std::env::var("HUB_HTTP__ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+    let addr: std::net::SocketAddr = raw
+        .parse()
+        .with_context(|| format!("HUB_HTTP__ADDR must be host:port, not {raw:?}"))?;
+    let pool = store::connect(&database_url(), 1).await?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} (HUB_HTTP__ADDR)"))?;
+    tracing::info!(addr = %listener.local_addr()?, "health and metrics listening");
+    let app = platform::health::router(pool).merge(platform::metrics::router());
+    tokio::spawn(async move {
+        let stopped = async move { shutdown.cancelled().await };
+        if let Err(error) = platform::http::serve(listener, app, stopped).await {
+            tracing::error!(%error, "health listener stopped");
+        }
+    });
+    Ok(())
+}
+
+/// The shutdown token of a worker role, with its health listener started.
+async fn worker() -> anyhow::Result<CancellationToken> {
+    let shutdown = shutdown_token();
+    serve_health(shutdown.clone()).await?;
+    Ok(shutdown)
+}
+
 /// Creates the database if missing and applies every migration.
 pub async fn migrate() -> anyhow::Result<()> {
     let url = database_url();
@@ -66,7 +96,7 @@ pub async fn read_api() -> anyhow::Result<()> {
 pub async fn relay() -> anyhow::Result<()> {
     let mut config = relay::RelayConfig::new(&database_url(), &amqp_url());
     config.topology = topology()?;
-    relay::Relay::run_with(config, shutdown_token()).await?;
+    relay::Relay::run_with(config, worker().await?).await?;
     Ok(())
 }
 
@@ -74,7 +104,7 @@ pub async fn relay() -> anyhow::Result<()> {
 pub async fn projections() -> anyhow::Result<()> {
     let mut config = projections::ProjectionsConfig::new(&database_url(), &amqp_url());
     config.topology = topology()?;
-    projections::run(config, shutdown_token()).await?;
+    projections::run(config, worker().await?).await?;
     Ok(())
 }
 
@@ -110,7 +140,7 @@ pub async fn processes() -> anyhow::Result<()> {
         );
     }
     let pool = store::connect(&database_url(), 8).await?;
-    run_processes(pool, settings, topology()?, shutdown_token()).await
+    run_processes(pool, settings, topology()?, worker().await?).await
 }
 
 /// `hub notifier`: events to in-app notifications and mail.
@@ -122,7 +152,7 @@ pub async fn notifier() -> anyhow::Result<()> {
         );
     };
     let pool = store::connect(&database_url(), 4).await?;
-    run_notifier(pool, &smtp_url, &settings, topology()?, shutdown_token()).await
+    run_notifier(pool, &smtp_url, &settings, topology()?, worker().await?).await
 }
 
 /// Runs the notifier on `pool`, mailing through `smtp_url`, until `shutdown`;

@@ -23,12 +23,17 @@ fn admin_url() -> String {
 
 /// A running `hub notifier`, killed with SIGKILL when dropped (a failing
 /// test leaves none behind).
-struct Notifier(Child);
+struct Notifier(Child, u16);
 
 impl Notifier {
     fn start(db_url: &str, prefix: &str, smtp: &str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
         let child = Command::new(env!("CARGO_BIN_EXE_hub"))
             .arg("notifier")
+            .env("HUB_HTTP__ADDR", format!("127.0.0.1:{port}"))
             .env("HUB_DATABASE__URL", db_url)
             .env("HUB_AMQP__PREFIX", prefix)
             .env("HUB_SMTP__URL", smtp)
@@ -38,7 +43,15 @@ impl Notifier {
             .stdout(Stdio::null())
             .spawn()
             .expect("start hub notifier");
-        Self(child)
+        Self(child, port)
+    }
+
+    /// Whether its `/readyz` answers 200 (the probe the cluster runs).
+    async fn ready(&self) -> bool {
+        let url = format!("http://127.0.0.1:{}/readyz", self.1);
+        reqwest::get(url)
+            .await
+            .is_ok_and(|r| r.status().is_success())
     }
 }
 
@@ -120,6 +133,14 @@ async fn mail_survives_kill_9_of_the_notifier_with_at_most_one_batch_sent_twice_
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     let notifier = Notifier::start(&db_url, &prefix, &sink.url());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !notifier.ready().await {
+        assert!(
+            Instant::now() < deadline,
+            "the notifier's /readyz never answered"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let everyone = || {
         sink.messages()
             .iter()
