@@ -33,9 +33,6 @@ RUN apt-get update \
     && groupadd --system --gid 10001 hub \
     && useradd --system --uid 10001 --gid hub --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin hub
 COPY --from=builder /usr/local/bin/hub /usr/local/bin/hub
-# The worker roles (relay, projections, processes, notifier) serve no HTTP:
-# their Kubernetes probes run this to see that the role holds its connection.
-COPY --chmod=0755 deploy/docker/hub-connected.sh /usr/local/bin/hub-connected
 # Numeric, so Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001
 ENV HUB_LOG_FORMAT=json \

@@ -81,17 +81,11 @@ async fn recipients(pool: &PgPool, n: u64) -> anyhow::Result<Vec<Uuid>> {
 
 /// A top-up of `owner`'s wallet settled, as the relay publishes it.
 fn top_up_settled(owner: Uuid, position: i64) -> EventEnvelope {
+    let body = json!({"transfer_id": Uuid::now_v7(),
+        "amount": {"amount": "1500.00", "currency": "RUB"}});
     EventEnvelope {
-        aggregate_type: "Wallet".into(),
-        aggregate_id: owner.to_string(),
-        sequence: 2,
-        event_type: "TopUpSettled".into(),
-        event_version: "1.0".into(),
-        payload: json!({"TopUpSettled": {"transfer_id": Uuid::now_v7(),
-            "amount": {"amount": "1500.00", "currency": "RUB"}}}),
-        metadata: json!({}),
         global_position: position,
-        recorded_at: chrono::Utc::now(),
+        ..EventEnvelope::unstored("Wallet", &owner.to_string(), 2, "TopUpSettled", body)
     }
 }
 

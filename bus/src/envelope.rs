@@ -48,6 +48,30 @@ pub struct EventEnvelope {
 }
 
 impl EventEnvelope {
+    /// An event that did not come from the store (tests, benchmarks): its
+    /// payload `{event_type: body}` as the domain serialises it, version
+    /// 1.0, no metadata, recorded now, `global_position` = `sequence`.
+    #[must_use]
+    pub fn unstored(
+        aggregate_type: &str,
+        aggregate_id: &str,
+        sequence: i64,
+        event_type: &str,
+        body: serde_json::Value,
+    ) -> Self {
+        Self {
+            aggregate_type: aggregate_type.to_owned(),
+            aggregate_id: aggregate_id.to_owned(),
+            sequence,
+            event_type: event_type.to_owned(),
+            event_version: "1.0".to_owned(),
+            payload: serde_json::json!({ event_type: body }),
+            metadata: serde_json::json!({}),
+            global_position: sequence,
+            recorded_at: Utc::now(),
+        }
+    }
+
     /// `<aggregate_type>.<event_type>`, for topic bindings such as `Wallet.*`.
     #[must_use]
     pub fn routing_key(&self) -> String {

@@ -21,9 +21,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 K8S = os.path.join(ROOT, "deploy", "k8s")
 
 # The hub roles (hub/src/main.rs) and what each needs, as read in the code:
-# the two APIs serve HTTP on HUB_HTTP__ADDR with /healthz and /readyz and
-# touch no broker; the four workers serve no HTTP and consume or publish on
-# RabbitMQ.
+# every role serves /healthz, /readyz and /metrics on HUB_HTTP__ADDR (the
+# workers on their own small listener, hub/src/roles.rs serve_health); the two
+# APIs also serve their routes there and touch no broker; the four workers
+# consume or publish on RabbitMQ.
 HTTP_ROLES = ["command-api", "read-api"]
 WORKER_ROLES = ["relay", "projections", "processes", "notifier"]
 HUB_ROLES = HTTP_ROLES + WORKER_ROLES
@@ -36,7 +37,6 @@ SECRETS_BY_ROLE = {
     "processes": {"HUB_DATABASE__URL", "HUB_AMQP__URL"},
     "notifier": {"HUB_DATABASE__URL", "HUB_AMQP__URL", "HUB_SMTP__URL"},
 }
-PROBE_PORT = {"relay": "5432", "projections": "5672", "processes": "5672", "notifier": "5672"}
 
 
 def load(path):
@@ -123,31 +123,42 @@ class Checks:
         job = by_kind(self.release, "Job")["hub-migrate"]
         assert job["spec"]["template"]["spec"]["containers"][0]["image"] == self.release_refs["hub"]
 
-    def test_http_roles_probe_healthz_and_readyz_on_their_port(self):
+    def test_every_hub_role_probes_healthz_and_readyz_over_http(self):
         for overlay, docs in self.overlays.items():
             config = next(iter(by_kind(docs, "ConfigMap")[n] for n in by_kind(docs, "ConfigMap")
                                if n.startswith("hub-config-")))
             assert config["data"]["HUB_HTTP__ADDR"] == "0.0.0.0:8080", f"{overlay}: HUB_HTTP__ADDR"
             deployments = by_kind(docs, "Deployment")
+            for role in HUB_ROLES:
+                c = deployments[role]["spec"]["template"]["spec"]["containers"][0]
+                where = f"{overlay}: {role}"
+                assert c["ports"] == [{"name": "http", "containerPort": 8080}], f"{where} ports"
+                assert any(s.get("configMapRef", {}).get("name", "").startswith("hub-config")
+                           for s in c.get("envFrom", [])), f"{where} does not get HUB_HTTP__ADDR from hub-config"
+                assert "HUB_HTTP__ADDR" not in env_of(c), f"{where} overrides HUB_HTTP__ADDR"
+                for probe, path in (("startupProbe", "/healthz"), ("livenessProbe", "/healthz"),
+                                    ("readinessProbe", "/readyz")):
+                    assert c[probe].get("httpGet") == {"path": path, "port": "http"}, f"{where} {probe} {c[probe]}"
+                    assert "exec" not in c[probe], f"{where} {probe} runs a command"
+            # The workers' timings are the APIs' (one set for every hub role).
+            def timings(role):
+                c = deployments[role]["spec"]["template"]["spec"]["containers"][0]
+                return {p: {k: v for k, v in c[p].items() if k != "httpGet"}
+                        for p in ("startupProbe", "readinessProbe", "livenessProbe")}
+            for role in HUB_ROLES:
+                assert timings(role) == timings("command-api"), f"{overlay}: {role} probe timings {timings(role)}"
+
+    def test_http_roles_drain_before_stopping(self):
+        for overlay, docs in self.overlays.items():
+            config = next(iter(by_kind(docs, "ConfigMap")[n] for n in by_kind(docs, "ConfigMap")
+                               if n.startswith("hub-config-")))
+            deployments = by_kind(docs, "Deployment")
             for role in HTTP_ROLES:
                 c = deployments[role]["spec"]["template"]["spec"]["containers"][0]
-                assert c["ports"] == [{"name": "http", "containerPort": 8080}], f"{overlay}: {role} ports"
-                assert c["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
-                assert c["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
                 pre = c["lifecycle"]["preStop"]["exec"]["command"]
                 assert pre[0] == "sleep", f"{overlay}: {role} preStop {pre}"
                 grace = deployments[role]["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
                 assert grace > int(pre[1]) + int(config["data"]["HUB_HTTP__REQUEST_TIMEOUT_SECS"])
-
-    def test_workers_probe_their_connection(self):
-        for overlay, docs in self.overlays.items():
-            deployments = by_kind(docs, "Deployment")
-            for role in WORKER_ROLES:
-                c = deployments[role]["spec"]["template"]["spec"]["containers"][0]
-                assert "ports" not in c, f"{overlay}: {role} has no HTTP port"
-                for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-                    cmd = c[probe]["exec"]["command"]
-                    assert cmd == ["hub-connected", PROBE_PORT[role]], f"{overlay}: {role} {probe} {cmd}"
 
     def test_roles_get_exactly_the_secrets_they_read(self):
         for overlay, docs in self.overlays.items():

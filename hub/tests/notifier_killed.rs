@@ -4,7 +4,6 @@
 //! a kill — at most one batch (16) per kill, the bound the notifier states.
 
 use bus::{EventEnvelope, Handler};
-use chrono::Utc;
 use notifier::sink::Sink;
 use serde_json::json;
 use std::collections::HashSet;
@@ -63,18 +62,9 @@ impl Drop for Notifier {
 }
 
 fn top_up_settled(owner: Uuid) -> EventEnvelope {
-    EventEnvelope {
-        aggregate_type: "Wallet".into(),
-        aggregate_id: owner.to_string(),
-        sequence: 2,
-        event_type: "TopUpSettled".into(),
-        event_version: "1.0".into(),
-        payload: json!({"TopUpSettled": {"transfer_id": Uuid::now_v7(),
-            "amount": {"amount": "700.00", "currency": "RUB"}}}),
-        metadata: json!({}),
-        global_position: 2,
-        recorded_at: Utc::now(),
-    }
+    let body = json!({"transfer_id": Uuid::now_v7(),
+        "amount": {"amount": "700.00", "currency": "RUB"}});
+    EventEnvelope::unstored("Wallet", &owner.to_string(), 2, "TopUpSettled", body)
 }
 
 async fn wait_for(what: &str, within: Duration, mut done: impl FnMut() -> bool) {

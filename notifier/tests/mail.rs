@@ -27,18 +27,9 @@ async fn account(db: &TestDb, email: &str) -> Uuid {
 }
 
 fn top_up_settled(owner: Uuid, sequence: i64) -> EventEnvelope {
-    EventEnvelope {
-        aggregate_type: "Wallet".into(),
-        aggregate_id: owner.to_string(),
-        sequence,
-        event_type: "TopUpSettled".into(),
-        event_version: "1.0".into(),
-        payload: json!({"TopUpSettled": {"transfer_id": Uuid::now_v7(),
-            "amount": {"amount": "1500.00", "currency": "RUB"}}}),
-        metadata: json!({}),
-        global_position: sequence,
-        recorded_at: Utc::now(),
-    }
+    let body = json!({"transfer_id": Uuid::now_v7(),
+        "amount": {"amount": "1500.00", "currency": "RUB"}});
+    EventEnvelope::unstored("Wallet", &owner.to_string(), sequence, "TopUpSettled", body)
 }
 
 fn settings(url: &str) -> MailerSettings {
@@ -223,18 +214,9 @@ async fn order(db: &TestDb, client: Uuid, provider: Uuid) -> Uuid {
 }
 
 fn message(order: Uuid, sequence: i64, author: Uuid, text: &str) -> EventEnvelope {
-    EventEnvelope {
-        aggregate_type: "Order".into(),
-        aggregate_id: order.to_string(),
-        sequence,
-        event_type: "MessagePosted".into(),
-        event_version: "1.0".into(),
-        payload: json!({"MessagePosted": {"message_id": Uuid::now_v7(), "author": author,
-            "author_role": "client", "text": text, "at": Utc::now()}}),
-        metadata: json!({}),
-        global_position: sequence,
-        recorded_at: Utc::now(),
-    }
+    let body = json!({"message_id": Uuid::now_v7(), "author": author,
+        "author_role": "client", "text": text, "at": Utc::now()});
+    EventEnvelope::unstored("Order", &order.to_string(), sequence, "MessagePosted", body)
 }
 
 #[tokio::test]

@@ -97,13 +97,12 @@ async fn execute(
     caller: &Caller,
     id: AccountId,
     command: AccountCommand,
-) -> Result<(), ApiError> {
+) -> Result<(), CommandError<AccountError>> {
     let metadata = metadata(caller);
     state
         .accounts
         .execute(id, command, caller.actor(), metadata.correlation_id)
         .await
-        .map_err(account_error)
 }
 
 /// Blocks (`blocked`) or unblocks `id` with `command`, and makes it hold
@@ -173,7 +172,9 @@ pub async fn change_profile(
         service_types: req.service_types,
         at: chrono::Utc::now(),
     };
-    execute(&state, &caller, caller.account_id, command).await?;
+    execute(&state, &caller, caller.account_id, command)
+        .await
+        .map_err(account_error)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -193,30 +194,15 @@ pub async fn choose_language(
     caller: Caller,
     Json(req): Json<LanguageRequest>,
 ) -> Result<StatusCode, ApiError> {
-    choose(&state, &caller, caller.account_id, req.language).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// Runs `ChooseLanguage`, where asking for the current language is no change
-/// rather than an error.
-pub(crate) async fn choose(
-    state: &AppState,
-    caller: &Caller,
-    id: AccountId,
-    language: Language,
-) -> Result<(), ApiError> {
     let command = AccountCommand::ChooseLanguage {
         actor: caller.actor(),
-        language,
+        language: req.language,
         at: chrono::Utc::now(),
     };
-    let metadata = metadata(caller);
-    match state
-        .accounts
-        .execute(id, command, caller.actor(), metadata.correlation_id)
-        .await
-    {
-        Ok(()) | Err(CommandError::Rule(AccountError::NothingToChange)) => Ok(()),
+    match execute(&state, &caller, caller.account_id, command).await {
+        Ok(()) | Err(CommandError::Rule(AccountError::NothingToChange)) => {
+            Ok(StatusCode::NO_CONTENT)
+        }
         Err(e) => Err(account_error(e)),
     }
 }
