@@ -9,7 +9,6 @@ use anyhow::{Context, bail};
 use axum::Router;
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
-use secrecy::ExposeSecret;
 use std::path::PathBuf;
 use std::time::Duration;
 use tower::ServiceExt;
@@ -21,6 +20,10 @@ pub async fn run() -> anyhow::Result<()> {
     let amqp = amqp_url();
     check_services(&db_url, &amqp).await?;
     crate::roles::migrate().await?;
+    // Every role below logs in as what it may do, as in the cluster: the
+    // read API as a reader, the others as writers; only the migration owns.
+    let read_url = least_privilege(&db_url).await?;
+    let db_url = store::roles::url_as(&db_url, store::roles::DEV_WRITER_LOGIN);
     let topology = topology()?;
     declare_queues(&amqp, &topology).await?;
 
@@ -69,11 +72,8 @@ pub async fn run() -> anyhow::Result<()> {
     }
 
     let settings = http_settings(true)?;
-    let pool = store::connect(
-        settings.database.url.expose_secret(),
-        settings.database.max_connections,
-    )
-    .await?;
+    let pool = store::connect(&db_url, settings.database.max_connections).await?;
+    let read_pool = store::connect(&read_url, settings.database.max_connections).await?;
     // Bound first: the sandbox gateway calls the webhook back on this port.
     let listener = tokio::net::TcpListener::bind(settings.http.addr)
         .await
@@ -103,7 +103,7 @@ pub async fn run() -> anyhow::Result<()> {
     commands.money = command_api::MoneySettings::load(&env)?;
     // The same movable clock the process managers read.
     commands.clock = store::clock::DevClock::start(pool.clone()).await?;
-    let queries = read_api::AppState::new(pool.clone(), &settings.auth, settings.http.clone());
+    let queries = read_api::AppState::new(read_pool, &settings.auth, settings.http.clone());
     let events = queries.events.clone();
     // One router, as the Ingress splits the paths: `/api/v1/auth/`,
     // `/api/v1/commands/` and `/api/v1/payments/` are command-api's, the rest
@@ -145,6 +145,18 @@ pub async fn run() -> anyhow::Result<()> {
         remove_queues(&amqp, &topology).await?;
     }
     Ok(())
+}
+
+/// Creates `hub dev`'s two logins (`hub_app`, a writer; `hub_read`, a
+/// reader) and grants them; returns the reader's URL.
+async fn least_privilege(db_url: &str) -> anyhow::Result<String> {
+    let owner = store::connect(db_url, 1).await?;
+    store::roles::ensure_dev_roles(&owner)
+        .await
+        .context("creating the database roles hub_writer, hub_reader, hub_app and hub_read (hub dev needs a superuser or CREATEROLE)")?;
+    store::roles::grant(&owner).await?;
+    owner.close().await;
+    Ok(store::roles::url_as(db_url, store::roles::DEV_READER_LOGIN))
 }
 
 /// Fails with a message that says how to start whatever does not answer.

@@ -48,7 +48,8 @@ async fn worker() -> anyhow::Result<CancellationToken> {
     Ok(shutdown)
 }
 
-/// Creates the database if missing and applies every migration.
+/// Creates the database if missing, applies every migration and grants the
+/// least-privilege roles (DESIGN §9) what they may do.
 pub async fn migrate() -> anyhow::Result<()> {
     let url = database_url();
     store::ensure_database(&url)
@@ -56,6 +57,9 @@ pub async fn migrate() -> anyhow::Result<()> {
         .with_context(|| format!("cannot reach PostgreSQL at {url}"))?;
     let pool = store::connect(&url, 2).await?;
     store::migrate(&pool).await?;
+    store::roles::grant(&pool)
+        .await
+        .context("granting hub_writer and hub_reader their privileges")?;
     tracing::info!(%url, "migrations applied");
     Ok(())
 }

@@ -18,6 +18,7 @@ pub mod event_store;
 pub mod execute;
 pub mod metadata;
 pub mod pool;
+pub mod roles;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod unit_of_work;

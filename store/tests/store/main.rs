@@ -4,6 +4,7 @@
 mod concurrency;
 mod events;
 mod pool;
+mod roles;
 mod snapshots;
 mod tally;
 mod unit_of_work;
