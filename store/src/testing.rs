@@ -20,6 +20,7 @@ pub struct TestDb {
     admin: PgConnectOptions,
     url: String,
     dropped: bool,
+    owner: Option<PgPool>,
 }
 
 /// Why the test database could not be set up.
@@ -56,17 +57,37 @@ impl TestDb {
             admin,
             url,
             dropped: false,
+            owner: None,
         };
         if let Err(error) = crate::migrate(&db.pool).await {
             db.drop_db().await?;
             return Err(error.into());
         }
+        // Tests act as the roles do in the cluster: a writer, not the owner
+        // (DESIGN §9). `owner_pool` is for the few that alter the schema.
+        crate::roles::ensure_dev_roles(&db.pool).await?;
+        crate::roles::grant(&db.pool).await?;
+        db.owner = Some(std::mem::replace(
+            &mut db.pool,
+            PgPoolOptions::new().max_connections(20).connect_lazy_with(
+                db.admin
+                    .clone()
+                    .database(&db.name)
+                    .username(crate::roles::DEV_WRITER_LOGIN),
+            ),
+        ));
         Ok(db)
     }
 
-    /// A pool on the test database (up to 20 connections).
+    /// A pool on the test database (up to 20 connections), logged in as a
+    /// writer (`hub_app`): it appends events but cannot rewrite them.
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// A pool logged in as the database's owner, which ran the migrations.
+    pub fn owner_pool(&self) -> &PgPool {
+        self.owner.as_ref().unwrap_or(&self.pool)
     }
 
     /// The database's name.
@@ -85,6 +106,9 @@ impl TestDb {
             return Ok(());
         }
         self.pool.close().await;
+        if let Some(owner) = &self.owner {
+            owner.close().await;
+        }
         drop_database(&self.admin, &self.name).await?;
         self.dropped = true;
         Ok(())

@@ -72,7 +72,19 @@ impl TestApp {
             access_ttl: std::time::Duration::from_secs(600),
             refresh_ttl: std::time::Duration::from_secs(3600),
         };
-        let state = AppState::new(pool.clone(), &auth, HttpSettings::default());
+        // The read API itself logs in as the reader (SELECT only), as in the
+        // cluster; the tests' fixtures are written through the owner's pool.
+        store::roles::ensure_dev_roles(&pool).await.expect("roles");
+        store::roles::grant(&pool).await.expect("grants");
+        let reader = PgPoolOptions::new()
+            .max_connections(5)
+            .connect(&store::roles::url_as(
+                &url_for(&db),
+                store::roles::DEV_READER_LOGIN,
+            ))
+            .await
+            .expect("connect as the reader");
+        let state = AppState::new(reader, &auth, HttpSettings::default());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -179,7 +179,7 @@ async fn concurrent_steps_on_shared_streams_all_apply_exactly_once() {
 async fn a_statement_commits_with_the_events_or_not_at_all() {
     let mut db = TestDb::create().await.expect("test database");
     sqlx::query("CREATE TABLE side (k text PRIMARY KEY)")
-        .execute(db.pool())
+        .execute(db.owner_pool())
         .await
         .expect("table");
     let owner = AccountId::new();
