@@ -31,7 +31,7 @@ pub struct CreatedResponse {
 /// The request id when it is a UUID (ours always are; a caller's may not be).
 pub fn correlation_id() -> Uuid {
     platform::request_id::current()
-        .and_then(|c| Uuid::parse_str(&c.id).ok())
+        .map(|c| c.correlation_id)
         .unwrap_or_else(Uuid::new_v4)
 }
 

@@ -1,6 +1,8 @@
 //! Request ids: `X-Request-Id` taken from the caller (or the ingress) when it
 //! is sane, otherwise a new UUID; echoed on the response, attached to the
-//! request's log span and to every problem answered.
+//! request's log span and to every problem answered. The correlation id the
+//! request's events carry is always made here (`X-Correlation-Id` on the
+//! response): a caller's header must not choose what an audit trail joins on.
 
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue};
@@ -10,6 +12,9 @@ use tracing::Instrument;
 
 /// The header carrying the id.
 pub static HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The response header naming the correlation id of the request's events.
+pub static CORRELATION_HEADER: HeaderName = HeaderName::from_static("x-correlation-id");
 
 /// The id of the request being served, as a request extension.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +27,8 @@ pub struct RequestContext {
     pub id: String,
     /// The request path (a problem's `instance`).
     pub path: String,
+    /// Made for this request; every event it causes carries it.
+    pub correlation_id: uuid::Uuid,
 }
 
 tokio::task_local! {
@@ -52,16 +59,22 @@ pub async fn middleware(mut req: Request, next: Next) -> Response {
     let ctx = RequestContext {
         id: id.clone(),
         path: req.uri().path().to_owned(),
+        correlation_id: uuid::Uuid::new_v4(),
     };
+    let correlation_id = ctx.correlation_id;
     let span = tracing::info_span!(
         "request",
         request_id = %id,
+        %correlation_id,
         method = %req.method(),
         path = %ctx.path,
     );
     let mut res = CONTEXT.scope(ctx, next.run(req).instrument(span)).await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(HEADER.clone(), v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&correlation_id.to_string()) {
+        res.headers_mut().insert(CORRELATION_HEADER.clone(), v);
     }
     res
 }

@@ -34,13 +34,6 @@ impl From<RegisterError> for ApiError {
     }
 }
 
-/// The request id when it is a UUID (ours always are; a caller's may not be).
-fn correlation_id() -> Uuid {
-    platform::request_id::current()
-        .and_then(|c| Uuid::parse_str(&c.id).ok())
-        .unwrap_or_else(Uuid::new_v4)
-}
-
 /// Hashes, then runs the registration in its own task so a client that
 /// hangs up (or the request timeout) cannot cut it between the credentials
 /// insert and its commit.
@@ -56,7 +49,7 @@ async fn create(
         .await
         .map_err(ApiError::internal)?;
     let account_id = AccountId::new();
-    let correlation = correlation_id();
+    let correlation = crate::handler::correlation_id();
     platform::request_id::spawn(async move {
         register(
             &state.pool,

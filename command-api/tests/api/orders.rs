@@ -32,6 +32,10 @@ async fn a_client_creates_an_order_recorded_with_who_and_the_request_id() {
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
+    let correlation_id = res.headers()["x-correlation-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let id = created_id(res).await;
     assert_eq!(w.event_types(&id).await, ["OrderCreated"]);
     let metadata: Value =
@@ -42,7 +46,11 @@ async fn a_client_creates_an_order_recorded_with_who_and_the_request_id() {
             .unwrap();
     assert_eq!(metadata["actor_id"], w.client_a.id.to_string());
     assert_eq!(metadata["actor_role"], "client");
-    assert_eq!(metadata["correlation_id"], request_id);
+    assert_eq!(metadata["correlation_id"], correlation_id);
+    assert_ne!(
+        metadata["correlation_id"], request_id,
+        "not the caller's choice"
+    );
 }
 
 #[tokio::test]
