@@ -19,7 +19,7 @@ pub async fn run() -> anyhow::Result<()> {
     let db_url = database_url();
     let amqp = amqp_url();
     check_services(&db_url, &amqp).await?;
-    crate::roles::migrate().await?;
+    crate::roles::migrate_at(&db_url).await?;
     // Every role below logs in as what it may do, as in the cluster: the
     // read API as a reader, the others as writers; only the migration owns.
     let read_url = least_privilege(&db_url).await?;
@@ -57,7 +57,10 @@ pub async fn run() -> anyhow::Result<()> {
         settings.bank.get_or_insert(processes::BankKind::Sandbox);
         let pool = store::connect(&db_url, 8).await?;
         let (topology, token) = (topology.clone(), shutdown.clone());
-        roles.spawn(crate::roles::run_processes(pool, settings, topology, token));
+        let amqp = amqp.clone();
+        roles.spawn(async move {
+            crate::roles::run_processes(pool, &amqp, settings, topology, token).await
+        });
     }
 
     // hub dev keeps its own mail: an SMTP sink in this process.
@@ -66,8 +69,9 @@ pub async fn run() -> anyhow::Result<()> {
         let settings = notifier::NotifierSettings::load(&platform::Env::from_process())?;
         let pool = store::connect(&db_url, 4).await?;
         let (topology, token, url) = (topology.clone(), shutdown.clone(), mail.url());
+        let amqp = amqp.clone();
         roles.spawn(async move {
-            crate::roles::run_notifier(pool, &url, &settings, topology, token).await
+            crate::roles::run_notifier(pool, &amqp, &url, &settings, topology, token).await
         });
     }
 

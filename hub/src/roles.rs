@@ -1,7 +1,9 @@
 //! One function per `hub <role>`: connect, build the role's library, serve
 //! until SIGTERM.
 
-use crate::settings::{amqp_url, database_url, http_settings, topology};
+use crate::settings::{
+    database_url, http_settings, required_amqp_url, required_database_url, topology,
+};
 use anyhow::Context;
 use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
@@ -26,7 +28,7 @@ async fn serve_health(shutdown: CancellationToken) -> anyhow::Result<()> {
     let addr: std::net::SocketAddr = raw
         .parse()
         .with_context(|| format!("HUB_HTTP__ADDR must be host:port, not {raw:?}"))?;
-    let pool = store::connect(&database_url(), 1).await?;
+    let pool = store::connect(&required_database_url()?, 1).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr} (HUB_HTTP__ADDR)"))?;
@@ -51,7 +53,12 @@ async fn worker() -> anyhow::Result<CancellationToken> {
 /// Creates the database if missing, applies every migration and grants the
 /// least-privilege roles (DESIGN §9) what they may do.
 pub async fn migrate() -> anyhow::Result<()> {
-    let url = database_url();
+    migrate_at(&required_database_url()?).await
+}
+
+/// [`migrate`] on the database at `url` (`hub dev` names its own).
+pub async fn migrate_at(url: &str) -> anyhow::Result<()> {
+    let url = url.to_owned();
     store::ensure_database(&url)
         .await
         .with_context(|| format!("cannot reach PostgreSQL at {url}"))?;
@@ -98,7 +105,7 @@ pub async fn read_api() -> anyhow::Result<()> {
 
 /// The relay from the event store to RabbitMQ.
 pub async fn relay() -> anyhow::Result<()> {
-    let mut config = relay::RelayConfig::new(&database_url(), &amqp_url());
+    let mut config = relay::RelayConfig::new(&required_database_url()?, &required_amqp_url()?);
     config.topology = topology()?;
     relay::Relay::run_with(config, worker().await?).await?;
     Ok(())
@@ -106,7 +113,8 @@ pub async fn relay() -> anyhow::Result<()> {
 
 /// The read-model consumers.
 pub async fn projections() -> anyhow::Result<()> {
-    let mut config = projections::ProjectionsConfig::new(&database_url(), &amqp_url());
+    let mut config =
+        projections::ProjectionsConfig::new(&required_database_url()?, &required_amqp_url()?);
     config.topology = topology()?;
     projections::run(config, worker().await?).await?;
     Ok(())
@@ -114,7 +122,7 @@ pub async fn projections() -> anyhow::Result<()> {
 
 /// Replays the store into fresh read-model tables and swaps them in.
 pub async fn rebuild(name: Option<String>) -> anyhow::Result<()> {
-    let pool = store::connect(&database_url(), 4).await?;
+    let pool = store::connect(&required_database_url()?, 4).await?;
     let report =
         projections::rebuild(&pool, name.as_deref(), projections::Progress::Terminal).await?;
     println!(
@@ -128,7 +136,7 @@ pub async fn rebuild(name: Option<String>) -> anyhow::Result<()> {
 
 /// Creates an admin or auditor login.
 pub async fn create_staff(email: &str, password: &str, role: domain::Role) -> anyhow::Result<()> {
-    let pool = store::connect(&database_url(), 2).await?;
+    let pool = store::connect(&required_database_url()?, 2).await?;
     let id = command_api::bootstrap_staff(&pool, email, password, role).await?;
     println!("{role} {email} created with account id {id}");
     Ok(())
@@ -143,8 +151,9 @@ pub async fn processes() -> anyhow::Result<()> {
             "HUB_PAYOUTS__BANK must be set (`sandbox` is the only bank so far; hub dev uses it)"
         );
     }
-    let pool = store::connect(&database_url(), 8).await?;
-    run_processes(pool, settings, topology()?, worker().await?).await
+    let pool = store::connect(&required_database_url()?, 8).await?;
+    let amqp = required_amqp_url()?;
+    run_processes(pool, &amqp, settings, topology()?, worker().await?).await
 }
 
 /// `hub notifier`: events to in-app notifications and mail.
@@ -155,14 +164,24 @@ pub async fn notifier() -> anyhow::Result<()> {
             "HUB_SMTP__URL must be set, e.g. smtp://127.0.0.1:1025 or smtps://user:pass@smtp.example.com"
         );
     };
-    let pool = store::connect(&database_url(), 4).await?;
-    run_notifier(pool, &smtp_url, &settings, topology()?, worker().await?).await
+    let pool = store::connect(&required_database_url()?, 4).await?;
+    let amqp = required_amqp_url()?;
+    run_notifier(
+        pool,
+        &amqp,
+        &smtp_url,
+        &settings,
+        topology()?,
+        worker().await?,
+    )
+    .await
 }
 
 /// Runs the notifier on `pool`, mailing through `smtp_url`, until `shutdown`;
 /// `hub dev` calls it with its own mail sink.
 pub async fn run_notifier(
     pool: sqlx::PgPool,
+    amqp: &str,
     smtp_url: &str,
     settings: &notifier::NotifierSettings,
     topology: bus::Topology,
@@ -177,7 +196,7 @@ pub async fn run_notifier(
     )?;
     let inbox = notifier::Inbox::new(pool, &settings.public_url)
         .with_chat_mail_every(settings.chat_mail_every);
-    let consumer = bus::ConsumerConfig::new(&amqp_url(), topology);
+    let consumer = bus::ConsumerConfig::new(amqp, topology);
     notifier::run(inbox, mailer, consumer, shutdown).await;
     Ok(())
 }
@@ -186,6 +205,7 @@ pub async fn run_notifier(
 /// `hub dev` calls it with the development clock and the sandbox bank.
 pub async fn run_processes(
     pool: sqlx::PgPool,
+    amqp: &str,
     settings: processes::ProcessesSettings,
     topology: bus::Topology,
     shutdown: CancellationToken,
@@ -199,7 +219,7 @@ pub async fn run_processes(
         Some(processes::BankKind::Sandbox) | None => std::sync::Arc::new(processes::SandboxBank),
     };
     let managers = std::sync::Arc::new(processes::Processes::new(pool, clock, bank, settings));
-    let consumer = processes::ConsumerConfig::new(&amqp_url(), topology);
+    let consumer = processes::ConsumerConfig::new(amqp, topology);
     processes::run(managers, consumer, shutdown).await;
     Ok(())
 }

@@ -2,19 +2,45 @@
 
 use platform::{Env, Settings};
 
-/// The database every role uses: `HUB_DATABASE__URL`, else `DATABASE_URL`,
-/// else the local `hub` database.
-pub fn database_url() -> String {
-    std::env::var("HUB_DATABASE__URL")
-        .or_else(|_| std::env::var("DATABASE_URL"))
-        .unwrap_or_else(|_| platform::DatabaseSettings::DEV_URL.to_owned())
+/// The local broker `hub dev` uses when none is named.
+const DEV_AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+
+/// `HUB_<NAME>__URL`, else `<NAME>_URL` (`DATABASE`, `AMQP`).
+fn named_url(primary: &str, alternative: &str) -> Option<String> {
+    std::env::var(primary)
+        .or_else(|_| std::env::var(alternative))
+        .ok()
 }
 
-/// RabbitMQ: `HUB_AMQP__URL`, else `AMQP_URL`, else the local broker.
+/// The database `hub dev` and its tools use: `HUB_DATABASE__URL`, else
+/// `DATABASE_URL`, else the local `hub` database.
+pub fn database_url() -> String {
+    named_url("HUB_DATABASE__URL", "DATABASE_URL")
+        .unwrap_or_else(|| platform::DatabaseSettings::DEV_URL.to_owned())
+}
+
+/// RabbitMQ for `hub dev`: `HUB_AMQP__URL`, else `AMQP_URL`, else the local broker.
 pub fn amqp_url() -> String {
-    std::env::var("HUB_AMQP__URL")
-        .or_else(|_| std::env::var("AMQP_URL"))
-        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned())
+    named_url("HUB_AMQP__URL", "AMQP_URL").unwrap_or_else(|| DEV_AMQP_URL.to_owned())
+}
+
+/// The database of a deployed role: named, or the role refuses to start
+/// rather than quietly trying a laptop's.
+pub fn required_database_url() -> anyhow::Result<String> {
+    named_url("HUB_DATABASE__URL", "DATABASE_URL").ok_or_else(|| {
+        anyhow::anyhow!(
+            "HUB_DATABASE__URL must be set, e.g. postgres://user:password@db:5432/hub (only hub dev defaults to the local database)"
+        )
+    })
+}
+
+/// RabbitMQ of a deployed role: named, or the role refuses to start.
+pub fn required_amqp_url() -> anyhow::Result<String> {
+    named_url("HUB_AMQP__URL", "AMQP_URL").ok_or_else(|| {
+        anyhow::anyhow!(
+            "HUB_AMQP__URL must be set, e.g. amqp://user:password@rabbitmq:5672/%2f (only hub dev defaults to the local broker)"
+        )
+    })
 }
 
 /// The HTTP roles' settings from `HUB_*`. `hub dev` passes `dev = true`: a
@@ -25,7 +51,12 @@ pub fn http_settings(dev: bool) -> anyhow::Result<Settings> {
         .filter(|(k, _)| k.starts_with("HUB_"))
         .collect();
     if !pairs.iter().any(|(k, _)| k == "HUB_DATABASE__URL") {
-        pairs.push(("HUB_DATABASE__URL".into(), database_url()));
+        let url = if dev {
+            database_url()
+        } else {
+            required_database_url()?
+        };
+        pairs.push(("HUB_DATABASE__URL".into(), url));
     }
     if dev && !pairs.iter().any(|(k, _)| k == "HUB_AUTH__JWT_SECRET") {
         let key: [u8; 32] = rand::random();

@@ -34,6 +34,11 @@ impl Notifier {
             .arg("notifier")
             .env("HUB_HTTP__ADDR", format!("127.0.0.1:{port}"))
             .env("HUB_DATABASE__URL", db_url)
+            .env(
+                "HUB_AMQP__URL",
+                std::env::var("AMQP_URL")
+                    .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned()),
+            )
             .env("HUB_AMQP__PREFIX", prefix)
             .env("HUB_SMTP__URL", smtp)
             // What a killed notifier had claimed is retried after this.
