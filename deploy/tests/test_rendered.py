@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import traceback
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -37,6 +38,16 @@ SECRETS_BY_ROLE = {
     "processes": {"HUB_DATABASE__URL", "HUB_AMQP__URL"},
     "notifier": {"HUB_DATABASE__URL", "HUB_AMQP__URL", "HUB_SMTP__URL"},
 }
+# Least-privilege database logins (DESIGN §9, store/src/roles.rs; created by
+# the init scripts in base/infra/postgres.yaml): each hub role reads its own
+# HUB_DATABASE__URL from hub-secrets; read-api's login is in hub_reader
+# (SELECT only), every other role's in hub_writer; the owner of the database
+# (who alters tables and grants) is for the migration Job and the backup only.
+DATABASE_URL_KEYS = {role: f"database-url-{role}" for role in HUB_ROLES}
+OWNER_URL_KEY = "database-url-owner"
+OWNER_URL_USERS = {"Job/hub-migrate", "CronJob/postgres-backup"}
+GROUP_BY_ROLE = {role: "hub_reader" if role == "read-api" else "hub_writer" for role in HUB_ROLES}
+INITDB = "/docker-entrypoint-initdb.d"
 
 
 def load(path):
@@ -69,6 +80,49 @@ def overlay_images(overlay):
 
 def env_of(container):
     return {e["name"]: e for e in container.get("env", [])}
+
+
+def secret_refs(spec):
+    """(container, variable, Secret, key, optional) of every secretKeyRef in a pod spec."""
+    for c in spec.get("containers", []) + spec.get("initContainers", []):
+        for e in c.get("env", []):
+            ref = e.get("valueFrom", {}).get("secretKeyRef")
+            if ref:
+                yield c["name"], e["name"], ref["name"], ref["key"], bool(ref.get("optional"))
+
+
+def url_user_password(url):
+    u = urlsplit(url)
+    return u.username, u.password
+
+
+def init_scripts(docs):
+    """What PostgreSQL's init scripts (ConfigMap postgres-init) create:
+    {"scripts": {file: text}, "owner": (login, password variable, database),
+     "groups": {NOLOGIN group}, "logins": {login: (group, password variable)}}."""
+    scripts = by_kind(docs, "ConfigMap")["postgres-init"]["data"]
+    owner = groups = logins = None
+    for text in scripts.values():
+        created = re.search(r"^CREATE ROLE (\w+) LOGIN PASSWORD :'pw';$", text, re.M)
+        if created:
+            var = re.search(r"^\\getenv pw (\w+)$", text, re.M).group(1)
+            db, to = re.search(r"^ALTER DATABASE (\w+) OWNER TO (\w+);$", text, re.M).groups()
+            assert to == created.group(1), f"the database goes to {to}, not to {created.group(1)}"
+            owner = (created.group(1), var, db)
+        table = re.search(r"^LOGINS='\n(.*?)^'$", text, re.M | re.S)
+        if table:
+            logins = {}
+            for row in table.group(1).splitlines():
+                login, group, var = row.split()
+                logins[login] = (group, var)
+            groups = set(re.search(r"^for group in ([\w ]+); do$", text, re.M).group(1).split())
+            # The loops really create them: a NOLOGIN group, a login in its group.
+            assert re.search(r'^CREATE ROLE :"role" NOLOGIN;$', text, re.M), "groups are not NOLOGIN"
+            assert re.search(r"""^CREATE ROLE :"role" LOGIN PASSWORD :'pw' IN ROLE :"group";$""", text, re.M)
+            assert re.search(r"^\\getenv pw :var$", text, re.M)
+            assert 'done <<< "$LOGINS"' in text
+    assert owner and logins is not None, f"postgres-init: no owner or no logins in {sorted(scripts)}"
+    return {"scripts": scripts, "owner": owner, "groups": groups, "logins": logins}
 
 
 class Checks:
@@ -193,11 +247,116 @@ class Checks:
 
     def test_passwords_agree_in_dev_secrets(self):
         s = by_kind(self.dev, "Secret")
-        hub, pg, mq = (s[n]["stringData"] for n in ("hub-secrets", "postgres-credentials", "rabbitmq-credentials"))
-        assert f':{pg["HUB_DB_PASSWORD"]}@' in hub["HUB_DATABASE__URL"]
+        hub, mq = (s[n]["stringData"] for n in ("hub-secrets", "rabbitmq-credentials"))
+        # The database logins' passwords: test_the_init_scripts_create_every_login_the_pods_use.
         assert re.search(r"default_pass = (\S+)", mq["default-user.conf"]).group(1) in hub["HUB_AMQP__URL"]
         for key in ("HUB_AUTH__JWT_SECRET", "HUB_PAYMENTS__WEBHOOK_SECRET"):
             assert len(hub[key].encode()) >= 32, f"{key} shorter than hub accepts"
+
+    # -- database roles ----------------------------------------------------------
+
+    def secret_sources(self):
+        template = load(os.path.join(K8S, "overlays", "prod", "secrets.example.yaml"))
+        return {"dev": {n: d["stringData"] for n, d in by_kind(self.dev, "Secret").items()},
+                "prod template": {n: d["stringData"] for n, d in by_kind(template, "Secret").items()}}
+
+    def test_every_hub_role_reads_its_own_database_url(self):
+        assert len(set(DATABASE_URL_KEYS.values()) | {OWNER_URL_KEY}) == len(HUB_ROLES) + 1
+        for overlay, docs in self.overlays.items():
+            deployments = by_kind(docs, "Deployment")
+            for role in HUB_ROLES:
+                c = deployments[role]["spec"]["template"]["spec"]["containers"][0]
+                ref = env_of(c)["HUB_DATABASE__URL"]["valueFrom"]["secretKeyRef"]
+                assert ref == {"name": "hub-secrets", "key": DATABASE_URL_KEYS[role]}, (
+                    f"{overlay}: {role} reads HUB_DATABASE__URL from {ref}")
+            # The one URL every role and the migration shared is gone.
+            for where, spec, _ in pod_templates(docs):
+                for _, _, secret, key, _ in secret_refs(spec):
+                    assert key != "HUB_DATABASE__URL", f"{overlay}: {where} reads the shared {secret}/{key}"
+        for label, secrets in self.secret_sources().items():
+            assert "HUB_DATABASE__URL" not in secrets["hub-secrets"], f"{label}: a shared HUB_DATABASE__URL"
+            assert "HUB_DB_PASSWORD" not in secrets["postgres-credentials"], f"{label}: the shared login's password"
+            users = {key: url_user_password(secrets["hub-secrets"][key])[0]
+                     for key in list(DATABASE_URL_KEYS.values()) + [OWNER_URL_KEY]}
+            assert len(set(users.values())) == len(users), f"{label}: two URLs share a login: {users}"
+
+    def test_read_api_logs_in_as_the_reader_and_the_others_as_writers(self):
+        init = init_scripts(self.dev)
+        assert init["groups"] == {"hub_writer", "hub_reader"}, init["groups"]
+        owner = init["owner"][0]
+        assert owner not in init["logins"], f"the owner {owner} is in a group"
+        for label, secrets in self.secret_sources().items():
+            for role, key in DATABASE_URL_KEYS.items():
+                user = url_user_password(secrets["hub-secrets"][key])[0]
+                assert user != owner, f"{label}: {role} logs in as the owner"
+                assert user in init["logins"], f"{label}: {role} logs in as {user}, whom no init script creates"
+                group = init["logins"][user][0]
+                assert group == GROUP_BY_ROLE[role], f"{label}: {role}'s login {user} is in {group}"
+            reader = url_user_password(secrets["hub-secrets"][DATABASE_URL_KEYS["read-api"]])[0]
+            assert init["logins"][reader][0] == "hub_reader", f"{label}: read-api is not the reader"
+
+    def test_only_the_migration_and_the_backup_use_the_owners_url(self):
+        for overlay, docs in self.overlays.items():
+            owners, superusers = set(), set()
+            for where, spec, _ in pod_templates(docs):
+                for _, var, secret, key, _ in secret_refs(spec):
+                    if key == OWNER_URL_KEY:
+                        assert secret == "hub-secrets", f"{overlay}: {where} {secret}/{key}"
+                        owners.add(where)
+                    if (secret, key) == ("postgres-credentials", "POSTGRES_PASSWORD"):
+                        superusers.add(where)
+            assert owners == OWNER_URL_USERS, f"{overlay}: the owner's URL is used by {sorted(owners)}"
+            assert superusers == {"StatefulSet/postgres"}, f"{overlay}: the superuser's password in {sorted(superusers)}"
+            job = by_kind(docs, "Job")["hub-migrate"]["spec"]["template"]["spec"]["containers"][0]
+            ref = env_of(job)["HUB_DATABASE__URL"]["valueFrom"]["secretKeyRef"]
+            assert ref == {"name": "hub-secrets", "key": OWNER_URL_KEY}, f"{overlay}: hub migrate reads {ref}"
+            backup = by_kind(docs, "CronJob")["postgres-backup"]["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+            script = backup["containers"][0]["command"][-1]
+            for tool in ("pg_dump ", "pg_dumpall "):
+                line = next(l for l in script.splitlines() if l.strip().startswith(tool))
+                assert '--dbname="$DATABASE_URL"' in line, f"{overlay}: the backup's {tool.strip()}: {line}"
+            assert "--no-role-passwords" in script, "a non-superuser dumps the roles only without passwords"
+        init = init_scripts(self.dev)
+        for label, secrets in self.secret_sources().items():
+            user = url_user_password(secrets["hub-secrets"][OWNER_URL_KEY])[0]
+            assert user == init["owner"][0], f"{label}: the owner's URL logs in as {user}, not {init['owner'][0]}"
+
+    def test_the_init_scripts_create_every_login_the_pods_use(self):
+        for overlay, docs in self.overlays.items():
+            init = init_scripts(docs)
+            owner, owner_var, database = init["owner"]
+            created = {owner: owner_var, **{login: var for login, (_, var) in init["logins"].items()}}
+            for name, text in init["scripts"].items():
+                assert name.endswith(".sh") and text.startswith("#!/bin/bash\nset -euo pipefail\n"), name
+                for line in text.splitlines():
+                    if re.match(r"\s*psql ", line):
+                        assert "-v ON_ERROR_STOP=1" in line, f"{overlay}: {name}: {line}"
+            pg = by_kind(docs, "StatefulSet")["postgres"]["spec"]["template"]["spec"]
+            mounts = {m["name"]: m["mountPath"] for m in pg["containers"][0]["volumeMounts"]}
+            volume = next(v for v in pg["volumes"] if v.get("configMap", {}).get("name") == "postgres-init")
+            assert mounts.get(volume["name"]) == INITDB, f"{overlay}: postgres-init is not at {INITDB}"
+            assert volume["configMap"].get("defaultMode", 0o644) & 0o111, f"{overlay}: the init scripts are not executable"
+            env = env_of(pg["containers"][0])
+            assert env["POSTGRES_DB"]["value"] == database, f"{overlay}: the owner gets {database}, not POSTGRES_DB"
+            password_keys = {}
+            for login, var in created.items():
+                ref = env[var]["valueFrom"]["secretKeyRef"]
+                assert ref["name"] == "postgres-credentials" and not ref.get("optional"), f"{overlay}: {var} {ref}"
+                password_keys[login] = ref["key"]
+            # Every login a pod logs in with is one the scripts create, with the password they give it.
+            keys = {key for _, spec, _ in pod_templates(docs) for _, _, secret, key, _ in secret_refs(spec)
+                    if secret == "hub-secrets" and key.startswith("database-url-")}
+            assert keys == set(DATABASE_URL_KEYS.values()) | {OWNER_URL_KEY}, f"{overlay}: {sorted(keys)}"
+            for label, secrets in self.secret_sources().items():
+                for key in sorted(keys):
+                    url = secrets["hub-secrets"][key]
+                    user, password = url_user_password(url)
+                    assert user in created, f"{label}: {key} logs in as {user}, whom no init script creates"
+                    want = secrets["postgres-credentials"][password_keys[user]]
+                    assert password == want, f"{label}: {key}'s password is not {password_keys[user]}"
+                    u = urlsplit(url)
+                    assert (u.scheme, u.hostname, u.port, u.path) == (
+                        "postgres", "postgres.hub.svc.cluster.local", 5432, f"/{database}"), f"{label}: {key}"
 
     # -- pods, network, availability -------------------------------------------
 
@@ -221,7 +380,8 @@ class Checks:
                 envs = {}
                 for c in spec.get("containers", []):
                     envs.update(env_of(c))
-                uses_db = "HUB_DATABASE__URL" in envs or envs.get("PGHOST", {}).get("value") == "postgres"
+                uses_db = any(key.startswith("database-url-") for _, _, _, key, _ in secret_refs(spec)) \
+                    or envs.get("PGHOST", {}).get("value") == "postgres"
                 uses_amqp = "HUB_AMQP__URL" in envs
                 assert (labels.get("hub/postgres-client") == "true") == uses_db, f"{overlay}: {where} postgres label"
                 assert (labels.get("hub/amqp-client") == "true") == uses_amqp, f"{overlay}: {where} amqp label"

@@ -280,6 +280,9 @@ async fn swap(pool: &PgPool, projections: &[Box<dyn Projection>]) -> Result<u64,
         .execute(&mut *tx)
         .await?;
     }
+    // Moved in from `read_rebuild`, the tables carry none of `read`'s default
+    // privileges: grant them before anyone else can see them.
+    store::roles::grant_on(&mut tx).await?;
     // Positions are updated in place (not deleted and re-inserted) so a live
     // consumer waiting on a position's row lock finds the new value.
     sqlx::query(

@@ -8,7 +8,7 @@
 //! docs/operations.md); `hub dev` creates passwordless ones for itself
 //! (`hub_app`, `hub_read`) on its trust-auth server.
 
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 /// The group role of every role that appends events.
 pub const WRITER: &str = "hub_writer";
@@ -44,47 +44,51 @@ pub async fn ensure_dev_roles(pool: &PgPool) -> Result<(), sqlx::Error> {
 }
 
 /// Grants the group roles what they may do on every table the migrations
-/// made, and on tables made later by the same owner (a projection rebuild).
+/// made, and on tables the same owner makes later in those schemas.
 /// Idempotent; `hub migrate` runs it after the migrations. Roles that do not
 /// exist yet are skipped: run it again once an operator created them.
 pub async fn grant(pool: &PgPool) -> Result<(), sqlx::Error> {
-    let exists = |role: &'static str| async move {
-        sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
-            .bind(role)
-            .fetch_one(pool)
-            .await
-    };
+    let mut conn = pool.acquire().await?;
+    grant_on(&mut conn).await
+}
+
+/// [`grant`] on one connection, so a transaction that moves tables into
+/// `read` (a projection rebuild's swap) grants them before it commits:
+/// default privileges follow the schema a table is made in, not the one it
+/// is moved to.
+pub async fn grant_on(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     let schemas = "public, read";
-    if exists(WRITER).await? {
-        for sql in [
+    let mut statements = Vec::new();
+    if exists(conn, WRITER).await? {
+        statements.extend([
             format!("GRANT USAGE ON SCHEMA {schemas} TO {WRITER}"),
-            format!(
-                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schemas} TO {WRITER}"
-            ),
+            format!("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schemas} TO {WRITER}"),
             format!("REVOKE UPDATE, DELETE, TRUNCATE ON events FROM {WRITER}"),
             format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schemas} TO {WRITER}"),
-            format!(
-                "ALTER DEFAULT PRIVILEGES IN SCHEMA {schemas} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {WRITER}"
-            ),
-            format!(
-                "ALTER DEFAULT PRIVILEGES IN SCHEMA {schemas} GRANT USAGE, SELECT ON SEQUENCES TO {WRITER}"
-            ),
-        ] {
-            sqlx::query(&sql).execute(pool).await?;
-        }
+            format!("ALTER DEFAULT PRIVILEGES IN SCHEMA {schemas} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {WRITER}"),
+            format!("ALTER DEFAULT PRIVILEGES IN SCHEMA {schemas} GRANT USAGE, SELECT ON SEQUENCES TO {WRITER}"),
+        ]);
     }
-    if exists(READER).await? {
-        for sql in [
+    if exists(conn, READER).await? {
+        statements.extend([
             format!("GRANT USAGE ON SCHEMA {schemas} TO {READER}"),
             format!("GRANT SELECT ON ALL TABLES IN SCHEMA {schemas} TO {READER}"),
             format!(
                 "ALTER DEFAULT PRIVILEGES IN SCHEMA {schemas} GRANT SELECT ON TABLES TO {READER}"
             ),
-        ] {
-            sqlx::query(&sql).execute(pool).await?;
-        }
+        ]);
+    }
+    for sql in statements {
+        sqlx::query(&sql).execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+async fn exists(conn: &mut PgConnection, role: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
+        .bind(role)
+        .fetch_one(conn)
+        .await
 }
 
 /// `url` with its user replaced by `user` (and any password dropped): how
