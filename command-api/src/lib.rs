@@ -21,6 +21,7 @@ pub mod catalog;
 pub mod complaint;
 pub mod error;
 pub mod handler;
+pub mod housekeeping;
 pub mod idempotency;
 pub mod notification;
 pub mod openapi;

@@ -105,6 +105,13 @@ pub async fn run() -> anyhow::Result<()> {
         command_api::AppState::new(pool.clone(), &settings.auth, settings.http.clone())
             .with_payments(&payments);
     commands.money = command_api::MoneySettings::load(&env)?;
+    roles.spawn({
+        let (pool, window, token) = (pool.clone(), commands.login_limits.window, shutdown.clone());
+        async move {
+            command_api::housekeeping::run(pool, window, token).await;
+            Ok(())
+        }
+    });
     // The same movable clock the process managers read.
     commands.clock = store::clock::DevClock::start(pool.clone()).await?;
     let queries = read_api::AppState::new(read_pool, &settings.auth, settings.http.clone());

@@ -86,13 +86,17 @@ pub async fn command_api() -> anyhow::Result<()> {
     let mut state = command_api::AppState::new(pool, &settings.auth, settings.http.clone())
         .with_payments(&payments);
     state.money = command_api::MoneySettings::load(&env)?;
+    let shutdown = shutdown_token();
+    tokio::spawn(command_api::housekeeping::run(
+        state.pool.clone(),
+        state.login_limits.window,
+        shutdown.clone(),
+    ));
     let listener = tokio::net::TcpListener::bind(settings.http.addr).await?;
     tracing::info!(addr = %listener.local_addr()?, "command-api listening");
-    platform::http::serve(
-        listener,
-        command_api::router(state),
-        platform::shutdown::signal(),
-    )
+    platform::http::serve(listener, command_api::router(state), async move {
+        shutdown.cancelled().await;
+    })
     .await?;
     Ok(())
 }

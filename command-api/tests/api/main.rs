@@ -7,6 +7,7 @@ mod complaints;
 mod deadlines;
 mod hangup;
 mod helpers;
+mod housekeeping;
 mod idempotency;
 mod money;
 mod money_matrix;
