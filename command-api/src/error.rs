@@ -61,6 +61,10 @@ pub enum ApiError {
     /// 409: the first request with this `Idempotency-Key` is still running.
     #[error("a request with this Idempotency-Key is in progress")]
     IdempotencyInProgress,
+    /// 503 with `Retry-After`: every password-hashing permit stayed taken
+    /// for [`crate::auth::password::QUEUE_WAIT`].
+    #[error("too many passwords are being hashed")]
+    Busy,
     /// 500: anything else; logged once here, the client sees only the request id.
     #[error("internal error: {0}")]
     Internal(#[source] BoxError),
@@ -78,6 +82,21 @@ impl ApiError {
             rule: e.rule(),
             detail: e.to_string(),
             field,
+        }
+    }
+}
+
+impl From<crate::auth::password::Busy> for ApiError {
+    fn from(_: crate::auth::password::Busy) -> Self {
+        Self::Busy
+    }
+}
+
+impl From<crate::auth::password::HashFailure> for ApiError {
+    fn from(e: crate::auth::password::HashFailure) -> Self {
+        match e {
+            crate::auth::password::HashFailure::Busy(_) => Self::Busy,
+            crate::auth::password::HashFailure::Failed(e) => Self::internal(e),
         }
     }
 }
@@ -155,6 +174,12 @@ impl IntoResponse for ApiError {
                 let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
                 Problem::too_many_requests(secs)
             }
+            ApiError::Busy => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "Too busy")
+                .with_detail("the server is checking too many passwords at once; try again in 1 s")
+                .with_header(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(1u64),
+                ),
             ApiError::IdempotencyKey(msg) => Problem::bad_request(format!("Idempotency-Key {msg}"))
                 .with_field("Idempotency-Key", msg),
             ApiError::IdempotencyMismatch => Problem::new(

@@ -45,9 +45,7 @@ async fn create(
     language: Option<domain::Language>,
     build: impl FnOnce(AccountId) -> AccountCommand + Send + 'static,
 ) -> Result<impl IntoResponse, ApiError> {
-    let hash = password::hash(&password)
-        .await
-        .map_err(ApiError::internal)?;
+    let hash = password::hash(&password).await?;
     let account_id = AccountId::new();
     let correlation = crate::handler::correlation_id();
     platform::request_id::spawn(async move {
@@ -184,7 +182,7 @@ pub async fn login(
             .fetch_optional(&state.pool)
             .await?;
     let stored = found.as_ref().map(|(_, h, _)| h.clone());
-    if !password::verify(req.password, stored).await {
+    if !password::verify(req.password, stored).await? {
         rate_limit::record_failure(&state.pool, &email, ip).await?;
         return Err(ApiError::Unauthorized("invalid email or password"));
     }

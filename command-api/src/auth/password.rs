@@ -50,10 +50,53 @@ impl TryFrom<String> for Password {
 #[error("password hashing failed: {0}")]
 pub struct HashError(String);
 
-/// An argon2id hash (PHC string) of `password`, computed off the async threads.
-pub async fn hash(password: &Password) -> Result<String, HashError> {
+/// Every argon2 computation (≈19 MiB and tens of milliseconds each) waits
+/// for one of a few permits, so a burst of logins cannot take gigabytes; one
+/// that waits longer than [`QUEUE_WAIT`] is refused with [`Busy`].
+static PERMITS: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    tokio::sync::Semaphore::new(cores.clamp(2, 8))
+});
+
+/// The longest a hash waits for a permit before the request is refused.
+pub const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Too many passwords are being hashed right now: try again shortly (503).
+#[derive(Debug, thiserror::Error)]
+#[error("the server is hashing too many passwords; retry shortly")]
+pub struct Busy;
+
+async fn permit() -> Result<tokio::sync::SemaphorePermit<'static>, Busy> {
+    acquire(&PERMITS, QUEUE_WAIT).await
+}
+
+async fn acquire(
+    permits: &'static tokio::sync::Semaphore,
+    wait: std::time::Duration,
+) -> Result<tokio::sync::SemaphorePermit<'static>, Busy> {
+    match tokio::time::timeout(wait, permits.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(Busy),
+    }
+}
+
+/// Why a password could not be hashed.
+#[derive(Debug, thiserror::Error)]
+pub enum HashFailure {
+    /// See [`Busy`].
+    #[error(transparent)]
+    Busy(#[from] Busy),
+    /// See [`HashError`].
+    #[error(transparent)]
+    Failed(#[from] HashError),
+}
+
+/// An argon2id hash (PHC string) of `password`, computed off the async
+/// threads once a permit is free.
+pub async fn hash(password: &Password) -> Result<String, HashFailure> {
+    let _permit = permit().await?;
     let secret = password.clone();
-    tokio::task::spawn_blocking(move || {
+    let hashed = tokio::task::spawn_blocking(move || {
         let mut salt = [0u8; 16];
         rand::rng().fill_bytes(&mut salt);
         let salt = SaltString::encode_b64(&salt).map_err(|e| HashError(e.to_string()))?;
@@ -63,7 +106,8 @@ pub async fn hash(password: &Password) -> Result<String, HashError> {
             .map_err(|e| HashError(e.to_string()))
     })
     .await
-    .map_err(|e| HashError(e.to_string()))?
+    .map_err(|e| HashError(e.to_string()))?;
+    Ok(hashed?)
 }
 
 /// A hash of nothing anyone knows, verified against when the email is
@@ -80,10 +124,11 @@ static DUMMY: LazyLock<String> = LazyLock::new(|| {
         .unwrap_or_default()
 });
 
-/// True when `candidate` matches `stored` (or, with no stored hash, after
-/// spending the same time on the dummy).
-pub async fn verify(candidate: String, stored: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
+/// Whether `candidate` matches `stored` (with no stored hash, false after
+/// spending the same time on the dummy), once a permit is free.
+pub async fn verify(candidate: String, stored: Option<String>) -> Result<bool, Busy> {
+    let _permit = permit().await?;
+    let matched = tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| DUMMY.clone());
         let ok = PasswordHash::new(&phc)
@@ -96,5 +141,36 @@ pub async fn verify(candidate: String, stored: Option<String>) -> bool {
         ok && known
     })
     .await
-    .unwrap_or(false)
+    .unwrap_or(false);
+    Ok(matched)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_hash_that_cannot_get_a_permit_in_time_is_refused_not_queued_for_ever() {
+        static ONE: LazyLock<tokio::sync::Semaphore> =
+            LazyLock::new(|| tokio::sync::Semaphore::new(1));
+        let held = acquire(&ONE, Duration::from_millis(50))
+            .await
+            .expect("free");
+        assert!(
+            acquire(&ONE, Duration::from_millis(50)).await.is_err(),
+            "busy"
+        );
+        drop(held);
+        assert!(acquire(&ONE, Duration::from_millis(50)).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn busy_is_a_503_with_retry_after() {
+        use axum::response::IntoResponse;
+        let res = crate::ApiError::from(Busy).into_response();
+        assert_eq!(res.status(), 503);
+        assert_eq!(res.headers()["retry-after"], "1");
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+    }
 }

@@ -21,7 +21,7 @@ pub enum StaffError {
     Role(Role),
     /// Hashing failed.
     #[error(transparent)]
-    Hash(#[from] password::HashError),
+    Hash(#[from] password::HashFailure),
     /// The email is taken, the aggregate refused, or storage failed.
     #[error(transparent)]
     Register(#[from] RegisterError),
