@@ -175,15 +175,22 @@ pub async fn login(
     Json(req): Json<LoginRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
     let email = req.email.trim().to_lowercase();
-    rate_limit::check(&state.pool, &state.login_limits, &email, ip).await?;
+    let attempt = rate_limit::begin(&state.pool, &state.login_limits, &email, ip).await?;
     let found: Option<(uuid::Uuid, String, String)> =
         sqlx::query_as("SELECT account_id, password_hash, role FROM credentials WHERE email = $1")
             .bind(&email)
             .fetch_optional(&state.pool)
             .await?;
     let stored = found.as_ref().map(|(_, h, _)| h.clone());
-    if !password::verify(req.password, stored).await? {
-        rate_limit::record_failure(&state.pool, &email, ip).await?;
+    // A wrong password leaves the attempt counted as a failure.
+    let verified = match password::verify(req.password, stored).await {
+        Ok(verified) => verified,
+        Err(busy) => {
+            rate_limit::forget(&state.pool, attempt).await?;
+            return Err(busy.into());
+        }
+    };
+    if !verified {
         return Err(ApiError::Unauthorized("invalid email or password"));
     }
     let Some((account, _, role)) = found else {
@@ -192,9 +199,10 @@ pub async fn login(
     let role: Role = role.parse().map_err(ApiError::internal)?;
     let account = AccountId::from(account);
     if crate::account::is_blocked(&state.pool, account).await? {
+        rate_limit::forget(&state.pool, attempt).await?;
         return Err(crate::account::blocked_problem());
     }
-    rate_limit::clear(&state.pool, &email).await?;
+    rate_limit::succeeded(&state.pool, &email, attempt).await?;
     let mut conn = state.pool.acquire().await?;
     let refresh_token =
         refresh::issue(&mut conn, account, Uuid::new_v4(), state.refresh_ttl).await?;

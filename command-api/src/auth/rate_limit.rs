@@ -15,61 +15,100 @@ fn interval(d: Duration) -> PgInterval {
     }
 }
 
-/// Seconds until the oldest failure in the window leaves it, when the count
-/// has reached `max`.
+/// Seconds until the oldest attempt in the window leaves it, when the
+/// attempts up to and including `attempt` exceed `max`.
 async fn wait_for(
-    pool: &PgPool,
+    conn: &mut sqlx::PgConnection,
     column: &str,
     value: &str,
     max: i64,
     window: Duration,
+    attempt: i64,
 ) -> Result<Option<Duration>, sqlx::Error> {
     // `column` is one of two literals below, never input.
     let sql = format!(
         "SELECT count(*), EXTRACT(EPOCH FROM (min(attempted_at) + $2 - now()))::float8 \
-         FROM login_attempts WHERE {column} = $1::{cast} AND attempted_at > now() - $2",
+         FROM login_attempts WHERE {column} = $1::{cast} AND attempted_at > now() - $2 AND id <= $3",
         cast = if column == "ip" { "inet" } else { "text" },
     );
     let (count, secs): (i64, Option<f64>) = sqlx::query_as(&sql)
         .bind(value)
         .bind(interval(window))
-        .fetch_one(pool)
+        .bind(attempt)
+        .fetch_one(conn)
         .await?;
-    if count < max {
+    if count <= max {
         return Ok(None);
     }
     Ok(Some(Duration::from_secs_f64(secs.unwrap_or(1.0).max(1.0))))
 }
 
-/// 429 when either the email or the IP has used up its failures.
-pub async fn check(
+/// An attempt counted before its password is checked, so a burst in
+/// parallel cannot slip past the limit: attempts on one email (and one
+/// address) are recorded and counted one at a time, each seeing every
+/// attempt before it.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt(i64);
+
+/// Records the attempt, then refuses it (429) when it is over the email's or
+/// the IP's limit of failures in the window; a refused attempt is not kept.
+pub async fn begin(
     pool: &PgPool,
     limits: &LoginLimits,
     email: &str,
     ip: IpAddr,
-) -> Result<(), ApiError> {
-    let by_email = wait_for(pool, "email", email, limits.per_account, limits.window).await?;
-    let by_ip = wait_for(pool, "ip", &ip.to_string(), limits.per_ip, limits.window).await?;
+) -> Result<Attempt, ApiError> {
+    let ip = ip.to_string();
+    let mut tx = pool.begin().await?;
+    // Always email before address, so two attempts never wait on each other.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('login:' || $1)), pg_advisory_xact_lock(hashtext('login-ip:' || $2))")
+        .bind(email)
+        .bind(&ip)
+        .execute(&mut *tx)
+        .await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO login_attempts (email, ip) VALUES ($1, $2::inet) RETURNING id",
+    )
+    .bind(email)
+    .bind(&ip)
+    .fetch_one(&mut *tx)
+    .await?;
+    let by_email = wait_for(
+        &mut tx,
+        "email",
+        email,
+        limits.per_account,
+        limits.window,
+        id,
+    )
+    .await?;
+    let by_ip = wait_for(&mut tx, "ip", &ip, limits.per_ip, limits.window, id).await?;
+    tx.commit().await?;
     match by_email.max(by_ip) {
-        Some(retry_after) => Err(ApiError::RateLimited { retry_after }),
-        None => Ok(()),
+        Some(retry_after) => {
+            forget(pool, Attempt(id)).await?;
+            Err(ApiError::RateLimited { retry_after })
+        }
+        None => Ok(Attempt(id)),
     }
 }
 
-/// Counts a failed attempt.
-pub async fn record_failure(pool: &PgPool, email: &str, ip: IpAddr) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO login_attempts (email, ip) VALUES ($1, $2::inet)")
+/// The attempt succeeded: it is not a failure, and the email's earlier
+/// failures are forgiven (the IP's stay).
+pub async fn succeeded(pool: &PgPool, email: &str, attempt: Attempt) -> Result<(), sqlx::Error> {
+    forget(pool, attempt).await?;
+    sqlx::query("DELETE FROM login_attempts WHERE email = $1")
         .bind(email)
-        .bind(ip.to_string())
         .execute(pool)
         .await?;
     Ok(())
 }
 
-/// Forgets an email's failures after a successful login (the IP's stay).
-pub async fn clear(pool: &PgPool, email: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_attempts WHERE email = $1")
-        .bind(email)
+/// The attempt was not a failure either way (the server was too busy to
+/// check it, or the account is blocked): it no longer counts.
+pub async fn forget(pool: &PgPool, Attempt(id): Attempt) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_attempts WHERE id = $1")
+        .bind(id)
         .execute(pool)
         .await?;
     Ok(())

@@ -320,3 +320,26 @@ async fn bootstrap_refuses_a_non_staff_role_and_a_taken_email() {
     let err = command_api::bootstrap_staff(&app.pool, "x@hub.example", PASSWORD, Role::Admin).await;
     assert!(matches!(err, Err(command_api::StaffError::Register(_))));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_parallel_burst_of_wrong_passwords_gets_no_more_tries_than_the_limit() {
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    app.register_client("a@example.ru").await;
+    let tries: Vec<_> = (0..20)
+        .map(|_| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                app.login("a@example.ru", "wrong password!")
+                    .await
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut answers = std::collections::BTreeMap::new();
+    for t in tries {
+        *answers.entry(t.await.expect("joins")).or_insert(0) += 1;
+    }
+    // Each attempt is counted before its password is checked: five checked, the rest refused.
+    assert_eq!(answers, [(401, 5), (429, 15)].into_iter().collect());
+}
