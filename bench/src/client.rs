@@ -97,16 +97,7 @@ impl Client {
 
     /// GETs `path`; the JSON answer.
     pub async fn get_json(&self, path: &str) -> anyhow::Result<Value> {
-        let res = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await?;
-        if !res.status().is_success() {
-            bail!("{path}: {} {}", res.status(), res.text().await?);
-        }
-        Ok(res.json().await?)
+        Ok(self.open(path).await?.json().await?)
     }
 
     /// Opens a long-lived GET (the live stream) as this account: the

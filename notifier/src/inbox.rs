@@ -170,9 +170,20 @@ impl Handler for Inbox {
         let mut tx = self.pool.begin().await.map_err(transient)?;
         for note in &notes {
             let url = format!("{}{}", self.public_url, note.link);
+            // A note to every provider of a type is put into words once per
+            // language, not once per provider.
+            let mut rendered: Vec<(Lang, Composed)> = Vec::with_capacity(2);
             for recipient in self.recipients(&note.audience).await? {
-                let words = compose(note.kind, recipient.language, &note.params, &url)
-                    .map_err(|e| Failure::Refused(e.to_string()))?;
+                if !rendered.iter().any(|(l, _)| *l == recipient.language) {
+                    let words = compose(note.kind, recipient.language, &note.params, &url)
+                        .map_err(|e| Failure::Refused(e.to_string()))?;
+                    rendered.push((recipient.language, words));
+                }
+                let words = rendered
+                    .iter()
+                    .find(|(l, _)| *l == recipient.language)
+                    .map(|(_, w)| w)
+                    .ok_or_else(|| Failure::Refused("no words".into()))?;
                 let id = Uuid::new_v5(
                     &NOTIFICATION_NAMESPACE,
                     format!("{message_id}:{}:{}", recipient.account_id, note.kind).as_bytes(),
@@ -183,7 +194,7 @@ impl Handler for Inbox {
                     recipient.account_id,
                     note.kind,
                     &note.link,
-                    &words,
+                    words,
                     &message_id,
                 )
                 .await?;
@@ -211,7 +222,7 @@ impl Handler for Inbox {
                         continue;
                     }
                 }
-                insert_mail(&mut tx, id, &recipient.email, &words).await?;
+                insert_mail(&mut tx, id, &recipient.email, words).await?;
                 live(&mut tx, id).await?;
             }
         }

@@ -46,8 +46,14 @@ impl Processes {
     /// again (or after a crash halfway) ends with exactly one effect.
     #[tracing::instrument(skip_all, fields(message_id = %envelope.message_id()))]
     pub async fn react(&self, envelope: &EventEnvelope) -> Result<(), ProcessError> {
-        let key = format!("{}.{}", envelope.aggregate_type, envelope.event_type);
-        if !ROUTING_KEYS.contains(&key.as_str()) {
+        let bound = ROUTING_KEYS.iter().any(|key| {
+            key.split_once('.')
+                == Some((
+                    envelope.aggregate_type.as_str(),
+                    envelope.event_type.as_str(),
+                ))
+        });
+        if !bound {
             return Ok(());
         }
         match envelope.aggregate_type.as_str() {

@@ -16,25 +16,23 @@ fn interval(d: Duration) -> PgInterval {
 }
 
 /// Seconds until the oldest attempt in the window leaves it, when the
-/// attempts up to and including `attempt` exceed `max`.
+/// attempts (the caller holds the lock, so none newer than its own) exceed `max`.
 async fn wait_for(
     conn: &mut sqlx::PgConnection,
     column: &str,
     value: &str,
     max: i64,
     window: Duration,
-    attempt: i64,
 ) -> Result<Option<Duration>, sqlx::Error> {
     // `column` is one of two literals below, never input.
     let sql = format!(
         "SELECT count(*), EXTRACT(EPOCH FROM (min(attempted_at) + $2 - now()))::float8 \
-         FROM login_attempts WHERE {column} = $1::{cast} AND attempted_at > now() - $2 AND id <= $3",
+         FROM login_attempts WHERE {column} = $1::{cast} AND attempted_at > now() - $2",
         cast = if column == "ip" { "inet" } else { "text" },
     );
     let (count, secs): (i64, Option<f64>) = sqlx::query_as(&sql)
         .bind(value)
         .bind(interval(window))
-        .bind(attempt)
         .fetch_one(conn)
         .await?;
     if count <= max {
@@ -73,16 +71,8 @@ pub async fn begin(
     .bind(&ip)
     .fetch_one(&mut *tx)
     .await?;
-    let by_email = wait_for(
-        &mut tx,
-        "email",
-        email,
-        limits.per_account,
-        limits.window,
-        id,
-    )
-    .await?;
-    let by_ip = wait_for(&mut tx, "ip", &ip, limits.per_ip, limits.window, id).await?;
+    let by_email = wait_for(&mut tx, "email", email, limits.per_account, limits.window).await?;
+    let by_ip = wait_for(&mut tx, "ip", &ip, limits.per_ip, limits.window).await?;
     tx.commit().await?;
     match by_email.max(by_ip) {
         Some(retry_after) => {
