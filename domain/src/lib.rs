@@ -13,6 +13,7 @@ pub mod email;
 pub mod ids;
 pub mod inn;
 pub mod language;
+pub mod ledger;
 pub mod money;
 pub mod order;
 pub mod service;

@@ -168,103 +168,22 @@ impl Ledger {
         self.balances.get(account).copied().unwrap_or_default()
     }
 
-    /// Posts one event's legs; returns how many it posted.
+    /// Posts one event's legs (`crate::ledger`'s postings); returns how many it posted.
     fn post(&mut self, event: &Ev) -> usize {
-        const BANK: &str = "external:bank";
-        const FEES: &str = "platform:fees";
-        let before = self.legs.len();
-        match event {
-            Ev::Wallet(owner, e) => {
-                let wallet = format!("wallet:{}", owner.0);
-                let payout = format!("payout:{}", owner.0);
-                let phase = cqrs_es::DomainEvent::event_type(e);
-                match e {
-                    WalletEvent::TopUpRequested { .. }
-                    | WalletEvent::TopUpFailed { .. }
-                    | WalletEvent::WithdrawalSent { .. } => {}
-                    WalletEvent::TopUpSettled {
-                        transfer_id,
-                        amount,
-                    } => {
-                        self.leg(*transfer_id, BANK.into(), &phase, -amount.amount());
-                        self.leg(*transfer_id, wallet, &phase, amount.amount());
-                    }
-                    WalletEvent::WithdrawalRequested {
-                        transfer_id,
-                        amount,
-                        ..
-                    } => {
-                        self.leg(*transfer_id, wallet, &phase, -amount.amount());
-                        self.leg(*transfer_id, payout, &phase, amount.amount());
-                    }
-                    WalletEvent::WithdrawalSettled {
-                        transfer_id,
-                        amount,
-                    } => {
-                        self.leg(*transfer_id, payout, &phase, -amount.amount());
-                        self.leg(*transfer_id, BANK.into(), &phase, amount.amount());
-                    }
-                    WalletEvent::WithdrawalFailed {
-                        transfer_id,
-                        amount,
-                        ..
-                    } => {
-                        self.leg(*transfer_id, payout, &phase, -amount.amount());
-                        self.leg(*transfer_id, wallet, &phase, amount.amount());
-                    }
-                    // The escrow's side of these comes from the subscription's event.
-                    WalletEvent::FundsMovedToEscrow {
-                        transfer_id,
-                        amount,
-                        ..
-                    } => self.leg(*transfer_id, wallet, &phase, -amount.amount()),
-                    WalletEvent::FundsCreditedFromEscrow {
-                        transfer_id,
-                        amount,
-                        ..
-                    } => self.leg(*transfer_id, wallet, &phase, amount.amount()),
-                }
-            }
-            Ev::Sub(id, e) => {
-                let escrow = format!("escrow:{}", id.0);
-                let phase = cqrs_es::DomainEvent::event_type(e);
-                match e {
-                    SubscriptionEvent::EscrowFunded {
-                        transfer_id,
-                        amount,
-                    }
-                    | SubscriptionEvent::PeriodRenewed {
-                        transfer_id,
-                        amount,
-                        ..
-                    } => self.leg(*transfer_id, escrow, &phase, amount.amount()),
-                    SubscriptionEvent::EscrowReleased {
-                        transfer_id,
-                        to,
-                        amount,
-                        ..
-                    } => {
-                        self.leg(*transfer_id, escrow, &phase, -amount.amount());
-                        if *to == EscrowParty::Platform {
-                            self.leg(*transfer_id, FEES.into(), &phase, amount.amount());
-                        }
-                    }
-                    SubscriptionEvent::ComplaintSettled {
-                        transfer_id,
-                        to_client,
-                        to_provider,
-                        ..
-                    } => self.leg(
-                        *transfer_id,
-                        escrow,
-                        &phase,
-                        -(to_client.amount() + to_provider.amount()),
-                    ),
-                    _ => {}
-                }
-            }
+        let (phase, postings) = match event {
+            Ev::Wallet(owner, e) => (
+                cqrs_es::DomainEvent::event_type(e),
+                crate::ledger::wallet_postings(*owner, e),
+            ),
+            Ev::Sub(id, e) => (
+                cqrs_es::DomainEvent::event_type(e),
+                crate::ledger::subscription_postings(*id, e),
+            ),
+        };
+        for p in &postings {
+            self.leg(p.transfer_id, p.account.to_string(), &phase, p.amount);
         }
-        self.legs.len() - before
+        postings.len()
     }
 }
 

@@ -3,6 +3,7 @@
 mod dev;
 mod dev_clock;
 mod dev_mail;
+mod ledger_cli;
 mod roles;
 mod seed;
 mod settings;
@@ -43,6 +44,11 @@ enum Role {
     },
     /// Run every role in one process with demo data, for a laptop.
     Dev,
+    /// The auditor's ledger: export, verify offline, compare with a rebuild.
+    Ledger {
+        #[command(subcommand)]
+        action: LedgerAction,
+    },
     /// Administration tasks.
     Admin {
         #[command(subcommand)]
@@ -57,6 +63,35 @@ enum ProjectionsAction {
         /// accounts, catalog, subscriptions, orders, complaints or wallets.
         name: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum LedgerAction {
+    /// Stream the ledger as CSV or JSONL (needs HUB_DATABASE__URL).
+    Export {
+        /// First day (2026-12-01) or RFC 3339 time, inclusive.
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day (inclusive) or RFC 3339 time (exclusive).
+        #[arg(long)]
+        to: Option<String>,
+        /// Only one account, e.g. wallet:<id> or platform:fees.
+        #[arg(long)]
+        account: Option<String>,
+        /// csv or jsonl.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// The file to write (stdout when absent).
+        #[arg(long, short)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Check an export offline: the hash chain, the balances, the header.
+    Verify {
+        /// The exported file.
+        file: std::path::PathBuf,
+    },
+    /// Replay the store into a scratch ledger and compare it with the live one.
+    Rebuild,
 }
 
 #[derive(Subcommand)]
@@ -84,7 +119,10 @@ enum AdminAction {
 #[tokio::main]
 async fn main() -> anyhow::Result<std::process::ExitCode> {
     let cli = Cli::parse();
-    platform::telemetry::init();
+    // `hub ledger export` may write the export to stdout, where the logs go.
+    if !matches!(cli.role, Role::Ledger { .. }) {
+        platform::telemetry::init();
+    }
     match cli.role {
         Role::Migrate => roles::migrate().await?,
         Role::CommandApi => roles::command_api().await?,
@@ -108,6 +146,28 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
             action: DevClockAction::Advance { span },
         } => roles::advance_dev_clock(&span).await?,
         Role::Notifier => roles::notifier().await?,
+        Role::Ledger { action } => {
+            return match action {
+                LedgerAction::Export {
+                    from,
+                    to,
+                    account,
+                    format,
+                    out,
+                } => {
+                    let args = ledger_cli::ExportArgs {
+                        from,
+                        to,
+                        account,
+                        format,
+                        out,
+                    };
+                    ledger_cli::export(args).await
+                }
+                LedgerAction::Verify { file } => ledger_cli::verify(&file),
+                LedgerAction::Rebuild => ledger_cli::rebuild().await,
+            };
+        }
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -10,6 +10,9 @@ use crate::consumer::consume;
 use crate::projector::Projection;
 use crate::{ProjectionError, read_models};
 
+/// The name that selects the ledger follower in [`ProjectionsConfig::only`].
+pub const LEDGER: &str = "ledger";
+
 /// Runs every configured projection's consumer until `shutdown` fires, then
 /// waits for in-flight messages to settle.
 pub async fn run(
@@ -33,10 +36,20 @@ pub async fn run_with_pool(
         None => read_models::all().into_iter().map(Arc::from).collect(),
         Some(names) => names
             .iter()
+            .filter(|n| *n != LEDGER)
             .map(|n| read_models::by_name(n).map(Arc::from))
             .collect::<Result<_, _>>()?,
     };
     let mut tasks = tokio::task::JoinSet::new();
+    // The ledger follows the store, not the bus (its hash chain needs the
+    // commit order a rebuild reproduces), but it is a read model all the same.
+    if config
+        .only
+        .as_ref()
+        .is_none_or(|n| n.iter().any(|n| n == LEDGER))
+    {
+        tasks.spawn(ledger::run::run(pool.clone(), shutdown.clone()));
+    }
     for projection in projections {
         tasks.spawn(consume(
             pool.clone(),

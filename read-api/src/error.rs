@@ -12,6 +12,9 @@ pub enum ApiError {
     /// 500: PostgreSQL failed; logged here, opaque to the caller.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// 500: a closing document's PDF could not be made; logged here.
+    #[error("document: {0}")]
+    Document(String),
 }
 
 impl From<Problem> for ApiError {
@@ -26,6 +29,10 @@ impl IntoResponse for ApiError {
             Self::Problem(p) => p.into_response(),
             Self::Database(e) => {
                 tracing::error!(error = %e, "read-api: database error");
+                Problem::internal().into_response()
+            }
+            Self::Document(e) => {
+                tracing::error!(error = %e, "read-api: closing document");
                 Problem::internal().into_response()
             }
         }

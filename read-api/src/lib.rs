@@ -58,6 +58,9 @@ pub enum RunError {
     /// The database URL is malformed or PostgreSQL is unreachable.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// A setting is missing or malformed.
+    #[error("config: {0}")]
+    Config(#[from] platform::config::ConfigError),
     /// The listener could not bind or the server failed.
     #[error("http: {0}")]
     Io(#[from] std::io::Error),
@@ -76,7 +79,8 @@ pub async fn run(
         settings.database.max_connections,
     )
     .await?;
-    let state = AppState::new(pool, &settings.auth, settings.http.clone());
+    let operator = state::operator_from(&platform::config::Env::from_process())?;
+    let state = AppState::new(pool, &settings.auth, settings.http.clone()).with_operator(operator);
     let events = state.events.clone();
     let listener = tokio::net::TcpListener::bind(settings.http.addr).await?;
     tracing::info!(addr = %listener.local_addr()?, "read-api listening");

@@ -354,17 +354,16 @@ pub struct Wallet {
 /// One movement of a wallet, as its history lists it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Movement {
-    /// Position in the wallet's commit order, from 1 (gaps are events that
-    /// moved nothing, such as a top-up waiting for the payer).
+    /// The posting's place among the account's postings (`account_seq` of
+    /// the ledger), from 1, without gaps.
     pub sequence: i64,
-    /// `top_up`, `top_up_failed`, `withdrawal`, `withdrawal_sent`,
-    /// `withdrawal_settled`, `withdrawal_failed`, `to_escrow`, `refund` or `earnings`.
+    /// `top_up`, `withdrawal`, `withdrawal_settled`, `withdrawal_failed`,
+    /// `to_escrow`, `refund` or `earnings`.
     #[schema(example = "top_up")]
     pub kind: String,
-    /// The change of the available balance, signed (`"-200.00"`; `"0.00"`
-    /// for a step that moves nothing available, e.g. a payout sent).
+    /// The change of the account's balance, signed (`"-200.00"`).
     pub amount: Money,
-    /// The available balance once this movement applied.
+    /// The account's balance once this posting applied.
     pub balance_after: Money,
     /// The transfer it belongs to.
     pub transfer_id: Uuid,
@@ -376,11 +375,7 @@ pub struct Movement {
     pub occurred_at: DateTime<Utc>,
 }
 
-/// The columns of [`MovementRow`], for `SELECT`.
-pub const MOVEMENT_COLUMNS: &str = "sequence, kind, amount, balance_after, currency, transfer_id, \
-     subscription_id, reason, occurred_at";
-
-/// A row of `read.wallet_movements`.
+/// A row of a wallet's history (its ledger postings).
 #[derive(Debug, sqlx::FromRow)]
 pub struct MovementRow {
     sequence: i64,

@@ -2,6 +2,7 @@
 
 use crate::events::EventHub;
 use axum::extract::FromRef;
+use platform::config::{ConfigError, Env};
 use platform::{AuthSettings, Blocklist, HttpSettings, TokenKeys};
 use sqlx::PgPool;
 
@@ -18,6 +19,43 @@ pub struct AppState {
     pub http: HttpSettings,
     /// Live changes for the SSE stream.
     pub events: EventHub,
+    /// The platform operator named on closing documents.
+    pub operator: documents::Party,
+}
+
+/// The operator of a development or test install (a made-up INN with a
+/// valid check digit).
+pub fn demo_operator() -> documents::Party {
+    documents::Party {
+        name: "ООО «Хаб» (демо)".to_owned(),
+        inn: "7700000009".to_owned(),
+    }
+}
+
+/// `HUB_OPERATOR__NAME` and `HUB_OPERATOR__INN`: who runs the platform, as
+/// named on every closing document; the demo operator when unset.
+pub fn operator_from(env: &Env) -> Result<documents::Party, ConfigError> {
+    let demo = demo_operator();
+    let name = env
+        .get("HUB_OPERATOR__NAME")
+        .unwrap_or(&demo.name)
+        .trim()
+        .to_owned();
+    if name.is_empty() {
+        return Err(ConfigError::Invalid {
+            var: "HUB_OPERATOR__NAME",
+            reason: "must not be blank".to_owned(),
+        });
+    }
+    let inn = env.get("HUB_OPERATOR__INN").unwrap_or(&demo.inn);
+    let inn = domain::Inn::parse(inn).map_err(|e| ConfigError::Invalid {
+        var: "HUB_OPERATOR__INN",
+        reason: e.to_string(),
+    })?;
+    Ok(documents::Party {
+        name,
+        inn: inn.as_str().to_owned(),
+    })
 }
 
 impl AppState {
@@ -30,7 +68,14 @@ impl AppState {
             pool,
             tokens: TokenKeys::new(auth),
             http,
+            operator: demo_operator(),
         }
+    }
+
+    /// Names `operator` on closing documents.
+    pub fn with_operator(mut self, operator: documents::Party) -> Self {
+        self.operator = operator;
+        self
     }
 }
 

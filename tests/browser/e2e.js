@@ -5,6 +5,9 @@
 // accepts it; the client's bell rises live when the provider writes in the order's chat.
 // A second request passes its deadline (the dev clock moves): the client extends it, then
 // keeps waiting without a deadline, then cancels it with a full refund, all from its page.
+// The client's closing documents page renders; the demo auditor downloads the ledger as CSV
+// through the app (bearer token, blob download) and gets the BOM and the documented header.
+const fs = require('fs');
 const { chromium } = require('playwright-core');
 const base = process.argv[2], out = process.argv[3];
 const assert = (c, m) => { if (!c) throw new Error('ASSERT: ' + m); console.log('ok -', m); };
@@ -24,6 +27,7 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
   const tid = (page, id) => page.locator(`[data-testid="${id}"]`);
   const provider = await open();
   const client = await open();
+  let auditor = null;
   const stamp = Date.now();
   const email = `e2e-${stamp}@client.test`;
   const password = 'e2e-password-2026';
@@ -225,11 +229,45 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
       (await call('GET', '/api/v1/wallet', clientToken)).available.amount === walletBefore);
     assert(true, 'cancelling the late request refunded it in full');
 
+    // The client's closing documents: the page renders (no act yet, nothing here was completed).
+    await tid(client, 'nav-documents').click();
+    await tid(client, 'documents-page').waitFor();
+    await client.locator('[data-testid="documents-table"], [data-testid="documents-empty"]').first().waitFor();
+    assert(await tid(client, 'documents-error').count() === 0, "the client's documents page renders");
+    await client.screenshot({ path: out + '/10-client-documents.png' });
+
+    // The demo auditor lands on the ledger, sees its head, and downloads the CSV export:
+    // fetched with the bearer token and saved through a blob, so it is a real download.
+    auditor = await open();
+    await auditor.goto(base + '/login');
+    await tid(auditor, 'login-email').fill('auditor@hub.demo');
+    await tid(auditor, 'login-password').fill('auditor-demo-2026');
+    await tid(auditor, 'login-submit').click();
+    await tid(auditor, 'ledger-page').waitFor();
+    assert(await tid(auditor, 'nav-documents').count() === 1, 'the auditor has the documents in the nav');
+    await tid(auditor, 'ledger-head-hash').waitFor();
+    const headHash = (await tid(auditor, 'ledger-head-hash').textContent()).trim();
+    assert(/^[0-9a-f]{64}$/i.test(headHash), `the ledger head shows the head hash (${headHash})`);
+    await tid(auditor, 'ledger-format-csv').check();
+    const [download] = await Promise.all([
+      auditor.waitForEvent('download'),
+      tid(auditor, 'ledger-download').click(),
+    ]);
+    const bytes = fs.readFileSync(await download.path());
+    assert(bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf, 'the CSV export starts with the UTF-8 BOM');
+    const csv = bytes.subarray(3).toString('utf8');
+    assert(csv.startsWith('seq,recorded_at,'), `the CSV export starts with its header (${csv.split('\n')[0]})`);
+    assert(csv.includes(headHash), 'the export holds the head hash shown before it');
+    await tid(auditor, 'ledger-saved').waitFor();
+    assert(true, `the auditor saved ${download.suggestedFilename()}`);
+    await auditor.screenshot({ path: out + '/11-auditor-ledger.png' });
+
     assert(errors.length === 0, 'no page errors: ' + errors.join('; '));
     console.log('e2e: passed');
   } catch (e) {
     await client.screenshot({ path: out + '/failure-client.png' }).catch(() => {});
     await provider.screenshot({ path: out + '/failure-provider.png' }).catch(() => {});
+    if (auditor) await auditor.screenshot({ path: out + '/failure-auditor.png' }).catch(() => {});
     console.error(e.message);
     process.exitCode = 1;
   } finally {

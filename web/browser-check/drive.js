@@ -1,4 +1,5 @@
 // Browser check of the SPA against stub_api.py; see run.sh. Prints "drive: 1 passed, 0 failed".
+const fs = require('fs');
 const { chromium } = require('playwright-core');
 const base = process.argv[2], out = process.argv[3];
 const assert = (c, m) => { if (!c) throw new Error('ASSERT: ' + m); console.log('ok -', m); };
@@ -129,8 +130,52 @@ const assert = (c, m) => { if (!c) throw new Error('ASSERT: ' + m); console.log(
     await tid('logout').click();
     await tid('login-email').fill('admin@x.ru'); await tid('login-password').fill('p'); await tid('login-submit').click();
     await tid('coming-soon').waitFor(); assert(await tid('nav-all-subscriptions').count() === 1, 'admin lands on coming soon complaints');
-    // Only the stub's deliberate 401 (expired token, wrong password) and 422 answers may appear.
-    const real = errors.filter(e => !/status of (401|422)/.test(e));
+    // Closing documents: staff see both companies; the PDF comes through the app with the token.
+    const saved = async (click) => {
+      const [d] = await Promise.all([page.waitForEvent('download'), click()]);
+      return { name: d.suggestedFilename(), bytes: fs.readFileSync(await d.path()) };
+    };
+    await tid('nav-documents').click(); await tid('documents-page').waitFor();
+    assert(await tid('document-row').count() === 2, 'two acts listed');
+    const first = page.locator('[data-testid="document-row"]').first();
+    assert(await first.getAttribute('data-number') === '2026-000002', 'newest first');
+    assert((await first.locator('[data-testid="document-client"]').textContent()).includes('7707083893')
+      && (await first.locator('[data-testid="document-provider"]').textContent()).includes('Право'), 'staff see client and provider');
+    assert((await first.locator('[data-testid="document-period"]').textContent()).includes('6 Nov 2026'), 'the period in English dates');
+    const pdf = await saved(() => tid('document-pdf-2026-000002').click());
+    assert(pdf.bytes.subarray(0, 5).toString() === '%PDF-' && pdf.name === 'акт-2026-000002.pdf', `the act PDF saved under its UTF-8 name (${pdf.name})`);
+    await page.screenshot({ path: out + '/documents.png' });
+    // The auditor's ledger: head, a refused account beside its field, then the CSV with its BOM.
+    await tid('logout').click();
+    await tid('login-email').fill('aud@x.ru'); await tid('login-password').fill('p'); await tid('login-submit').click();
+    await tid('ledger-page').waitFor();
+    assert(await tid('nav-ledger-export').count() === 1 && await tid('nav-documents').count() === 1, 'auditor nav');
+    assert((await tid('ledger-head-hash').textContent()) === 'ab'.repeat(32), 'the head hash is shown');
+    assert(await tid('ledger-head-balanced').getAttribute('data-balanced') === 'true', 'balanced');
+    await tid('ledger-account').fill('bad');
+    await tid('ledger-download').click();
+    await tid('ledger-account-error').waitFor();
+    assert((await tid('ledger-account-error').textContent()) === 'unknown ledger account', "the server's error is beside the account");
+    await tid('ledger-account').fill('');
+    await tid('ledger-format-csv').check();
+    const csv = await saved(() => tid('ledger-download').click());
+    assert(csv.bytes[0] === 0xef && csv.bytes[1] === 0xbb && csv.bytes[2] === 0xbf, 'the CSV keeps its BOM');
+    assert(csv.bytes.subarray(3).toString().startsWith('seq,recorded_at,') && csv.name === 'ledger-2026-12-06.csv', `the CSV header and name (${csv.name})`);
+    await tid('ledger-saved').waitFor();
+    assert((await tid('ledger-verify-command').textContent()) === 'hub ledger verify ledger-2026-12-06.csv', 'the verify command names the file');
+    await tid('ledger-format-jsonl').check();
+    const jsonl = await saved(() => tid('ledger-download').click());
+    assert(jsonl.name === 'ledger.jsonl', 'JSON Lines on request');
+    await tid('documents-register-from').fill('2026-12-06'); await tid('documents-register-to').fill('2026-11-01');
+    await tid('register-download').click();
+    await tid('documents-register-to-error').waitFor();
+    assert(true, 'an end before the start is refused beside the end date');
+    await tid('documents-register-to').fill('2026-12-31');
+    const reg = await saved(() => tid('register-download').click());
+    assert(reg.bytes[0] === 0xef && reg.name === 'register.csv', 'the register is saved');
+    await page.screenshot({ path: out + '/ledger.png', fullPage: true });
+    // Only the stub's deliberate 400 (bad account), 401 (expired token, wrong password) and 422 answers may appear.
+    const real = errors.filter(e => !/status of (400|401|422)/.test(e));
     console.log('console errors:', JSON.stringify(errors));
     assert(real.length === 0, 'no unexpected console errors');
     console.log('drive: 1 passed, 0 failed');

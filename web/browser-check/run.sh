@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Drives the built SPA (web/dist) in headless Chromium against a stub of the contract's API
 # (stub_api.py): language switch, login error, registration field error, client list with live
-# SSE updates, new request, wallet, logout, provider list with SSE + accept, refresh on 401.
+# SSE updates, new request, wallet, logout, provider list with SSE + accept, refresh on 401,
+# closing documents with a PDF download, the auditor's ledger export and register downloads.
 # Needs Debian chromium and npm (installs playwright-core here on first run).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"

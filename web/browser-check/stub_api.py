@@ -1,5 +1,6 @@
 """Fake Hub API + SPA fallback, for driving the web app in a browser without the backend."""
 import json, os, sys, time, threading
+from urllib.parse import parse_qs, urlsplit
 from http.server import ThreadingHTTPServer, SimpleHTTPRequestHandler
 
 DIST = sys.argv[2]
@@ -12,6 +13,16 @@ def sub(i, status="requested", desc="Проверить договор пост�
     return {"id": f"s{i}", "client_id": "c1", "provider_id": None, "service_type": "legal", "plan": "one_off",
             "description": desc, "status": status, "price": RUB("1500.00"), "escrow": RUB("0.00"),
             "created_at": "2026-11-01T10:00:00Z", "acceptance_deadline": None, "updated_at": "2026-11-01T10:00:00Z"}
+def party(i, name, inn): return {"account_id": f"a{i}", "company_name": name, "inn": inn}
+def document(n, period_start, period_end):
+    return {"document_id": f"d{n}", "number": f"2026-00000{n}", "date": period_end, "subscription_id": "s1",
+            "service_type": "legal", "plan": "one_off", "period_start": period_start, "period_end": period_end,
+            "amount": RUB("1500.00"), "fee": RUB("150.00"),
+            "client": party(1, "ООО Ромашка", "7707083893"), "provider": party(2, "Юридическое бюро «Право»", "7802000022")}
+DOCUMENTS = [document(2, "2026-11-06", "2026-12-06"), document(1, "2026-10-06", "2026-11-06")]
+HEAD_HASH = "ab" * 32
+LEDGER_CSV = ("\ufeffseq,recorded_at,transfer_id,account,amount,currency,balance_after,prev_hash,hash\r\n"
+              "1,2026-11-01T10:00:00Z,t1,external:bank,-25000.00,RUB,-25000.00," + "00" * 32 + "," + HEAD_HASH + "\r\n")
 REFRESHED = {"n": 0}
 # The money screens: the keys seen per command, the sandbox payment, the payouts.
 MONEY = {"keys": [], "payment": "pending", "polls": 0, "payouts": [], "withdrawals": 0, "cancelled": False}
@@ -32,6 +43,9 @@ class H(SimpleHTTPRequestHandler):
     def j(self, code, body, ctype="application/json"):
         data = json.dumps(body).encode()
         self.send_response(code); self.send_header("Content-Type", ctype); self.send_header("Content-Length", str(len(data))); self.end_headers(); self.wfile.write(data)
+    def file(self, ctype, disposition, data):
+        self.send_response(200); self.send_header("Content-Type", ctype); self.send_header("Content-Disposition", disposition)
+        self.send_header("Content-Length", str(len(data))); self.end_headers(); self.wfile.write(data)
     def problem(self, code, detail, errors=None):
         self.j(code, {"type": "about:blank", "title": "Error", "status": code, "detail": detail, "errors": errors or [], "request_id": "r1"}, "application/problem+json")
     def body(self):
@@ -48,7 +62,9 @@ class H(SimpleHTTPRequestHandler):
         if p == "/api/v1/auth/login":
             b = self.body()
             if b.get("password") == "wrong": return self.problem(401, "Wrong email or password")
-            role = "provider" if b.get("email", "").startswith("prov") else "admin" if b.get("email","").startswith("admin") else "client"
+            email = b.get("email", "")
+            role = ("provider" if email.startswith("prov") else "admin" if email.startswith("admin")
+                    else "auditor" if email.startswith("aud") else "client")
             access = "expired" if b.get("email", "").startswith("exp") else "tok"
             return self.j(200, self.tokens(role, access))
         if p == "/api/v1/auth/refresh":
@@ -114,10 +130,26 @@ class H(SimpleHTTPRequestHandler):
                 if MONEY["polls"] >= 2: MONEY["payment"] = "settled" if MONEY["payment"] == "approving" else "failed"
             status = MONEY["payment"] if MONEY["payment"] in ("pending", "settled", "failed") else "pending"
             return self.j(200, {"payment_id": "p1", "transfer_id": "t9", "amount": RUB("1000.00"), "status": status})
+        if p == "/api/v1/notifications/unread": return self.j(200, {"unread": 0})
+        if p == "/api/v1/notifications": return self.j(200, {"items": [], "next_cursor": None})
         if p == "/api/v1/me": return self.j(200, {"account_id": "a1", "role": "client", "email": "x", "company": None, "service_types": []})
         if p == "/api/v1/_refreshed": return self.j(200, REFRESHED)
         if p == "/api/v1/_money": return self.j(200, MONEY["keys"])
         if p == "/api/v1/subscriptions/s2": return self.j(200, monthly())
+        if p == "/api/v1/ledger/head":
+            return self.j(200, {"entries": 1, "head_hash": HEAD_HASH, "sum": RUB("0.00"), "balanced": True, "negative_accounts": 0})
+        q = parse_qs(urlsplit(self.path).query)
+        if p == "/api/v1/ledger/export":
+            if q.get("account", [""])[0] == "bad":
+                return self.problem(400, "Invalid query", [{"field": "account", "message": "unknown ledger account"}])
+            if q.get("format", ["csv"])[0] == "jsonl":
+                return self.file("application/x-ndjson", 'attachment; filename="ledger.jsonl"', b'{"seq":1}\n')
+            return self.file("text/csv; charset=utf-8", 'attachment; filename="ledger-2026-12-06.csv"', LEDGER_CSV.encode())
+        if p == "/api/v1/documents": return self.j(200, {"items": DOCUMENTS, "next_cursor": None})
+        if p == "/api/v1/documents/d2/pdf":
+            return self.file("application/pdf", "attachment; filename=\"act.pdf\"; filename*=UTF-8''%D0%B0%D0%BA%D1%82-2026-000002.pdf", b"%PDF-1.4\n%stub\n")
+        if p == "/api/v1/documents/register":
+            return self.file("text/csv; charset=utf-8", 'attachment; filename="register.csv"', "\ufeffnumber,date\r\n".encode())
         if p.startswith("/api/"): return self.problem(404, "no such endpoint")
         if not os.path.isfile(os.path.join(DIST, p.lstrip("/"))): self.path = "/index.html"
         return super().do_GET()

@@ -76,6 +76,31 @@ pub fn service_name(catalog: &[CatalogItem], code: &str, lang: Lang) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
+/// A calendar day (`YYYY-MM-DD`, as documents carry them) as `lang` writes
+/// it: `06.12.2026` in Russian, `6 Dec 2026` in English. Written out here, not
+/// through the browser's clock: a day has no time zone to shift it. Anything
+/// else is shown as sent.
+pub fn date(ymd: &str, lang: Lang) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let parts: Vec<&str> = ymd.split('-').collect();
+    let [y, m, d] = parts[..] else {
+        return ymd.to_string();
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
+        return ymd.to_string();
+    }
+    let (Ok(month @ 1..=12), Ok(day @ 1..=31)) = (m.parse::<usize>(), d.parse::<u32>()) else {
+        return ymd.to_string();
+    };
+    match lang {
+        Lang::Ru => format!("{d}.{m}.{y}"),
+        Lang::En => format!("{day} {} {y}", MONTHS[month - 1]),
+    }
+}
+
 /// An RFC 3339 instant as local date and time in the language's conventions.
 #[cfg(target_arch = "wasm32")]
 pub fn date_time(rfc3339: &str, lang: Lang) -> String {
@@ -170,6 +195,19 @@ mod tests {
             money_in(&rub("-200.00"), Lang::En, false),
             "\u{2212}200\u{A0}₽"
         );
+    }
+
+    #[test]
+    fn days_are_written_as_each_language_does() {
+        assert_eq!(date("2026-12-06", Lang::Ru), "06.12.2026");
+        assert_eq!(date("2026-12-06", Lang::En), "6 Dec 2026");
+        assert_eq!(date("2026-01-31", Lang::En), "31 Jan 2026");
+        assert_eq!(date("2026-13-01", Lang::En), "2026-13-01");
+        assert_eq!(
+            date("2026-12-06T10:00:00Z", Lang::Ru),
+            "2026-12-06T10:00:00Z"
+        );
+        assert_eq!(date("", Lang::Ru), "");
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod live_list;
 pub mod paged;
 pub mod pages;
 pub mod routes;
+pub mod save_file;
 pub mod session;
 pub mod storage;
 

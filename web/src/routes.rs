@@ -5,7 +5,9 @@ use dioxus::prelude::*;
 use crate::components::layout::Shell;
 use crate::pages::auth::{Login, RegisterClient, RegisterProvider};
 use crate::pages::available::AvailableRequests;
-use crate::pages::misc::{Complaints, Home, LedgerExport, NotFound};
+use crate::pages::documents::Documents;
+use crate::pages::ledger::LedgerExport;
+use crate::pages::misc::{Complaints, Home, NotFound};
 use crate::pages::new_request::NewRequest;
 use crate::pages::pay::Pay;
 use crate::pages::subscription::SubscriptionPage;
@@ -41,6 +43,8 @@ pub enum Route {
         Complaints {},
         #[route("/ledger")]
         LedgerExport {},
+        #[route("/documents")]
+        Documents {},
         #[route("/:..segments")]
         NotFound { segments: Vec<String> },
 }

@@ -2,6 +2,8 @@
 
 pub mod catalog;
 pub mod complaints;
+pub mod documents;
+pub mod ledger;
 pub mod me;
 pub mod notifications;
 pub mod orders;
@@ -27,6 +29,11 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{id}", get(orders::get))
         .route("/orders/{id}/messages", get(orders::messages))
         .route("/admin/complaints", get(complaints::list))
+        .route("/ledger/head", get(ledger::head))
+        .route("/ledger/export", get(ledger::export))
+        .route("/documents", get(documents::list))
+        .route("/documents/register", get(documents::register))
+        .route("/documents/{id}/pdf", get(documents::pdf))
         .route("/notifications", get(notifications::list))
         .route("/notifications/unread", get(notifications::unread))
         .route("/events/stream", get(crate::events::stream::handler))

@@ -4,16 +4,15 @@
 //! own account id, never by an id from the request.
 
 use crate::error::ApiResult;
-use crate::model::{
-    MOVEMENT_COLUMNS, Movement, MovementRow, PAYOUT_COLUMNS, Payout, PayoutRow, Wallet,
-};
+use crate::model::{Movement, MovementRow, PAYOUT_COLUMNS, Payout, PayoutRow, Wallet};
 use crate::money::Money;
 use crate::openapi::ProblemDoc;
-use crate::page::{Page, PageParams};
+use crate::page::{Page, PageParams, bad_param};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use domain::Role;
+use domain::ledger::LedgerAccount;
 use platform::Caller;
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -64,11 +63,35 @@ pub async fn get(State(state): State<AppState>, caller: Caller) -> ApiResult<Jso
     Ok(Json(load(&state.pool, caller.account_id.as_uuid()).await?))
 }
 
-/// Every movement of the caller's wallet, newest first in the wallet's
-/// commit order, each with the available balance after it.
+/// A wallet's history is its ledger postings (`read.ledger_entries`), in
+/// the kinds the SPA knows; a failed payout brings its bank's reason.
+const HISTORY_SQL: &str = "SELECT e.account_seq AS sequence, \
+       CASE e.event_type \
+         WHEN 'TopUpSettled' THEN 'top_up' \
+         WHEN 'WithdrawalRequested' THEN 'withdrawal' \
+         WHEN 'WithdrawalFailed' THEN 'withdrawal_failed' \
+         WHEN 'WithdrawalSettled' THEN 'withdrawal_settled' \
+         WHEN 'FundsMovedToEscrow' THEN 'to_escrow' \
+         WHEN 'FundsCreditedFromEscrow' THEN \
+           CASE WHEN e.memo LIKE 'refund%' THEN 'refund' ELSE 'earnings' END \
+         ELSE e.event_type END AS kind, \
+       e.amount, e.balance AS balance_after, e.currency, e.transfer_id, \
+       substring(e.memo from 'escrow:([0-9a-f-]{36})')::uuid AS subscription_id, \
+       p.reason, e.recorded_at AS occurred_at \
+     FROM read.ledger_entries e \
+     LEFT JOIN read.wallet_payouts p \
+       ON e.event_type = 'WithdrawalFailed' AND p.transfer_id = e.transfer_id \
+     WHERE e.account = $1 AND ($2::bigint IS NULL OR e.account_seq < $2) \
+     ORDER BY e.account_seq DESC LIMIT $3";
+
+/// Every posting to the caller's wallet (or, with `account=payout`, to its
+/// withdrawals on their way to the bank), newest first, each with the
+/// balance after it: the ledger's own entries, so the history an owner
+/// sees is the one an auditor exports.
 #[utoipa::path(get, path = "/api/v1/wallet/history", tag = "wallet",
     params(("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-           ("limit" = Option<i64>, Query, description = "1 to 100, default 20")),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 20"),
+           ("account" = Option<String>, Query, description = "`wallet` (default) or `payout`")),
     responses((status = 200, body = Page<Movement>),
               (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
               (status = 401, body = ProblemDoc, content_type = "application/problem+json"),
@@ -81,14 +104,14 @@ pub async fn history(
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<Page<Movement>>> {
     caller.require(OWNERS)?;
-    let (page, _) = PageParams::parse(query.as_deref(), &[])?;
-    let sql = format!(
-        "SELECT {MOVEMENT_COLUMNS} FROM read.wallet_movements \
-         WHERE account_id = $1 AND ($2::bigint IS NULL OR sequence < $2) \
-         ORDER BY sequence DESC LIMIT $3"
-    );
-    let rows: Vec<MovementRow> = sqlx::query_as(&sql)
-        .bind(caller.account_id.as_uuid())
+    let (page, q) = PageParams::parse(query.as_deref(), &["account"])?;
+    let account = match q.get("account").map(String::as_str) {
+        None | Some("wallet") => LedgerAccount::Wallet(caller.account_id),
+        Some("payout") => LedgerAccount::Payout(caller.account_id),
+        Some(_) => return Err(bad_param("account", "expected wallet or payout").into()),
+    };
+    let rows: Vec<MovementRow> = sqlx::query_as(HISTORY_SQL)
+        .bind(account.to_string())
         .bind(page.after.map(|c| c.sequence()))
         .bind(page.fetch())
         .fetch_all(&state.pool)

@@ -5,10 +5,12 @@ use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::attachment::{Attachment, filename_from_disposition};
 use super::types::{
-    Catalog, CatalogItem, Created, Movement, NewSubscription, Notification, Page, Payout, Problem,
-    Registration, SandboxPayment, Subscription, TokenResponse, TopUp, TopUpCreated,
-    TransferCreated, UnreadCount, Wallet, Withdrawal,
+    Catalog, CatalogItem, Created, Document, LedgerExportQuery, LedgerHead, Movement,
+    NewSubscription, Notification, Page, Payout, Problem, Registration, SandboxPayment,
+    Subscription, TokenResponse, TopUp, TopUpCreated, TransferCreated, UnreadCount, Wallet,
+    Withdrawal,
 };
 use crate::i18n::Strings;
 use crate::session::{self, Session};
@@ -39,6 +41,9 @@ impl ApiError {
     }
 }
 
+/// What every JSON call accepts (errors come as `application/problem+json` either way).
+const JSON: &str = "application/json";
+
 /// Serialises refreshes: parallel 401s must not spend the same refresh token twice.
 static REFRESH_LOCK: Mutex<()> = Mutex::new(());
 
@@ -48,7 +53,7 @@ async fn send(
     body: Option<&serde_json::Value>,
     token: Option<&str>,
 ) -> Result<Response, ApiError> {
-    send_keyed(method, path, body, token, None).await
+    send_keyed(method, path, body, token, None, JSON).await
 }
 
 async fn send_keyed(
@@ -57,10 +62,11 @@ async fn send_keyed(
     body: Option<&serde_json::Value>,
     token: Option<&str>,
     idempotency_key: Option<&str>,
+    accept: &str,
 ) -> Result<Response, ApiError> {
     let mut builder = RequestBuilder::new(path)
         .method(method)
-        .header("Accept", "application/json");
+        .header("Accept", accept);
     if let Some(token) = token {
         builder = builder.header("Authorization", &format!("Bearer {token}"));
     }
@@ -158,6 +164,17 @@ async fn authed_keyed(
     body: Option<serde_json::Value>,
     key: Option<&str>,
 ) -> Result<Response, ApiError> {
+    authed_accepting(method, path, body, key, JSON).await
+}
+
+/// [`authed_keyed`] asking for `accept` (a file rather than JSON).
+async fn authed_accepting(
+    method: Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+    key: Option<&str>,
+    accept: &str,
+) -> Result<Response, ApiError> {
     let Some(s) = session::current() else {
         return Err(ApiError::Unauthorized);
     };
@@ -167,6 +184,7 @@ async fn authed_keyed(
         body.as_ref(),
         Some(&s.access_token),
         key,
+        accept,
     )
     .await?;
     if resp.status() != 401 {
@@ -176,7 +194,15 @@ async fn authed_keyed(
     let Some(s) = session::current() else {
         return Err(ApiError::Unauthorized);
     };
-    let resp = send_keyed(method, path, body.as_ref(), Some(&s.access_token), key).await?;
+    let resp = send_keyed(
+        method,
+        path,
+        body.as_ref(),
+        Some(&s.access_token),
+        key,
+        accept,
+    )
+    .await?;
     if resp.status() == 401 {
         session::clear();
         return Err(ApiError::Unauthorized);
@@ -245,6 +271,20 @@ fn with_cursor(path: &str, cursor: Option<&str>) -> String {
         // Cursors are opaque; keep them intact in the query.
         Some(c) => format!("{path}?cursor={}", encode_query_value(c)),
         None => path.to_string(),
+    }
+}
+
+/// `path` with the non-empty `params` as its query (empty ones mean "no filter").
+fn with_query(path: &str, params: &[(&str, &str)]) -> String {
+    let query: Vec<String> = params
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", encode_query_value(v)))
+        .collect();
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", query.join("&"))
     }
 }
 
@@ -421,6 +461,71 @@ pub async fn sandbox_decide(payment_id: &str, approve: bool) -> Result<(), ApiEr
     expect_empty(sandbox(Method::POST, &path).await?).await
 }
 
+/// `GET /ledger/head` (auditor, admin).
+pub async fn ledger_head() -> Result<LedgerHead, ApiError> {
+    decode(authed(Method::GET, "/api/v1/ledger/head", None).await?).await
+}
+
+/// `GET /ledger/export` (auditor, admin): the whole file, CSV or JSON Lines as `q.format` says.
+pub async fn ledger_export(q: &LedgerExportQuery) -> Result<Attachment, ApiError> {
+    let path = with_query(
+        "/api/v1/ledger/export",
+        &[
+            ("from", &q.from),
+            ("to", &q.to),
+            ("account", &q.account),
+            ("format", &q.format),
+        ],
+    );
+    let accept = if q.format == "jsonl" {
+        "application/x-ndjson, application/problem+json"
+    } else {
+        "text/csv, application/problem+json"
+    };
+    attachment(&path, accept).await
+}
+
+/// `GET /documents`: the closing documents the caller may see, newest first.
+pub async fn documents(cursor: Option<&str>) -> Result<Page<Document>, ApiError> {
+    let path = with_cursor("/api/v1/documents", cursor);
+    decode(authed(Method::GET, &path, None).await?).await
+}
+
+/// `GET /documents/{id}/pdf`: one act as PDF.
+pub async fn document_pdf(document_id: &str) -> Result<Attachment, ApiError> {
+    let path = format!("/api/v1/documents/{}/pdf", encode_query_value(document_id));
+    attachment(&path, "application/pdf, application/problem+json").await
+}
+
+/// `GET /documents/register` (auditor, admin): the acts of the days `from`..=`to` as CSV.
+pub async fn documents_register(from: &str, to: &str) -> Result<Attachment, ApiError> {
+    let path = with_query("/api/v1/documents/register", &[("from", from), ("to", to)]);
+    attachment(&path, "text/csv, application/problem+json").await
+}
+
+/// A `GET` answered with a file, read whole: the browser can only be handed
+/// a file the app holds (see [`Attachment`]). An error is problem details as usual.
+async fn attachment(path: &str, accept: &str) -> Result<Attachment, ApiError> {
+    let resp = authed_accepting(Method::GET, path, None, None, accept).await?;
+    if !resp.ok() {
+        return Err(problem(resp).await);
+    }
+    let headers = resp.headers();
+    let content_type = headers
+        .get("Content-Type")
+        .unwrap_or_else(|| "application/octet-stream".to_string());
+    let filename = headers
+        .get("Content-Disposition")
+        .as_deref()
+        .and_then(filename_from_disposition);
+    let bytes = resp.binary().await.map_err(|_| ApiError::Network)?;
+    Ok(Attachment {
+        bytes,
+        content_type,
+        filename,
+    })
+}
+
 /// URL of the event stream for `access_token` (EventSource cannot send headers).
 pub fn event_stream_url(access_token: &str) -> String {
     format!(
@@ -438,6 +543,27 @@ mod tests {
         assert_eq!(encode_query_value("aZ09-_.~"), "aZ09-_.~");
         assert_eq!(encode_query_value("a+b/c=="), "a%2Bb%2Fc%3D%3D");
         assert_eq!(encode_query_value("ж"), "%D0%B6");
+    }
+
+    #[test]
+    fn empty_query_values_are_left_out_and_the_rest_encoded() {
+        assert_eq!(
+            with_query("/x", &[("from", ""), ("to", "")]),
+            "/x",
+            "no filter, no query"
+        );
+        assert_eq!(
+            with_query(
+                "/api/v1/ledger/export",
+                &[
+                    ("from", "2026-11-01"),
+                    ("to", ""),
+                    ("account", "wallet:0f0e"),
+                    ("format", "csv")
+                ]
+            ),
+            "/api/v1/ledger/export?from=2026-11-01&account=wallet%3A0f0e&format=csv"
+        );
     }
 
     #[test]

@@ -371,3 +371,71 @@ pub struct UnreadCount {
     /// Unread notifications.
     pub unread: i64,
 }
+
+/// `GET /ledger/head`: where the hash chain ends now, for comparing with an export's last row.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct LedgerHead {
+    /// Entries recorded so far.
+    pub entries: u64,
+    /// SHA-256 (hex) of the last entry; an export without an end date ends with it.
+    pub head_hash: String,
+    /// Sum over all accounts: zero when the ledger balances.
+    pub sum: Money,
+    /// Whether every transfer balances and the sum is zero.
+    pub balanced: bool,
+    /// Accounts below zero (wallets and escrows never may be).
+    pub negative_accounts: u64,
+}
+
+/// Query of `GET /ledger/export`; an empty field is left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LedgerExportQuery {
+    /// First day (`YYYY-MM-DD`, UTC), inclusive.
+    pub from: String,
+    /// Last day (`YYYY-MM-DD`, UTC), inclusive.
+    pub to: String,
+    /// One ledger account, e.g. `wallet:<uuid>` or `platform:fees`.
+    pub account: String,
+    /// `csv` or `jsonl`.
+    pub format: String,
+}
+
+/// A company on a closing document.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Party {
+    /// Its account.
+    pub account_id: String,
+    /// Legal name.
+    pub company_name: String,
+    /// Taxpayer number.
+    pub inn: String,
+}
+
+/// One closing document (акт) of `GET /documents`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Document {
+    /// Its id, for the PDF.
+    pub document_id: String,
+    /// Its number, e.g. `2026-000001`.
+    pub number: String,
+    /// Its date (`YYYY-MM-DD`).
+    pub date: String,
+    /// The subscription it closes a period of.
+    pub subscription_id: String,
+    /// Service type code.
+    pub service_type: String,
+    /// `one_off` or `monthly`.
+    pub plan: String,
+    /// First day of the period (`YYYY-MM-DD`).
+    pub period_start: String,
+    /// Last day of the period (`YYYY-MM-DD`).
+    pub period_end: String,
+    /// What the client paid for the period.
+    pub amount: Money,
+    /// The platform's commission out of it.
+    pub fee: Money,
+    /// Who ordered.
+    pub client: Party,
+    /// Who performed.
+    pub provider: Party,
+}

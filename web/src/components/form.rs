@@ -2,7 +2,7 @@
 
 use dioxus::prelude::*;
 
-/// A labelled text input bound to `value`; `error` shows under it.
+/// A labelled text input bound to `value`; `hint` (what to type) and `error` show under it.
 #[component]
 pub fn TextField(
     label: String,
@@ -10,10 +10,12 @@ pub fn TextField(
     value: Signal<String>,
     #[props(default = "text".to_string())] kind: String,
     #[props(default)] autocomplete: Option<String>,
+    #[props(default)] hint: Option<String>,
     #[props(default)] error: Option<String>,
 ) -> Element {
     let mut value = value;
     let invalid = error.is_some();
+    let described = hint.as_ref().map(|_| format!("{testid}-hint"));
     rsx! {
         div { class: if invalid { "field invalid" } else { "field" },
             label { r#for: "{testid}", "{label}" }
@@ -25,7 +27,11 @@ pub fn TextField(
                 value: "{value}",
                 "data-testid": "{testid}",
                 "aria-invalid": if invalid { "true" } else { "false" },
+                "aria-describedby": described,
                 oninput: move |e| value.set(e.value()),
+            }
+            if let Some(text) = hint {
+                p { class: "field-hint", id: "{testid}-hint", "data-testid": "{testid}-hint", "{text}" }
             }
             FieldError { testid: testid.clone(), error }
         }

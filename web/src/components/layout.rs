@@ -23,6 +23,8 @@ fn nav_items(role: Role, t: &'static Strings) -> Vec<NavItem> {
         label,
         testid,
     };
+    // Every role has closing documents: its own, or (staff) all of them.
+    let documents = || item(Route::Documents {}, t.nav_documents, "nav-documents");
     match role {
         Role::Client => vec![
             item(
@@ -32,6 +34,7 @@ fn nav_items(role: Role, t: &'static Strings) -> Vec<NavItem> {
             ),
             item(Route::NewRequest {}, t.nav_new_request, "nav-new-request"),
             item(Route::WalletPage {}, t.nav_wallet, "nav-wallet"),
+            documents(),
         ],
         Role::Provider => vec![
             item(
@@ -45,6 +48,7 @@ fn nav_items(role: Role, t: &'static Strings) -> Vec<NavItem> {
                 "nav-my-subscriptions",
             ),
             item(Route::WalletPage {}, t.nav_wallet, "nav-wallet"),
+            documents(),
         ],
         Role::Admin => vec![
             item(Route::Complaints {}, t.nav_complaints, "nav-complaints"),
@@ -53,12 +57,16 @@ fn nav_items(role: Role, t: &'static Strings) -> Vec<NavItem> {
                 t.nav_all_subscriptions,
                 "nav-all-subscriptions",
             ),
+            documents(),
         ],
-        Role::Auditor => vec![item(
-            Route::LedgerExport {},
-            t.nav_ledger_export,
-            "nav-ledger-export",
-        )],
+        Role::Auditor => vec![
+            item(
+                Route::LedgerExport {},
+                t.nav_ledger_export,
+                "nav-ledger-export",
+            ),
+            documents(),
+        ],
     }
 }
 

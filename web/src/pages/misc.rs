@@ -35,12 +35,6 @@ pub fn Complaints() -> Element {
     rsx! { ComingSoon { title: session::t().nav_complaints } }
 }
 
-/// Auditor's ledger export (to come).
-#[component]
-pub fn LedgerExport() -> Element {
-    rsx! { ComingSoon { title: session::t().nav_ledger_export } }
-}
-
 /// Any other URL.
 #[component]
 pub fn NotFound(segments: Vec<String>) -> Element {

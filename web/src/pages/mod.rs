@@ -2,6 +2,8 @@
 
 pub mod auth;
 pub mod available;
+pub mod documents;
+pub mod ledger;
 pub mod misc;
 pub mod new_request;
 pub mod pay;
