@@ -54,7 +54,7 @@ pub async fn mail(database_url: &str, mails: u64) -> anyhow::Result<()> {
 }
 
 /// `url` with its database replaced by `name` (query parameters kept).
-fn on_database(url: &str, name: &str) -> String {
+pub(crate) fn on_database(url: &str, name: &str) -> String {
     let (path, query) = url.split_once('?').map_or((url, ""), |(p, q)| (p, q));
     let server = path.rsplit_once('/').map_or(path, |(server, _)| server);
     if query.is_empty() {

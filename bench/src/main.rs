@@ -11,9 +11,14 @@
 //! - `mail`: mails a second through the notifier into a real SMTP sink,
 //!   every event delivered twice so the deduplication works too; in this
 //!   process, on a scratch database, no `hub dev` needed (see [`mail`]).
+//! - `ledger`: `hub ledger export` (CSV) against PostgreSQL's own `COPY` of
+//!   the same rows, its peak RSS, `hub ledger verify`, and the ledger
+//!   follower's build rate; on a scratch database, with a release `hub`
+//!   binary, no `hub dev` needed (see [`ledger`]).
 
 mod client;
 mod dispatch;
+mod ledger;
 mod mail;
 mod money;
 mod stats;
@@ -138,6 +143,28 @@ enum Bench {
         )]
         database_url: String,
     },
+    /// `hub ledger export` ÷ PostgreSQL's COPY of the same rows, the
+    /// export's peak RSS, `hub ledger verify`, and the ledger's build rate,
+    /// on a scratch database.
+    Ledger {
+        /// Ledger entries (two per settled top-up).
+        #[arg(long, default_value_t = 1_000_000)]
+        entries: u64,
+        /// Export, COPY and verify runs; the table shows their medians.
+        #[arg(long, default_value_t = 3)]
+        runs: u32,
+        /// The `hub` binary [default: $CARGO_TARGET_DIR/release/hub if it
+        /// exists, else target/release/hub].
+        #[arg(long)]
+        hub: Option<std::path::PathBuf>,
+        /// A server to make the scratch database on (any database of it).
+        #[arg(
+            long,
+            env = "HUB_DATABASE__URL",
+            default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+        )]
+        database_url: String,
+    },
 }
 
 #[tokio::main]
@@ -203,6 +230,12 @@ async fn main() -> anyhow::Result<()> {
             mails,
             database_url,
         } => mail::mail(&database_url, mails).await,
+        Bench::Ledger {
+            entries,
+            runs,
+            hub,
+            database_url,
+        } => ledger::ledger(&database_url, entries, runs, hub).await,
     }
 }
 

@@ -130,6 +130,9 @@ pub async fn rebuild() -> anyhow::Result<ExitCode> {
         c.hashes.0.as_deref().unwrap_or("-"),
         c.hashes.1.as_deref().unwrap_or("-")
     );
+    if let Some(seq) = c.first_difference {
+        println!("the first entry that differs: seq {seq}");
+    }
     if c.is_sound() {
         println!("OK: the live ledger equals a fresh rebuild and its invariants hold");
         Ok(ExitCode::SUCCESS)

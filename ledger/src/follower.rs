@@ -60,6 +60,9 @@ pub(crate) struct EventRow {
     pub global_position: i64,
     pub tx_id: i64,
     pub recorded_at: DateTime<Utc>,
+    /// When the business step happened by Hub's clock (the dev clock in
+    /// `hub dev`), from the event's metadata.
+    pub occurred_at: Option<String>,
 }
 
 impl EventRow {
@@ -105,7 +108,8 @@ pub async fn state(db: &mut PgConnection, tables: &Tables) -> Result<State, sqlx
 
 const EVENT_COLUMNS: &str = "aggregate_type, aggregate_id, sequence, event_type, \
      CASE WHEN event_type = ANY($1) THEN payload END AS payload, global_position, \
-     tx_id::text::bigint AS tx_id, recorded_at";
+     tx_id::text::bigint AS tx_id, recorded_at, \
+     CASE WHEN event_type = 'EscrowReleased' THEN metadata->>'occurred_at' END AS occurred_at";
 
 async fn next_events(
     db: &mut PgConnection,
@@ -211,7 +215,11 @@ fn postings(rows: &[EventRow]) -> Result<(Vec<Pending>, Vec<Release>), LedgerErr
                             recipient: *recipient,
                             amount: amount.amount(),
                             currency: amount.currency().to_string(),
-                            at: row.recorded_at,
+                            at: row
+                                .occurred_at
+                                .as_deref()
+                                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                                .map_or(row.recorded_at, |t| t.with_timezone(&Utc)),
                         });
                         match to {
                             EscrowParty::Provider => "released to the provider",

@@ -16,6 +16,10 @@ pub struct Comparison {
     pub compared_seq: i64,
     /// Their hashes at `compared_seq` (live, rebuilt).
     pub hashes: (Option<String>, Option<String>),
+    /// The first `seq` up to `compared_seq` where any field of the two
+    /// entries differs (an entry edited in place keeps its old hash, so
+    /// every field is compared, not only the hashes).
+    pub first_difference: Option<i64>,
     /// Closing documents up to the same point, live and rebuilt.
     pub documents: (i64, i64),
 }
@@ -23,7 +27,7 @@ pub struct Comparison {
 impl Comparison {
     /// Whether the rebuild equals the live ledger and its invariants hold.
     pub fn is_sound(&self) -> bool {
-        let heads_agree = self.hashes.0 == self.hashes.1;
+        let heads_agree = self.hashes.0 == self.hashes.1 && self.first_difference.is_none();
         heads_agree
             && self.documents.0 == self.documents.1
             && self.rebuilt.total.is_zero()
@@ -59,6 +63,17 @@ pub async fn compare(
                 .bind(compared_seq)
                 .fetch_optional(&mut *db)
                 .await?;
+            let first_difference: Option<i64> = sqlx::query_scalar(&format!(
+                "SELECT min(seq) FROM ( \
+                   (SELECT * FROM {l} WHERE seq <= $1 EXCEPT ALL SELECT * FROM {r} WHERE seq <= $1) \
+                   UNION ALL \
+                   (SELECT * FROM {r} WHERE seq <= $1 EXCEPT ALL SELECT * FROM {l} WHERE seq <= $1)) d",
+                l = live.entries,
+                r = scratch.entries
+            ))
+            .bind(compared_seq)
+            .fetch_one(&mut *db)
+            .await?;
             let count = |t: &Tables| {
                 format!(
                     "SELECT count(*) FROM {} d WHERE d.number <= coalesce((SELECT max(number) FROM {}), '')",
@@ -75,6 +90,7 @@ pub async fn compare(
                 rebuilt,
                 compared_seq,
                 hashes: (live_hash, rebuilt_hash),
+                first_difference,
                 documents: (live_docs, rebuilt_docs),
             })
         }

@@ -256,6 +256,17 @@ async fn the_ledger_equals_a_fresh_rebuild() {
     assert_eq!(c.compared_seq, 4_000);
     // A second follower pass changes nothing already posted.
     assert_eq!(sync(&pool, 700).await, 10);
+
+    // An entry edited in place (its hash left alone) is found.
+    sqlx::query("UPDATE read.ledger_entries SET memo = 'edited' WHERE seq = 1234")
+        .execute(db.owner_pool())
+        .await
+        .expect("edit");
+    let c = ledger::rebuild::compare(db.owner_pool(), &scratch, 333)
+        .await
+        .expect("rebuild");
+    assert!(!c.is_sound());
+    assert_eq!(c.first_difference, Some(1_234));
     db.drop_db().await.expect("drop");
 }
 

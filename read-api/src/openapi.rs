@@ -10,6 +10,8 @@ use crate::model::{
 use crate::money::Money;
 use crate::page::Page;
 use crate::routes;
+use crate::routes::documents::{ClosingDocument, DocumentParty};
+use crate::routes::ledger::LedgerHead;
 use axum::Router;
 use axum::routing::get;
 use serde::Serialize;
@@ -85,11 +87,17 @@ impl Modify for BearerAuth {
         routes::complaints::list,
         routes::notifications::list,
         routes::notifications::unread,
+        routes::ledger::head,
+        routes::ledger::export,
+        routes::documents::list,
+        routes::documents::pdf,
+        routes::documents::register,
         events::stream::handler,
     ),
     components(schemas(ProblemDoc, Money, Subscription, Order, Message, Complaint, Resolution, Wallet, Me, Company,
                        Catalog, CatalogItem, Notification, UnreadCount, Movement, Payout, Page<Subscription>, Page<Order>,
-                       Page<Message>, Page<Complaint>, Page<Notification>, Page<Movement>, Page<Payout>)),
+                       Page<Message>, Page<Complaint>, Page<Notification>, Page<Movement>, Page<Payout>,
+                       LedgerHead, ClosingDocument, DocumentParty, Page<ClosingDocument>)),
     modifiers(&BearerAuth, &COMMON_ANSWERS),
 )]
 pub struct ApiDoc;
