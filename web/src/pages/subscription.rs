@@ -94,16 +94,25 @@ pub fn SubscriptionPage(id: String) -> Element {
     let mut error = use_signal(|| None::<String>);
     let mut key = use_signal(PendingKey::default);
 
+    let mut live_updates = use_signal(|| 0u64);
     let sid = id.clone();
     let mut load = use_future(move || {
         let sid = sid.clone();
         async move {
-            sub.set(Some(api::subscription(&sid).await));
+            let seen = *live_updates.peek();
+            let fetched = api::subscription(&sid).await;
+            // A live update that came while this fetch was out is at least as
+            // new as what the fetch read: keep it (a later change brings
+            // another update).
+            if *live_updates.peek() == seen {
+                sub.set(Some(fetched));
+            }
         }
     });
     let watched = use_signal(|| id.clone());
     let live = use_subscription_events(move |s| {
         if s.id == *watched.peek() {
+            *live_updates.write() += 1;
             sub.set(Some(Ok(s)));
         }
     });
@@ -123,7 +132,11 @@ pub fn SubscriptionPage(id: String) -> Element {
                     key.write().done();
                     confirming.set(false);
                     error.set(None);
-                    sub.set(Some(api::subscription(&sid).await));
+                    let seen = *live_updates.peek();
+                    let fetched = api::subscription(&sid).await;
+                    if *live_updates.peek() == seen {
+                        sub.set(Some(fetched));
+                    }
                 }
                 Err(ApiError::Problem(p)) => {
                     if p.status < 500 && p.status != 409 {
