@@ -130,29 +130,9 @@ fn hub_binary(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
 /// Appends `count` settled top-ups over [`WALLETS`] wallets in
 /// transactions of [`PER_TX`] events.
 async fn append(pool: &PgPool, count: i64) -> anyhow::Result<()> {
-    let mut from = 0;
-    while from < count {
-        let to = (from + PER_TX).min(count) - 1;
-        sqlx::query(
-            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, \
-                                 payload, metadata) \
-             SELECT 'Wallet', md5('w' || (i % $3))::uuid::text, i / $3 + 1, 'TopUpSettled', '1.0', \
-                    json_build_object('TopUpSettled', json_build_object( \
-                        'transfer_id', gen_random_uuid(), \
-                        'amount', json_build_object('amount', (((i % 97) + 1) * 10.5)::numeric(12,2)::text, \
-                                                    'currency', 'RUB'))), \
-                    '{}' \
-             FROM generate_series($1::bigint, $2::bigint) i",
-        )
-        .bind(from)
-        .bind(to)
-        .bind(WALLETS)
-        .execute(pool)
+    ledger::fixtures::append_top_ups(pool, 0, count, WALLETS, PER_TX)
         .await
-        .context("appending top-ups")?;
-        from = to + 1;
-    }
-    Ok(())
+        .context("appending top-ups")
 }
 
 /// What one child process took.

@@ -20,7 +20,7 @@ balance,event_type,event_id,memo,prev_hash,hash";
 pub const BOM: &str = "\u{feff}";
 
 /// One posting in the ledger, as stored and exported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     /// Position in commit order, from 1, without gaps.
     pub seq: i64,
@@ -53,11 +53,48 @@ pub struct Entry {
     pub hash: String,
 }
 
+/// The columns an [`Entry`] reads, in its field order.
+pub const COLUMNS: &str = "seq, recorded_at, transfer_id, account, account_seq, amount, currency, \
+     balance, event_type, event_id, memo, prev_hash, hash";
+
+/// By position, in [`COLUMNS`]' order: looking columns up by name cost an
+/// export a tenth of its time.
+impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for Entry {
+    fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        Ok(Self {
+            seq: row.try_get(0)?,
+            recorded_at: row.try_get(1)?,
+            transfer_id: row.try_get(2)?,
+            account: row.try_get(3)?,
+            account_seq: row.try_get(4)?,
+            amount: row.try_get(5)?,
+            currency: row.try_get(6)?,
+            balance: row.try_get(7)?,
+            event_type: row.try_get(8)?,
+            event_id: row.try_get(9)?,
+            memo: row.try_get(10)?,
+            prev_hash: row.try_get(11)?,
+            hash: row.try_get(12)?,
+        })
+    }
+}
+
 /// Two decimal places, a dot, a leading minus when negative.
 pub fn amount_text(amount: Decimal) -> String {
     let mut a = amount;
     a.rescale(2);
     a.to_string()
+}
+
+/// [`amount_text`] into `out`, without a temporary when the scale is
+/// already two places (as the ledger's numeric(20,2) columns read back).
+fn write_amount(out: &mut String, amount: Decimal) {
+    if amount.scale() == 2 {
+        let _ = write!(out, "{amount}");
+    } else {
+        out.push_str(&amount_text(amount));
+    }
 }
 
 /// ISO 8601 in UTC with microseconds, as PostgreSQL keeps them.
@@ -107,11 +144,36 @@ impl Entry {
         chain_hash(&self.prev_hash, &self.canonical())
     }
 
-    /// One CSV record (RFC 4180 quoting), ending in CRLF.
+    /// One CSV record (RFC 4180 quoting), ending in CRLF: the same text as
+    /// [`write_csv_record`] of the fields and the hashes, written straight
+    /// into `out` (an export writes millions of these).
     pub fn write_csv(&self, out: &mut String) {
-        let fields = self.fields();
-        let all = fields.iter().chain([&self.prev_hash, &self.hash]);
-        write_csv_record(out, all.map(String::as_str));
+        let _ = write!(
+            out,
+            "{},{},{},",
+            self.seq,
+            self.recorded_at.format("%Y-%m-%dT%H:%M:%S%.6fZ"),
+            self.transfer_id
+        );
+        csv_field(out, &self.account);
+        let _ = write!(out, ",{},", self.account_seq);
+        write_amount(out, self.amount);
+        out.push(',');
+        csv_field(out, &self.currency);
+        out.push(',');
+        write_amount(out, self.balance);
+        out.push(',');
+        for field in [
+            &self.event_type,
+            &self.event_id,
+            &self.memo,
+            &self.prev_hash,
+        ] {
+            csv_field(out, field);
+            out.push(',');
+        }
+        csv_field(out, &self.hash);
+        out.push_str("\r\n");
     }
 
     /// One JSON line, ending in LF.
@@ -174,7 +236,10 @@ pub fn write_csv_record<'a>(out: &mut String, fields: impl IntoIterator<Item = &
 }
 
 fn csv_field(out: &mut String, field: &str) {
-    if field.contains([',', '"', '\r', '\n']) {
+    if field
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+    {
         out.push('"');
         out.push_str(&field.replace('"', "\"\""));
         out.push('"');
@@ -256,6 +321,31 @@ mod tests {
         assert_eq!(fields.len(), 13);
         assert_eq!(canonical_of(&fields[..11]), e.canonical());
         assert_eq!(fields[12], e.hash);
+    }
+
+    #[test]
+    fn the_fast_csv_line_is_the_generic_one() {
+        for e in [
+            sample(),
+            Entry {
+                amount: dec!(7),
+                memo: String::new(),
+                ..sample()
+            },
+        ] {
+            let mut fast = String::new();
+            e.write_csv(&mut fast);
+            let mut generic = String::new();
+            let fields = e.fields();
+            write_csv_record(
+                &mut generic,
+                fields
+                    .iter()
+                    .chain([&e.prev_hash, &e.hash])
+                    .map(String::as_str),
+            );
+            assert_eq!(fast, generic);
+        }
     }
 
     #[test]

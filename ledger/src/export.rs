@@ -109,8 +109,7 @@ pub async fn span(pool: &PgPool, tables: &Tables, s: &Selection) -> Result<Span,
     })
 }
 
-const COLUMNS: &str = "seq, recorded_at, transfer_id, account, account_seq, amount, currency, \
-     balance, event_type, event_id, memo, prev_hash, hash";
+use crate::entry::COLUMNS;
 
 /// Where the next page starts: after this `seq`, or with an account
 /// filter after this `account_seq`.
@@ -153,8 +152,42 @@ async fn page(
         .await
 }
 
+/// Reads the pages in order into `pages`, one ahead of the formatter, so
+/// the server's time and the formatting overlap; stops when the export is
+/// dropped (the channel closes) or the span is read.
+async fn read_pages(
+    pool: PgPool,
+    tables: Tables,
+    account: Option<String>,
+    span: Span,
+    page_size: i64,
+    pages: tokio::sync::mpsc::Sender<Result<Vec<Entry>, sqlx::Error>>,
+) {
+    let mut after = After {
+        seq: span.first - 1,
+        account_seq: 0,
+    };
+    loop {
+        let rows = page(&pool, &tables, account.as_deref(), span, after, page_size).await;
+        let last = match &rows {
+            Ok(rows) if (rows.len() as i64) == page_size => rows.last().map(|l| After {
+                seq: l.seq,
+                account_seq: l.account_seq,
+            }),
+            _ => None,
+        };
+        if pages.send(rows).await.is_err() {
+            return;
+        }
+        match last {
+            Some(next) => after = next,
+            None => return,
+        }
+    }
+}
+
 /// The export as text chunks, one per page: the CSV starts with the BOM and
-/// the header.
+/// the header. Pages are read one ahead by a task of their own.
 pub fn stream(
     pool: PgPool,
     tables: Tables,
@@ -163,57 +196,33 @@ pub fn stream(
     format: Format,
     page_size: i64,
 ) -> impl Stream<Item = Result<String, sqlx::Error>> + Send + 'static {
-    struct Cursor {
-        after: After,
-        started: bool,
-        done: bool,
-    }
-    let start = Cursor {
-        after: After {
-            seq: span.first - 1,
-            account_seq: 0,
-        },
-        started: false,
-        done: false,
-    };
-    futures_util::stream::try_unfold(start, move |mut cur| {
-        let pool = pool.clone();
-        let tables = tables.clone();
-        let account = selection.account.clone();
-        async move {
-            if cur.done {
-                return Ok(None);
-            }
-            let mut out = String::new();
-            if !cur.started && format == Format::Csv {
-                out.push_str(BOM);
-                out.push_str(CSV_HEADER);
-                out.push_str("\r\n");
-            }
-            cur.started = true;
-            let rows = page(
-                &pool,
-                &tables,
-                account.as_deref(),
-                span,
-                cur.after,
-                page_size,
-            )
-            .await?;
-            cur.done = (rows.len() as i64) < page_size;
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    tokio::spawn(read_pages(
+        pool,
+        tables,
+        selection.account,
+        span,
+        page_size,
+        tx,
+    ));
+    let capacity = usize::try_from(page_size).unwrap_or(0) * 300;
+    futures_util::stream::unfold((rx, false), move |(mut rx, started)| async move {
+        let rows = rx.recv().await?;
+        let mut out = String::with_capacity(capacity);
+        if !started && format == Format::Csv {
+            out.push_str(BOM);
+            out.push_str(CSV_HEADER);
+            out.push_str("\r\n");
+        }
+        let chunk = rows.map(|rows| {
             for e in &rows {
                 match format {
                     Format::Csv => e.write_csv(&mut out),
                     Format::Jsonl => e.write_json(&mut out),
                 }
             }
-            if let Some(last) = rows.last() {
-                cur.after = After {
-                    seq: last.seq,
-                    account_seq: last.account_seq,
-                };
-            }
-            Ok(Some((out, cur)))
-        }
+            out
+        });
+        Some((chunk, (rx, true)))
     })
 }

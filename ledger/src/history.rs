@@ -14,9 +14,8 @@ pub async fn postings(
     limit: i64,
 ) -> Result<Vec<Entry>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT seq, recorded_at, transfer_id, account, account_seq, amount, currency, balance, \
-                event_type, event_id, memo, prev_hash, hash \
-         FROM {} WHERE account = $1 AND account_seq < $2 ORDER BY account_seq DESC LIMIT $3",
+        "SELECT {} FROM {} WHERE account = $1 AND account_seq < $2 ORDER BY account_seq DESC LIMIT $3",
+        crate::entry::COLUMNS,
         tables.entries
     ))
     .bind(account)

@@ -6,6 +6,7 @@
 mod acts;
 pub mod entry;
 pub mod export;
+pub mod fixtures;
 pub mod follower;
 pub mod history;
 pub mod rebuild;

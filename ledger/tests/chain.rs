@@ -20,31 +20,11 @@ use rust_decimal::Decimal;
 use sqlx::PgPool;
 use store::TestDb;
 
-/// Appends `count` settled top-ups spread over `wallets` wallets, in
-/// transactions of `per_tx` events, numbered from `start`.
+/// Appends `count` settled top-ups over `wallets` wallets, `per_tx` a transaction.
 async fn top_ups(pool: &PgPool, start: i64, count: i64, wallets: i64, per_tx: i64) {
-    let mut from = start;
-    while from < start + count {
-        let to = (from + per_tx).min(start + count) - 1;
-        sqlx::query(
-            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, \
-                                 payload, metadata) \
-             SELECT 'Wallet', md5('w' || (i % $3))::uuid::text, i / $3 + 1, 'TopUpSettled', '1.0', \
-                    json_build_object('TopUpSettled', json_build_object( \
-                        'transfer_id', gen_random_uuid(), \
-                        'amount', json_build_object('amount', (((i % 97) + 1) * 10.5)::numeric(12,2)::text, \
-                                                    'currency', 'RUB'))), \
-                    '{}' \
-             FROM generate_series($1::bigint, $2::bigint) i",
-        )
-        .bind(from)
-        .bind(to)
-        .bind(wallets)
-        .execute(pool)
+    ledger::fixtures::append_top_ups(pool, start, count, wallets, per_tx)
         .await
         .expect("append");
-        from = to + 1;
-    }
 }
 
 async fn export(pool: &PgPool, selection: Selection, format: Format) -> String {
