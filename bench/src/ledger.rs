@@ -254,17 +254,29 @@ async fn run(url: &str, top_ups: u64, runs: u32, hub: &Path, file: &Path) -> any
     let copy = format!(
         "\\copy (SELECT {COLUMNS} FROM read.ledger_entries ORDER BY seq) TO '/dev/null' WITH (FORMAT csv)"
     );
+    // Commit → ledger latency, probed every 100 ms by a live follower in this
+    // process, told apart by whether an export is streaming at the time.
+    let probe_pool = store::connect(url, 4).await?;
+    let stop = tokio_util::sync::CancellationToken::new();
+    let follower = tokio::spawn(::ledger::run::run(probe_pool.clone(), stop.clone()));
+    let exporting = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let probe = tokio::spawn(probe_latency(probe_pool, exporting.clone(), stop.clone()));
     let mut all = Vec::new();
     for i in 1..=runs {
         println!("run {i}/{runs}: export, COPY, verify…");
+        exporting.store(true, std::sync::atomic::Ordering::SeqCst);
         let export = timed(
             hub,
             &["ledger", "export", "--out", &out, "--format", "csv"],
             &env,
             &time_file,
         )
-        .await?;
-        if count_after(&export.stderr, "exported ") != Some(rows) {
+        .await;
+        exporting.store(false, std::sync::atomic::Ordering::SeqCst);
+        let export = export?;
+        // The probe's own entries land after `rows`; an export's cut is
+        // fixed when it starts.
+        if count_after(&export.stderr, "exported ").is_none_or(|n| n < rows) {
             bail!("the export did not write {rows} rows: {}", export.stderr);
         }
         let psql = timed(
@@ -274,11 +286,11 @@ async fn run(url: &str, top_ups: u64, runs: u32, hub: &Path, file: &Path) -> any
             &time_file,
         )
         .await?;
-        if count_after(&psql.stdout, "COPY ") != Some(rows) {
+        if count_after(&psql.stdout, "COPY ").is_none_or(|n| n < rows) {
             bail!("COPY did not read {rows} rows: {}", psql.stdout);
         }
         let verify = timed(hub, &["ledger", "verify", &out], &env, &time_file).await?;
-        if count_after(&verify.stdout, "OK: ") != Some(rows) {
+        if count_after(&verify.stdout, "OK: ").is_none_or(|n| n < rows) {
             bail!("the export did not verify: {}", verify.stdout);
         }
         all.push(Run {
@@ -290,7 +302,15 @@ async fn run(url: &str, top_ups: u64, runs: u32, hub: &Path, file: &Path) -> any
         });
     }
 
+    stop.cancel();
+    let (mut during, mut outside) = probe.await?;
+    follower.await?;
     print_table(rows, &all);
+    println!(
+        "  commit → ledger latency, a top-up every 100 ms: during exports {}; otherwise {}",
+        during.summary(),
+        outside.summary()
+    );
     println!(
         "  ledger build (ledger::sync, {STEP} events a step): {:.0} entries/s ({rows} entries in {:.2} s)",
         rows as f64 / built.as_secs_f64(),
@@ -302,6 +322,65 @@ async fn run(url: &str, top_ups: u64, runs: u32, hub: &Path, file: &Path) -> any
         appended.as_secs_f64()
     );
     Ok(())
+}
+
+/// Commits one top-up every 100 ms and times until the ledger's checkpoint
+/// passes it; returns the samples taken while an export streamed and the rest.
+async fn probe_latency(
+    pool: PgPool,
+    exporting: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    stop: tokio_util::sync::CancellationToken,
+) -> (crate::stats::Samples, crate::stats::Samples) {
+    let (mut during, mut outside) = (
+        crate::stats::Samples::default(),
+        crate::stats::Samples::default(),
+    );
+    // A wallet of its own per probe: ids far beyond the load's.
+    let mut n: i64 = 1_000_000_000_000;
+    while !stop.is_cancelled() {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        n += 1;
+        let was_exporting = exporting.load(std::sync::atomic::Ordering::SeqCst);
+        let started = Instant::now();
+        if ::ledger::fixtures::append_top_ups(&pool, n, 1, i64::MAX, 1)
+            .await
+            .is_err()
+        {
+            continue;
+        }
+        let target: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT tx_id::text::bigint, global_position FROM events \
+             ORDER BY tx_id DESC, global_position DESC LIMIT 1",
+        )
+        .fetch_optional(&pool)
+        .await
+        .ok()
+        .flatten();
+        let Some(target) = target else { continue };
+        loop {
+            let at: Option<(i64, i64)> = sqlx::query_as(
+                "SELECT tx_id::text::bigint, global_position FROM read.ledger_state",
+            )
+            .fetch_optional(&pool)
+            .await
+            .ok()
+            .flatten();
+            if at.is_some_and(|a| a >= target) || stop.is_cancelled() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        if stop.is_cancelled() {
+            break;
+        }
+        let took = started.elapsed();
+        if was_exporting && exporting.load(std::sync::atomic::Ordering::SeqCst) {
+            during.push(took);
+        } else {
+            outside.push(took);
+        }
+    }
+    (during, outside)
 }
 
 /// The median of `values` (the lower one of an even count; zero if none).
