@@ -8,7 +8,6 @@ pub mod entry;
 pub mod export;
 pub mod fixtures;
 pub mod follower;
-pub mod history;
 pub mod rebuild;
 pub mod run;
 pub mod tables;
