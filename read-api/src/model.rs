@@ -229,7 +229,7 @@ pub struct Resolution {
     pub to_client: Money,
     /// Paid to the provider.
     pub to_provider: Money,
-    /// The admin's note.
+    /// The admin's reasoning, shown to both parties with the decision.
     pub note: Option<String>,
 }
 
@@ -255,9 +255,10 @@ pub struct Complaint {
     /// `filed`, `in_review`, `resolved` or `withdrawn`.
     #[schema(example = "filed")]
     pub status: String,
-    /// The admin reviewing it.
+    /// The admin reviewing it; `null` for the order's parties (admins only).
     pub reviewer_id: Option<Uuid>,
-    /// Admins' notes, `[{admin_id, text, at}]`, oldest first.
+    /// Admins' notes, `[{admin_id, text, at}]`, oldest first; always `[]`
+    /// for the order's parties (the notes are the admins' own).
     #[schema(value_type = Vec<Object>)]
     pub notes: serde_json::Value,
     /// The split, once resolved.
@@ -303,6 +304,29 @@ impl ComplaintRow {
         Cursor {
             at: self.filed_at,
             id: self.id,
+        }
+    }
+}
+
+impl Complaint {
+    /// What the order's client and provider may see: the complaint, its
+    /// status and the decision with its reasoning (`resolution.note`), but
+    /// not the admins' working notes nor which admin reviews it.
+    pub fn for_party(self) -> Self {
+        Self {
+            reviewer_id: None,
+            notes: serde_json::Value::Array(Vec::new()),
+            ..self
+        }
+    }
+
+    /// The complaint as `caller` may see it: whole for an admin, redacted
+    /// ([`Complaint::for_party`]) for anyone else.
+    pub fn for_caller(self, caller: &platform::Caller) -> Self {
+        if caller.role == domain::Role::Admin {
+            self
+        } else {
+            self.for_party()
         }
     }
 }
@@ -518,12 +542,15 @@ pub struct CatalogItem {
     pub one_off_price: Money,
     /// Price of a month.
     pub monthly_price: Money,
+    /// No longer offered (listed only to admins asking `include_retired=true`).
+    pub retired: bool,
 }
 
 /// The catalog.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Catalog {
-    /// Active service types, by code.
+    /// Service types, by code: the active ones, and retired ones too when
+    /// an admin asked for them.
     pub items: Vec<CatalogItem>,
 }
 
@@ -564,4 +591,37 @@ impl Notification {
 pub struct UnreadCount {
     /// Unread notifications.
     pub unread: i64,
+}
+
+/// An account as the admin console lists it.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct AdminAccount {
+    /// The account.
+    pub account_id: Uuid,
+    /// `client`, `provider`, `admin` or `auditor`.
+    #[schema(example = "provider")]
+    pub role: String,
+    /// Login and contact address.
+    pub email: String,
+    /// The company's legal name; `null` for staff.
+    pub company_name: Option<String>,
+    /// The company's taxpayer number; `null` for staff.
+    #[schema(example = "7707083893")]
+    pub inn: Option<String>,
+    /// Service type codes a provider serves; empty for other roles.
+    pub service_types: Vec<String>,
+    /// Blocked: every query and command of it is refused.
+    pub blocked: bool,
+    /// When it registered.
+    pub registered_at: DateTime<Utc>,
+}
+
+impl AdminAccount {
+    /// Its pagination key.
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            at: self.registered_at,
+            id: self.account_id,
+        }
+    }
 }

@@ -4,12 +4,13 @@
 
 use crate::events;
 use crate::model::{
-    Catalog, CatalogItem, Company, Complaint, Me, Message, Movement, Notification, Order, Payout,
-    Resolution, Subscription, UnreadCount, Wallet,
+    AdminAccount, Catalog, CatalogItem, Company, Complaint, Me, Message, Movement, Notification,
+    Order, Payout, Resolution, Subscription, UnreadCount, Wallet,
 };
 use crate::money::Money;
 use crate::page::Page;
 use crate::routes;
+use crate::routes::admin::escrow::EscrowTotals;
 use crate::routes::documents::{ClosingDocument, DocumentParty};
 use crate::routes::ledger::LedgerHead;
 use axum::Router;
@@ -84,7 +85,14 @@ impl Modify for BearerAuth {
         routes::subscriptions::available,
         routes::orders::get,
         routes::orders::messages,
-        routes::complaints::list,
+        routes::complaints::get,
+        routes::complaints::of_order,
+        routes::admin::complaints::list,
+        routes::admin::complaints::get,
+        routes::admin::orders::list,
+        routes::admin::subscriptions::list,
+        routes::admin::escrow::get,
+        routes::admin::accounts::list,
         routes::notifications::list,
         routes::notifications::unread,
         routes::ledger::head,
@@ -97,7 +105,8 @@ impl Modify for BearerAuth {
     components(schemas(ProblemDoc, Money, Subscription, Order, Message, Complaint, Resolution, Wallet, Me, Company,
                        Catalog, CatalogItem, Notification, UnreadCount, Movement, Payout, Page<Subscription>, Page<Order>,
                        Page<Message>, Page<Complaint>, Page<Notification>, Page<Movement>, Page<Payout>,
-                       LedgerHead, ClosingDocument, DocumentParty, Page<ClosingDocument>)),
+                       LedgerHead, ClosingDocument, DocumentParty, Page<ClosingDocument>,
+                       AdminAccount, Page<AdminAccount>, EscrowTotals)),
     modifiers(&BearerAuth, &COMMON_ANSWERS),
 )]
 pub struct ApiDoc;

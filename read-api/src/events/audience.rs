@@ -6,6 +6,7 @@ use crate::model::{
     COMPLAINT_COLUMNS, Complaint, ComplaintRow, MESSAGE_COLUMNS, Message, ORDER_COLUMNS, Order,
     SUBSCRIPTION_COLUMNS, Subscription, SubscriptionRow,
 };
+use crate::money::Money;
 use serde::Deserialize;
 use serde::Serialize;
 use sqlx::PgPool;
@@ -59,7 +60,7 @@ pub async fn resolve(pool: &PgPool, payload: &str) -> Result<Vec<Delivery>, Reso
         "order" => order(pool, change.id).await,
         "message" => message(pool, change.id).await,
         "wallet" => wallet(pool, change.id).await,
-        "complaint" => complaint(pool, change.id).await,
+        "complaint" => return complaint(pool, change.id).await,
         "notification" => notification(pool, change.id).await,
         other => {
             tracing::debug!(kind = other, "hub_changes: nothing to push for this kind");
@@ -70,9 +71,10 @@ pub async fn resolve(pool: &PgPool, payload: &str) -> Result<Vec<Delivery>, Reso
 }
 
 /// The client, the winning provider, admins, and while requested every
-/// provider of its service type who has not rejected it. Once it is taken,
-/// those other providers get it once more, without who took it, so it
-/// leaves their lists live.
+/// provider of its service type who has not rejected it. Once it is taken
+/// (or cancelled or expired before anyone took it), those other providers
+/// get [`closed_request`] so it leaves their lists live; they never hear of
+/// what the subscription does afterwards (renewals, past due, suspension…).
 async fn subscription(pool: &PgPool, id: Uuid) -> Result<Vec<Delivery>, ResolveError> {
     let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} FROM read.subscriptions WHERE id = $1");
     let Some(row): Option<SubscriptionRow> =
@@ -103,15 +105,41 @@ async fn subscription(pool: &PgPool, id: Uuid) -> Result<Vec<Delivery>, ResolveE
         .into_iter()
         .filter(|p| Some(*p) != sub.provider_id)
         .collect();
-    let gone = Subscription {
-        provider_id: None,
-        ..sub.clone()
-    };
     let mut deliveries = vec![delivery("subscription", &sub, accounts(parties, true))?];
-    if !others.is_empty() {
+    if let Some(gone) = closed_request(&sub)
+        && !others.is_empty()
+    {
         deliveries.push(delivery("subscription", &gone, accounts(others, false))?);
     }
     Ok(deliveries)
+}
+
+/// What a provider who could have taken a request learns once it closed:
+/// that it is no longer open, and nothing it could not see while it was
+/// (not who took it, its escrow, periods or charges). `None` for the states
+/// a request never closes into (past due, suspended, completed, or a
+/// cancellation after acceptance): those are the parties' business only.
+/// A projection's notification names the state after a change, not the one
+/// before, so a taken subscription that stays active (a renewal) sends the
+/// same tombstone again; it tells nothing new.
+fn closed_request(sub: &Subscription) -> Option<Subscription> {
+    let closes = matches!(
+        (sub.provider_id, sub.status.as_str()),
+        (Some(_), "active") | (None, "cancelled" | "expired")
+    );
+    let zero = Money::new(rust_decimal::Decimal::ZERO, &sub.price.currency);
+    closes.then(|| Subscription {
+        provider_id: None,
+        escrow: zero,
+        period_start: None,
+        period_end: None,
+        next_charge_at: None,
+        next_charge: None,
+        cancellation_scheduled: false,
+        cancel_effective_at: None,
+        acceptance_deadline: None,
+        ..sub.clone()
+    })
 }
 
 /// The order's client and provider, admins.
@@ -173,15 +201,20 @@ async fn wallet(pool: &PgPool, owner: Uuid) -> Result<Option<Delivery>, ResolveE
     delivery("wallet", &wallet, accounts([owner], false)).map(Some)
 }
 
-/// The order's client and provider, admins.
-async fn complaint(pool: &PgPool, id: Uuid) -> Result<Option<Delivery>, ResolveError> {
+/// Admins get the whole complaint; the order's client and provider get it
+/// without the admins' notes and reviewer ([`Complaint::for_party`]), as
+/// their REST routes answer it.
+async fn complaint(pool: &PgPool, id: Uuid) -> Result<Vec<Delivery>, ResolveError> {
     let sql = format!("SELECT {COMPLAINT_COLUMNS} FROM read.complaints WHERE id = $1");
     let Some(row): Option<ComplaintRow> =
         sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?
     else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
     let c = Complaint::from(row);
-    let audience = accounts([c.client_id, c.provider_id], true);
-    delivery("complaint", &c, audience).map(Some)
+    let parties = accounts([c.client_id, c.provider_id], false);
+    Ok(vec![
+        delivery("complaint", &c, accounts([], true))?,
+        delivery("complaint", &c.for_party(), parties)?,
+    ])
 }

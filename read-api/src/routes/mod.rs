@@ -1,5 +1,6 @@
 //! The `GET /api/v1/...` queries.
 
+pub mod admin;
 pub mod catalog;
 pub mod complaints;
 pub mod documents;
@@ -28,7 +29,15 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/available", get(subscriptions::available))
         .route("/orders/{id}", get(orders::get))
         .route("/orders/{id}/messages", get(orders::messages))
-        .route("/admin/complaints", get(complaints::list))
+        // Complaints for the order's parties, and the admin console (admin/).
+        .route("/complaints/{id}", get(complaints::get))
+        .route("/orders/{id}/complaints", get(complaints::of_order))
+        .route("/admin/complaints", get(admin::complaints::list))
+        .route("/admin/complaints/{id}", get(admin::complaints::get))
+        .route("/admin/orders", get(admin::orders::list))
+        .route("/admin/subscriptions", get(admin::subscriptions::list))
+        .route("/admin/escrow", get(admin::escrow::get))
+        .route("/admin/accounts", get(admin::accounts::list))
         .route("/ledger/head", get(ledger::head))
         .route("/ledger/export", get(ledger::export))
         .route("/documents", get(documents::list))

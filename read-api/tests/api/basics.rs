@@ -21,7 +21,8 @@ async fn the_catalog_is_public_and_priced_in_money() {
         serde_json::json!({"items": [{
             "code": "legal", "name_en": "Legal", "name_ru": "Юридические услуги",
             "one_off_price": {"amount": "5000.00", "currency": "RUB"},
-            "monthly_price": {"amount": "20000.50", "currency": "RUB"}
+            "monthly_price": {"amount": "20000.50", "currency": "RUB"},
+            "retired": false
         }]})
     );
 }

@@ -1,11 +1,13 @@
 //! read-api against a real PostgreSQL: one fresh database per test.
 
+mod admin;
 mod basics;
 mod blocking;
 mod helpers;
 mod ledger_export;
 mod openapi_answers;
 mod pagination;
+mod privacy;
 mod sse;
 mod visibility;
 mod wallet;

@@ -7,13 +7,13 @@ use std::time::Duration;
 use uuid::Uuid;
 
 /// Reads server-sent events from a streaming response.
-struct SseReader {
-    res: reqwest::Response,
+pub(crate) struct SseReader {
+    pub(crate) res: reqwest::Response,
     buf: String,
 }
 
 impl SseReader {
-    async fn open(app: &TestApp, url: String, bearer: Option<String>) -> Self {
+    pub(crate) async fn open(app: &TestApp, url: String, bearer: Option<String>) -> Self {
         let mut req = app.http.get(url);
         if let Some(t) = bearer {
             req = req.bearer_auth(t);
@@ -33,7 +33,7 @@ impl SseReader {
     }
 
     /// The next event (name, JSON data), skipping comments; `None` on timeout or end.
-    async fn next(&mut self, within: Duration) -> Option<(String, Value)> {
+    pub(crate) async fn next(&mut self, within: Duration) -> Option<(String, Value)> {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             if let Some(end) = self.buf.find("\n\n") {
