@@ -41,12 +41,15 @@ SECRETS_BY_ROLE = {
 # Least-privilege database logins (DESIGN §9, store/src/roles.rs; created by
 # the init scripts in base/infra/postgres.yaml): each hub role reads its own
 # HUB_DATABASE__URL from hub-secrets; read-api's login is in hub_reader
-# (SELECT only), every other role's in hub_writer; the owner of the database
+# (SELECT only), every other role's in its own group, which may write only
+# that role's tables (store/src/roles.rs GROUPS); the owner of the database
 # (who alters tables and grants) is for the migration Job and the backup only.
 DATABASE_URL_KEYS = {role: f"database-url-{role}" for role in HUB_ROLES}
 OWNER_URL_KEY = "database-url-owner"
 OWNER_URL_USERS = {"Job/hub-migrate", "CronJob/postgres-backup"}
-GROUP_BY_ROLE = {role: "hub_reader" if role == "read-api" else "hub_writer" for role in HUB_ROLES}
+GROUP_BY_ROLE = {"read-api": "hub_reader", "command-api": "hub_command_rw", "relay": "hub_relay_rw",
+                 "projections": "hub_projections_rw", "processes": "hub_processes_rw",
+                 "notifier": "hub_notifier_rw"}
 INITDB = "/docker-entrypoint-initdb.d"
 
 
@@ -282,7 +285,10 @@ class Checks:
 
     def test_read_api_logs_in_as_the_reader_and_the_others_as_writers(self):
         init = init_scripts(self.dev)
-        assert init["groups"] == {"hub_writer", "hub_reader"}, init["groups"]
+        roles_rs = open(os.path.join(ROOT, "store", "src", "roles.rs")).read()
+        code_groups = set(re.findall(r'name: "(hub_[a-z_]+_rw)"', roles_rs))
+        assert code_groups == set(GROUP_BY_ROLE.values()) - {"hub_reader"}, code_groups
+        assert init["groups"] == code_groups | {"hub_writer", "hub_reader"}, init["groups"]
         owner = init["owner"][0]
         assert owner not in init["logins"], f"the owner {owner} is in a group"
         for label, secrets in self.secret_sources().items():

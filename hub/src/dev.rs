@@ -20,17 +20,19 @@ pub async fn run() -> anyhow::Result<()> {
     let amqp = amqp_url();
     check_services(&db_url, &amqp).await?;
     crate::roles::migrate_at(&db_url).await?;
-    // Every role below logs in as what it may do, as in the cluster: the
-    // read API as a reader, the others as writers; only the migration owns.
+    // Every role below logs in as what it may do, as in the cluster: each
+    // in its own group (store::roles), the read API as a reader; only the
+    // migration owns.
     let read_url = least_privilege(&db_url).await?;
-    let db_url = store::roles::url_as(&db_url, store::roles::DEV_WRITER_LOGIN);
+    let login = |group: store::roles::Group| store::roles::url_as(&db_url, group.dev_login);
     let topology = topology()?;
     declare_queues(&amqp, &topology).await?;
 
     let shutdown = shutdown_token();
     let mut roles = tokio::task::JoinSet::new();
     {
-        let mut config = projections::ProjectionsConfig::new(&db_url, &amqp);
+        let mut config =
+            projections::ProjectionsConfig::new(&login(store::roles::PROJECTIONS), &amqp);
         config.topology = topology.clone();
         let token = shutdown.clone();
         roles.spawn(async move {
@@ -40,7 +42,7 @@ pub async fn run() -> anyhow::Result<()> {
         });
     }
     {
-        let mut config = relay::RelayConfig::new(&db_url, &amqp);
+        let mut config = relay::RelayConfig::new(&login(store::roles::RELAY), &amqp);
         config.topology = topology.clone();
         let token = shutdown.clone();
         roles.spawn(async move {
@@ -55,7 +57,7 @@ pub async fn run() -> anyhow::Result<()> {
         let mut settings = processes::ProcessesSettings::load(&platform::Env::from_process())?;
         settings.dev_clock = true;
         settings.bank.get_or_insert(processes::BankKind::Sandbox);
-        let pool = store::connect(&db_url, 8).await?;
+        let pool = store::connect(&login(store::roles::PROCESSES), 8).await?;
         let (topology, token) = (topology.clone(), shutdown.clone());
         let amqp = amqp.clone();
         roles.spawn(async move {
@@ -67,7 +69,7 @@ pub async fn run() -> anyhow::Result<()> {
     let mail = notifier::sink::Sink::start("127.0.0.1:0").await?;
     {
         let settings = notifier::NotifierSettings::load(&platform::Env::from_process())?;
-        let pool = store::connect(&db_url, 4).await?;
+        let pool = store::connect(&login(store::roles::NOTIFIER), 4).await?;
         let (topology, token, url) = (topology.clone(), shutdown.clone(), mail.url());
         let amqp = amqp.clone();
         roles.spawn(async move {
@@ -76,7 +78,11 @@ pub async fn run() -> anyhow::Result<()> {
     }
 
     let settings = http_settings(true)?;
-    let pool = store::connect(&db_url, settings.database.max_connections).await?;
+    let pool = store::connect(
+        &login(store::roles::COMMAND),
+        settings.database.max_connections,
+    )
+    .await?;
     let read_pool = store::connect(&read_url, settings.database.max_connections).await?;
     // Bound first: the sandbox gateway calls the webhook back on this port.
     let listener = tokio::net::TcpListener::bind(settings.http.addr)
@@ -158,13 +164,13 @@ pub async fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Creates `hub dev`'s two logins (`hub_app`, a writer; `hub_read`, a
-/// reader) and grants them; returns the reader's URL.
+/// Creates `hub dev`'s logins (one per role's group, and `hub_read`, a
+/// reader) and grants the groups; returns the reader's URL.
 async fn least_privilege(db_url: &str) -> anyhow::Result<String> {
     let owner = store::connect(db_url, 1).await?;
-    store::roles::ensure_dev_roles(&owner)
-        .await
-        .context("creating the database roles hub_writer, hub_reader, hub_app and hub_read (hub dev needs a superuser or CREATEROLE)")?;
+    store::roles::ensure_dev_roles(&owner).await.context(
+        "creating the database roles of store::roles (hub dev needs a superuser or CREATEROLE)",
+    )?;
     store::roles::grant(&owner).await?;
     owner.close().await;
     Ok(store::roles::url_as(db_url, store::roles::DEV_READER_LOGIN))

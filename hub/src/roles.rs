@@ -66,7 +66,7 @@ pub async fn migrate_at(url: &str) -> anyhow::Result<()> {
     store::migrate(&pool).await?;
     store::roles::grant(&pool)
         .await
-        .context("granting hub_writer and hub_reader their privileges")?;
+        .context("granting the database groups (store::roles) their privileges")?;
     tracing::info!(%url, "migrations applied");
     Ok(())
 }

@@ -1,34 +1,138 @@
 //! Least-privilege database roles (DESIGN §9). The login that runs the
-//! migrations owns every table; the other roles log in as members of
-//! `hub_writer` (INSERT and SELECT on `events`, never UPDATE, DELETE or
-//! TRUNCATE; read and write the other tables) or `hub_reader` (the read API:
-//! SELECT only). Nobody but the owner may alter a table or drop its triggers.
+//! migrations owns every table; every other login is a member of one group
+//! role that cannot log in, and inherits exactly what its workload needs:
+//! each writing role appends events (INSERT and SELECT, never UPDATE, DELETE
+//! or TRUNCATE) and writes only its own tables ([`GROUPS`]); the read API
+//! only SELECTs. Nobody but the owner may alter a table or drop its triggers.
 //!
-//! In the cluster an operator creates the login roles with passwords (see
-//! docs/operations.md); `hub dev` creates passwordless ones for itself
-//! (`hub_app`, `hub_read`) on its trust-auth server.
+//! In the cluster an operator creates one login per role with a password, in
+//! its group (deploy/k8s/base/infra/postgres.yaml, docs/operations.md);
+//! `hub dev` creates passwordless ones for itself on its trust-auth server.
 
 use sqlx::{PgConnection, PgPool};
 
-/// The group role of every role that appends events.
-pub const WRITER: &str = "hub_writer";
-/// The group role of the read API.
+/// The group role of the read API: SELECT only.
 pub const READER: &str = "hub_reader";
-/// `hub dev`'s login in [`WRITER`].
+/// The group that is a member of every writing group: for a process that runs
+/// several roles on one login (the integration tests, a single-login setup).
+pub const WRITER: &str = "hub_writer";
+/// `hub dev`'s and the tests' login in [`WRITER`].
 pub const DEV_WRITER_LOGIN: &str = "hub_app";
 /// `hub dev`'s login in [`READER`].
 pub const DEV_READER_LOGIN: &str = "hub_read";
 
-/// Creates the two group roles and `hub dev`'s two logins when missing.
+/// What one writing group may write; it SELECTs every table of `public` and
+/// `read`.
+#[derive(Debug, Clone, Copy)]
+pub struct Group {
+    /// The group role.
+    pub name: &'static str,
+    /// `hub dev`'s login in it.
+    pub dev_login: &'static str,
+    /// Whether it appends events (and keeps aggregate snapshots).
+    pub appends_events: bool,
+    /// Tables of `public` it may INSERT, UPDATE and DELETE.
+    pub tables: &'static [&'static str],
+    /// Tables of `public` it may only UPDATE (besides SELECT).
+    pub updates: &'static [&'static str],
+    /// Whether it writes every table of the `read` schema (the read models).
+    pub read_models: bool,
+}
+
+/// The command API: events, and the tables of sign-in, idempotency, payments'
+/// callbacks, admin messages, blocks and chat attachments; marks
+/// notifications read.
+pub const COMMAND: Group = Group {
+    name: "hub_command_rw",
+    dev_login: "hub_dev_command",
+    appends_events: true,
+    tables: &[
+        "refresh_tokens",
+        "login_attempts",
+        "idempotency_keys",
+        "credentials",
+        "sandbox_callbacks",
+        "admin_messages",
+        "blocked_accounts",
+        "attachments",
+        // `hub dev`'s movable clock, which its command API serves.
+        "dev_clock",
+    ],
+    updates: &["notifications"],
+    read_models: false,
+};
+
+/// The process managers: events, their scheduled jobs, the dev clock.
+pub const PROCESSES: Group = Group {
+    name: "hub_processes_rw",
+    dev_login: "hub_dev_processes",
+    appends_events: true,
+    tables: &["scheduled_jobs", "dev_clock"],
+    updates: &[],
+    read_models: false,
+};
+
+/// The relay: reads events, keeps its checkpoint.
+pub const RELAY: Group = Group {
+    name: "hub_relay_rw",
+    dev_login: "hub_dev_relay",
+    appends_events: false,
+    tables: &["relay_checkpoint"],
+    updates: &[],
+    read_models: false,
+};
+
+/// The projections and the ledger: every read model.
+pub const PROJECTIONS: Group = Group {
+    name: "hub_projections_rw",
+    dev_login: "hub_dev_projections",
+    appends_events: false,
+    tables: &[],
+    updates: &[],
+    read_models: true,
+};
+
+/// The notifier: notifications, the mail outbox; marks admin messages sent.
+pub const NOTIFIER: Group = Group {
+    name: "hub_notifier_rw",
+    dev_login: "hub_dev_notifier",
+    appends_events: false,
+    tables: &["notifications", "mail_outbox"],
+    updates: &["admin_messages"],
+    read_models: false,
+};
+
+/// Every writing group.
+pub const GROUPS: [Group; 5] = [COMMAND, PROCESSES, RELAY, PROJECTIONS, NOTIFIER];
+
+/// Tables of `public` no role writes but the owner: the event store's own
+/// (appended through the groups' `events` grant), and the migrations' log.
+pub const OWNER_ONLY: &[&str] = &["events", "snapshots", "_sqlx_migrations"];
+
+/// Creates the group roles and `hub dev`'s logins when missing.
 /// Needs `CREATEROLE` (the local superuser in development and tests);
 /// concurrent callers may race, and the loser's duplicate is ignored.
 pub async fn ensure_dev_roles(pool: &PgPool) -> Result<(), sqlx::Error> {
-    for (role, options) in [
-        (WRITER, "NOLOGIN".to_owned()),
-        (READER, "NOLOGIN".to_owned()),
-        (DEV_WRITER_LOGIN, format!("LOGIN IN ROLE {WRITER}")),
-        (DEV_READER_LOGIN, format!("LOGIN IN ROLE {READER}")),
-    ] {
+    let mut roles = vec![
+        (READER.to_owned(), "NOLOGIN".to_owned()),
+        (WRITER.to_owned(), "NOLOGIN".to_owned()),
+    ];
+    for group in GROUPS {
+        roles.push((group.name.to_owned(), "NOLOGIN".to_owned()));
+        roles.push((
+            group.dev_login.to_owned(),
+            format!("LOGIN IN ROLE {}", group.name),
+        ));
+    }
+    roles.push((
+        DEV_WRITER_LOGIN.to_owned(),
+        format!("LOGIN IN ROLE {WRITER}"),
+    ));
+    roles.push((
+        DEV_READER_LOGIN.to_owned(),
+        format!("LOGIN IN ROLE {READER}"),
+    ));
+    for (role, options) in roles {
         sqlx::query(&format!(
             "DO $$ BEGIN \
                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN \
@@ -43,13 +147,16 @@ pub async fn ensure_dev_roles(pool: &PgPool) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Grants the group roles what they may do on every table the migrations
-/// made, and on tables the same owner makes later in those schemas.
-/// Idempotent; `hub migrate` runs it after the migrations. Roles that do not
-/// exist yet are skipped: run it again once an operator created them.
+/// Grants the groups what they may do on every table the migrations made,
+/// and on tables the same owner makes later in those schemas, in one
+/// transaction (no moment without them). Idempotent and exact: what a group
+/// held before and no longer should is revoked (a release that narrows a
+/// role narrows it). `hub migrate` runs it after the migrations. Groups that
+/// do not exist yet are skipped: run it again once an operator created them.
 pub async fn grant(pool: &PgPool) -> Result<(), sqlx::Error> {
-    let mut conn = pool.acquire().await?;
-    grant_on(&mut conn).await
+    let mut tx = pool.begin().await?;
+    grant_on(&mut tx).await?;
+    tx.commit().await
 }
 
 /// [`grant`] on one connection, so a transaction that moves tables into
@@ -57,31 +164,88 @@ pub async fn grant(pool: &PgPool) -> Result<(), sqlx::Error> {
 /// default privileges follow the schema a table is made in, not the one it
 /// is moved to.
 pub async fn grant_on(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    let schemas = "public, read";
+    let existing: Vec<String> =
+        sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'")
+            .fetch_all(&mut *conn)
+            .await?;
     let mut statements = Vec::new();
-    if exists(conn, WRITER).await? {
-        statements.extend([
-            format!("GRANT USAGE ON SCHEMA {schemas} TO {WRITER}"),
-            format!("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schemas} TO {WRITER}"),
-            format!("REVOKE UPDATE, DELETE, TRUNCATE ON events FROM {WRITER}"),
-            format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schemas} TO {WRITER}"),
-            format!("ALTER DEFAULT PRIVILEGES IN SCHEMA {schemas} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {WRITER}"),
-            format!("ALTER DEFAULT PRIVILEGES IN SCHEMA {schemas} GRANT USAGE, SELECT ON SEQUENCES TO {WRITER}"),
-        ]);
-    }
     if exists(conn, READER).await? {
-        statements.extend([
-            format!("GRANT USAGE ON SCHEMA {schemas} TO {READER}"),
-            format!("GRANT SELECT ON ALL TABLES IN SCHEMA {schemas} TO {READER}"),
-            format!(
-                "ALTER DEFAULT PRIVILEGES IN SCHEMA {schemas} GRANT SELECT ON TABLES TO {READER}"
-            ),
-        ]);
+        statements.extend(reset(READER));
+        statements.push(format!("GRANT USAGE ON SCHEMA public, read TO {READER}"));
+        statements.push(format!(
+            "GRANT SELECT ON ALL TABLES IN SCHEMA public, read TO {READER}"
+        ));
+        statements.push(format!(
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA public, read GRANT SELECT ON TABLES TO {READER}"
+        ));
+    }
+    for group in GROUPS {
+        if exists(conn, group.name).await? {
+            statements.extend(group_statements(&group, &existing));
+        }
+    }
+    if exists(conn, WRITER).await? {
+        // The union group held every privilege itself before the groups
+        // split: take those back, keep only the memberships.
+        statements.extend(reset(WRITER));
+        for group in GROUPS {
+            if exists(conn, group.name).await? {
+                statements.push(format!("GRANT {} TO {WRITER}", group.name));
+            }
+        }
     }
     for sql in statements {
         sqlx::query(&sql).execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// Takes back every table and sequence privilege `role` holds in the two
+/// schemas, and its default privileges, so what follows is the whole grant.
+fn reset(role: &str) -> Vec<String> {
+    vec![
+        format!("REVOKE ALL ON ALL TABLES IN SCHEMA public, read FROM {role}"),
+        format!("REVOKE ALL ON ALL SEQUENCES IN SCHEMA public, read FROM {role}"),
+        format!("ALTER DEFAULT PRIVILEGES IN SCHEMA public, read REVOKE ALL ON TABLES FROM {role}"),
+        format!(
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA public, read REVOKE ALL ON SEQUENCES FROM {role}"
+        ),
+    ]
+}
+
+fn group_statements(group: &Group, existing: &[String]) -> Vec<String> {
+    let role = group.name;
+    let present = |t: &&&str| existing.iter().any(|e| e == **t);
+    let mut sql = reset(role);
+    sql.extend([
+        format!("GRANT USAGE ON SCHEMA public, read TO {role}"),
+        format!("GRANT SELECT ON ALL TABLES IN SCHEMA public, read TO {role}"),
+        format!("ALTER DEFAULT PRIVILEGES IN SCHEMA public, read GRANT SELECT ON TABLES TO {role}"),
+        format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public, read TO {role}"),
+        format!("ALTER DEFAULT PRIVILEGES IN SCHEMA public, read GRANT USAGE, SELECT ON SEQUENCES TO {role}"),
+    ]);
+    if group.appends_events {
+        sql.push(format!("GRANT INSERT ON events TO {role}"));
+        // postgres-es upserts an aggregate's snapshot.
+        sql.push(format!(
+            "GRANT INSERT, UPDATE, DELETE ON snapshots TO {role}"
+        ));
+    }
+    for table in group.tables.iter().filter(present) {
+        sql.push(format!("GRANT INSERT, UPDATE, DELETE ON {table} TO {role}"));
+    }
+    for table in group.updates.iter().filter(present) {
+        sql.push(format!("GRANT UPDATE ON {table} TO {role}"));
+    }
+    if group.read_models {
+        sql.push(format!(
+            "GRANT INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA read TO {role}"
+        ));
+        sql.push(format!(
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA read GRANT INSERT, UPDATE, DELETE, TRUNCATE ON TABLES TO {role}"
+        ));
+    }
+    sql
 }
 
 async fn exists(conn: &mut PgConnection, role: &str) -> Result<bool, sqlx::Error> {
@@ -90,7 +254,6 @@ async fn exists(conn: &mut PgConnection, role: &str) -> Result<bool, sqlx::Error
         .fetch_one(conn)
         .await
 }
-
 /// `url` with its user replaced by `user` (and any password dropped): how
 /// `hub dev` reaches its own database as each role.
 pub fn url_as(url: &str, user: &str) -> String {
