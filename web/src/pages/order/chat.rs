@@ -302,6 +302,7 @@ pub fn ChatBox(chat: Chat, role: Role, me: String, closed: bool) -> Element {
             return;
         }
         draft.set(String::new());
+        attach_error.set(None);
         chat.send(text, role);
     };
 

@@ -31,9 +31,10 @@ use chat::{ChatBox, use_chat};
 use complaint::{ComplaintForm, ComplaintList};
 use list::OrderStatus;
 
-/// The first characters of an id, enough to tell parties apart.
+/// The last characters of an id, enough to tell parties apart (the first
+/// ones of a time-ordered UUID are the time, shared by ids made together).
 fn short_id(id: &str) -> &str {
-    id.get(..8).unwrap_or(id)
+    id.get(id.len().saturating_sub(8)..).unwrap_or(id)
 }
 
 /// The complaints of the order: a 404 from the list (a server without it)
@@ -204,5 +205,17 @@ pub fn OrderPage(id: String) -> Element {
                 },
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn short_ids_are_the_random_tail() {
+        assert_eq!(
+            super::short_id("01a24ac3-d8fc-74c2-b5a9-a14c84578dba"),
+            "84578dba"
+        );
+        assert_eq!(super::short_id("abc"), "abc");
     }
 }
