@@ -3,6 +3,8 @@
 // sandbox payment page, withdraws through the form (a wrong account first), creates a request, and a
 // logged-in provider of that service type sees it appear live (SSE), without reload and
 // accepts it; the client's bell rises live when the provider writes in the order's chat.
+// Then, through the pages, the client opens an order, the provider takes it into work, both
+// chat live, the provider marks it done and the client files a complaint (left open).
 // A second request passes its deadline (the dev clock moves): the client extends it, then
 // keeps waiting without a deadline, then cancels it with a full refund, all from its page.
 // The client's closing documents page renders; the demo auditor downloads the ledger as CSV
@@ -194,6 +196,104 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
     assert(true, "the client's bell rose live when the provider wrote in the chat");
     await client.screenshot({ path: out + '/8-bell-chat.png' });
     await tid(client, 'bell').click();
+
+    // Orders, live chat and a complaint through the pages: the client opens an order on the
+    // subscription page while the provider watches it, the provider takes it into work on the
+    // order page, both chat live (no reload), the provider marks it done, the client is asked
+    // to confirm, complains instead (a too short reason is refused beside the field) and sees
+    // the complaint listed as filed; the order shows it is frozen. The complaint stays open.
+    await tid(provider, 'nav-my-subscriptions').click();
+    await provider.locator('[data-testid="request-row"]', { hasText: description })
+      .locator('[data-testid="request-open"]').click();
+    await tid(provider, 'orders-section').waitFor();
+    await provider.locator('[data-testid="live-indicator"][data-live="true"]').waitFor();
+    await client.goto(base + '/subscriptions/' + accepted.id);
+    await tid(client, 'new-order-form').waitFor();
+    await tid(client, 'new-order-submit').click();
+    await tid(client, 'new-order-title-error').waitFor();
+    assert(true, 'an empty order title is refused beside the field');
+    const orderTitle = `Supply contract #${stamp}`;
+    await tid(client, 'new-order-title').fill(orderTitle);
+    await tid(client, 'new-order-details').fill('Draft a supply contract for 40 office chairs, delivery in December.');
+    await tid(client, 'new-order-submit').click();
+    const clientOrderRow = client.locator('[data-testid="order-row"]', { hasText: orderTitle });
+    await clientOrderRow.waitFor();
+    assert(await clientOrderRow.getAttribute('data-status') === 'created', 'the client created an order on the subscription page');
+    const orderId = await clientOrderRow.getAttribute('data-id');
+    console.log('E2E_ORDER_ID=' + orderId);
+    await client.screenshot({ path: out + '/8a-order-created.png' });
+    const providerOrderRow = provider.locator('[data-testid="order-row"]', { hasText: orderTitle });
+    await providerOrderRow.waitFor({ timeout: 30000 });
+    assert(true, 'the provider sees the new order appear live on the subscription page');
+    await provider.screenshot({ path: out + '/8b-provider-orders.png' });
+
+    // Both open the order page; the provider takes it into work, the client sees it live.
+    await clientOrderRow.locator('[data-testid="order-open"]').click();
+    await client.locator('[data-testid="order-detail"][data-status="created"]').waitFor();
+    await client.locator('[data-testid="live-indicator"][data-live="true"]').waitFor();
+    await tid(client, 'order-not-taken').waitFor();
+    await providerOrderRow.locator('[data-testid="order-open"]').click();
+    await tid(provider, 'order-page').waitFor();
+    await provider.locator('[data-testid="live-indicator"][data-live="true"]').waitFor();
+    await tid(provider, 'order-take').click();
+    await provider.locator('[data-testid="order-detail"][data-status="in_progress"]').waitFor();
+    await client.locator('[data-testid="order-detail"][data-status="in_progress"]').waitFor({ timeout: 30000 });
+    assert(true, 'the provider took the order into work; the client saw it live');
+
+    // A file the server would refuse is stopped before the upload.
+    await tid(client, 'chat-attach').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('plain text') });
+    await tid(client, 'chat-attach-error').waitFor();
+    assert((await tid(client, 'chat-attach-error').textContent()).includes('PDF'), 'a text file is refused before upload');
+
+    // Live chat both ways, each message once (the optimistic copy and the streamed one are one).
+    const ask = `Please use our template, clause 5 is new (${stamp}).`;
+    await tid(client, 'chat-input').fill(ask);
+    await tid(client, 'chat-send').click();
+    const askOnProvider = provider.locator('[data-testid="chat-message"][data-author-role="client"]', { hasText: ask });
+    await askOnProvider.waitFor({ timeout: 30000 });
+    assert(true, 'the provider sees the client\'s message live, without a reload');
+    await client.locator('[data-testid="chat-message"][data-state="sent"][data-mine="true"]', { hasText: ask }).waitFor();
+    const reply = `Got it, a draft by Friday (${stamp}).`;
+    await tid(provider, 'chat-input').fill(reply);
+    await tid(provider, 'chat-send').click();
+    await client.locator('[data-testid="chat-message"][data-author-role="provider"]', { hasText: reply }).waitFor({ timeout: 30000 });
+    assert(true, 'the client sees the provider\'s answer live');
+    await provider.locator('[data-testid="chat-message"][data-state="sent"]', { hasText: reply }).waitFor();
+    await until('the streamed copies replace the sent ones', async () =>
+      (await client.locator('[data-testid="chat-message"][data-id]', { hasText: ask }).count()) === 1 &&
+      (await provider.locator('[data-testid="chat-message"][data-id]', { hasText: reply }).count()) === 1);
+    assert(await client.locator('[data-testid="chat-message"]', { hasText: ask }).count() === 1, 'the client\'s message shows once');
+    assert(await provider.locator('[data-testid="chat-message"]', { hasText: reply }).count() === 1, 'the provider\'s answer shows once');
+    await client.screenshot({ path: out + '/8c-order-chat-client.png' });
+    await provider.screenshot({ path: out + '/8d-order-chat-provider.png' });
+
+    // The provider marks it done; the client is asked to confirm, with the auto-confirm note.
+    await tid(provider, 'order-mark-done').click();
+    await tid(provider, 'order-waiting').waitFor();
+    await tid(client, 'order-confirm-prompt').waitFor({ timeout: 30000 });
+    await tid(client, 'order-auto-confirm-note').waitFor();
+    assert(await tid(client, 'order-confirm-done').isVisible(), 'the client is asked to confirm the provider\'s done, live');
+    await client.screenshot({ path: out + '/8e-order-confirm.png' });
+
+    // The client complains instead: a too short reason is refused at the field, then it is filed.
+    await tid(client, 'order-complain').click();
+    await tid(client, 'complaint-reason').fill('Bad.');
+    await tid(client, 'complaint-submit').click();
+    await tid(client, 'complaint-reason-error').waitFor();
+    assert(true, 'a too short complaint reason is refused beside the field');
+    const reason = `The draft ignores clause 5 of our template (${stamp}).`;
+    await tid(client, 'complaint-reason').fill(reason);
+    await tid(client, 'complaint-submit').click();
+    const filed = client.locator('[data-testid="complaint-row"]', { hasText: reason });
+    await filed.waitFor();
+    assert(await filed.getAttribute('data-status') === 'filed', 'the client sees the complaint listed as filed');
+    await tid(client, 'order-frozen').waitFor({ timeout: 30000 });
+    assert(await tid(client, 'order-confirm-done').count() === 0, 'the frozen order says why and offers no "done"');
+    await provider.locator('[data-testid="complaint-row"][data-status="filed"]', { hasText: reason }).waitFor({ timeout: 30000 });
+    await tid(provider, 'order-frozen').waitFor();
+    assert(true, 'the provider sees the complaint and the frozen order live');
+    await client.screenshot({ path: out + '/8f-order-complaint.png' });
+    await provider.screenshot({ path: out + '/8g-provider-frozen.png' });
 
     // A second request nobody accepts: the dev clock passes its deadline.
     const walletBefore = (await call('GET', '/api/v1/wallet', clientToken)).available.amount;

@@ -9,6 +9,7 @@ use crate::pages::documents::Documents;
 use crate::pages::ledger::LedgerExport;
 use crate::pages::misc::{Complaints, Home, NotFound};
 use crate::pages::new_request::NewRequest;
+use crate::pages::order::OrderPage;
 use crate::pages::pay::Pay;
 use crate::pages::subscription::SubscriptionPage;
 use crate::pages::subscriptions::Subscriptions;
@@ -31,6 +32,8 @@ pub enum Route {
         Subscriptions {},
         #[route("/subscriptions/:id")]
         SubscriptionPage { id: String },
+        #[route("/orders/:id")]
+        OrderPage { id: String },
         #[route("/requests/new")]
         NewRequest {},
         #[route("/requests/available")]

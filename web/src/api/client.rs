@@ -82,7 +82,7 @@ async fn send_keyed(
 }
 
 /// Reads the body of a failed answer as problem details.
-async fn problem(resp: Response) -> ApiError {
+pub(super) async fn problem(resp: Response) -> ApiError {
     let status = resp.status();
     match resp.text().await {
         Ok(text) => match serde_json::from_str::<Problem>(&text) {
@@ -107,7 +107,7 @@ fn resp_status_title(status: u16) -> String {
     format!("HTTP {status}")
 }
 
-async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
+pub(super) async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
     if resp.ok() {
         resp.json::<T>().await.map_err(|_| ApiError::Network)
     } else {
@@ -115,7 +115,7 @@ async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
     }
 }
 
-async fn expect_empty(resp: Response) -> Result<(), ApiError> {
+pub(super) async fn expect_empty(resp: Response) -> Result<(), ApiError> {
     if resp.ok() {
         Ok(())
     } else {
@@ -125,7 +125,7 @@ async fn expect_empty(resp: Response) -> Result<(), ApiError> {
 
 /// After a 401 with `used_token`: makes sure the session holds a fresher token.
 /// A refused refresh ends the session; a network failure keeps it for the next try.
-async fn refresh_after_401(used_token: &str) -> Result<(), ApiError> {
+pub(super) async fn refresh_after_401(used_token: &str) -> Result<(), ApiError> {
     let _guard = REFRESH_LOCK.lock().await;
     let Some(current) = session::current() else {
         return Err(ApiError::Unauthorized);
@@ -148,7 +148,7 @@ async fn refresh_after_401(used_token: &str) -> Result<(), ApiError> {
 }
 
 /// A call as the signed-in account, refreshing the tokens once on 401.
-async fn authed(
+pub(super) async fn authed(
     method: Method,
     path: &str,
     body: Option<serde_json::Value>,
@@ -210,7 +210,7 @@ async fn authed_accepting(
     Ok(resp)
 }
 
-fn json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
+pub(super) fn json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
     serde_json::to_value(value).map_err(|_| ApiError::Network)
 }
 
@@ -266,7 +266,7 @@ pub async fn catalog() -> Result<Vec<CatalogItem>, ApiError> {
     Ok(c.items)
 }
 
-fn with_cursor(path: &str, cursor: Option<&str>) -> String {
+pub(super) fn with_cursor(path: &str, cursor: Option<&str>) -> String {
     match cursor {
         // Cursors are opaque; keep them intact in the query.
         Some(c) => format!("{path}?cursor={}", encode_query_value(c)),
@@ -505,7 +505,7 @@ pub async fn documents_register(from: &str, to: &str) -> Result<Attachment, ApiE
 
 /// A `GET` answered with a file, read whole: the browser can only be handed
 /// a file the app holds (see [`Attachment`]). An error is problem details as usual.
-async fn attachment(path: &str, accept: &str) -> Result<Attachment, ApiError> {
+pub(super) async fn attachment(path: &str, accept: &str) -> Result<Attachment, ApiError> {
     let resp = authed_accepting(Method::GET, path, None, None, accept).await?;
     if !resp.ok() {
         return Err(problem(resp).await);

@@ -2,6 +2,8 @@
 
 pub mod attachment;
 mod client;
+// Orders, their chat and complaints (issue 7).
+pub mod orders;
 pub mod types;
 
 pub use client::*;

@@ -5,6 +5,7 @@ use dioxus::prelude::*;
 
 use crate::api::{self, types::Notification};
 use crate::live::use_stream_events;
+use crate::routes::Route;
 use crate::session;
 
 /// How many notifications the open bell lists.
@@ -97,6 +98,20 @@ pub fn Bell() -> Element {
                             "data-testid": "bell-item",
                             "data-kind": "{item.kind}",
                             href: "{item.link}",
+                            // A link into the app (an order, a subscription) opens
+                            // without reloading it, and closes the bell.
+                            onclick: {
+                                let link = item.link.clone();
+                                move |e: MouseEvent| {
+                                    if let Ok(route) = link.parse::<Route>()
+                                        && !matches!(route, Route::NotFound { .. })
+                                    {
+                                        e.prevent_default();
+                                        open.set(false);
+                                        navigator().push(route);
+                                    }
+                                }
+                            },
                             strong { "{item.subject}" }
                             span { "{item.text}" }
                         }

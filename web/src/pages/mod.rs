@@ -6,6 +6,8 @@ pub mod documents;
 pub mod ledger;
 pub mod misc;
 pub mod new_request;
+// Orders, their chat and complaints (issue 7).
+pub mod order;
 pub mod pay;
 pub mod subscription;
 pub mod subscriptions;

@@ -2,17 +2,24 @@
 //! may cancel it (after a confirmation), and answers a request nobody
 //! accepted in time: keep waiting, extend the deadline, or cancel with a
 //! full refund.
+//!
+//! Once a provider accepted it, the page lists the subscription's orders
+//! (live); the client opens new ones while it is active, the provider takes
+//! them into work.
 
 use dioxus::prelude::*;
 
 use crate::CatalogResource;
+use crate::api::orders::Order;
 use crate::api::types::{Role, Subscription};
 use crate::api::{self, ApiError};
 use crate::components::form::FormError;
 use crate::components::layout::NavLink;
 use crate::format::{date_time, service_name};
 use crate::idempotency::{PendingKey, new_key};
-use crate::live::use_subscription_events;
+use crate::live::use_stream_kinds;
+use crate::pages::order::list::{OrdersSection, use_orders};
+use crate::pages::order::new::NewOrderForm;
 use crate::pages::subscriptions::LiveBadge;
 use crate::routes::Route;
 use crate::session::{self, LANG, SESSION};
@@ -110,10 +117,28 @@ pub fn SubscriptionPage(id: String) -> Element {
         }
     });
     let watched = use_signal(|| id.clone());
-    let live = use_subscription_events(move |s| {
-        if s.id == *watched.peek() {
-            *live_updates.write() += 1;
-            sub.set(Some(Ok(s)));
+    let orders = use_orders(id.clone());
+    // One connection for the subscription and its orders.
+    let live = use_stream_kinds(&["subscription", "order"], move |kind, text| match kind {
+        "subscription" => {
+            if let Ok(s) = serde_json::from_str::<Subscription>(&text)
+                && s.id == *watched.peek()
+            {
+                *live_updates.write() += 1;
+                sub.set(Some(Ok(s)));
+            }
+        }
+        "order" => {
+            if let Ok(o) = serde_json::from_str::<Order>(&text) {
+                orders.take(o);
+            }
+        }
+        _ => {}
+    });
+    // Orders that came while the stream was down are read again when it opens.
+    use_effect(move || {
+        if live() {
+            orders.refresh();
         }
     });
     let sid = id.clone();
@@ -237,6 +262,12 @@ pub fn SubscriptionPage(id: String) -> Element {
                                 }
                             }
                         }
+                    }
+                    if s.provider_id.is_some() {
+                        if role == Some(Role::Client) && s.status == "active" {
+                            NewOrderForm { subscription_id: s.id.clone(), on_created: move |o: Order| orders.take(o) }
+                        }
+                        OrdersSection { orders, role }
                     }
                 },
             }
