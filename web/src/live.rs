@@ -1,9 +1,11 @@
 //! The server's event stream (`/api/v1/events/stream`), as hooks for pages that show
 //! subscriptions or a wallet.
 
+use std::rc::Rc;
+
 use dioxus::prelude::*;
 use futures_util::StreamExt;
-use futures_util::stream::select;
+use futures_util::stream::select_all;
 use gloo_net::eventsource::futures::EventSource;
 use gloo_timers::future::TimeoutFuture;
 
@@ -35,42 +37,65 @@ pub fn use_stream_events<F>(event: &'static str, on_event: F) -> Signal<bool>
 where
     F: FnMut(String) + Copy + 'static,
 {
-    let mut open = use_signal(|| false);
-    use_future(move || async move {
+    use_stream_events_of(&[event], move |_, text| {
         let mut on_event = on_event;
-        let mut retry_ms = FIRST_RETRY_MS;
-        loop {
-            let Some(s) = session::current() else {
-                return;
-            };
-            let Ok(mut es) = EventSource::new(&api::event_stream_url(&s.access_token)) else {
-                return;
-            };
-            let (Ok(opened), Ok(events_of_kind)) = (es.subscribe("open"), es.subscribe(event))
-            else {
-                return;
-            };
-            let mut events = select(opened, events_of_kind);
-            // The stream ends or errs only when the browser gave up reconnecting
-            // (an expired token answers 401, which EventSource cannot tell apart).
-            while let Some(Ok((kind, msg))) = events.next().await {
-                if kind == "open" {
-                    open.set(true);
-                    retry_ms = FIRST_RETRY_MS;
-                    continue;
+        on_event(text);
+    })
+}
+
+/// Like [`use_stream_events`] for several kinds over one connection (a browser
+/// keeps few connections per host open): `on_event` gets the kind and the JSON.
+pub fn use_stream_events_of<F>(kinds: &[&'static str], on_event: F) -> Signal<bool>
+where
+    F: FnMut(&'static str, String) + Copy + 'static,
+{
+    let mut open = use_signal(|| false);
+    // The kinds of the first render: the connection is made once.
+    let kinds: Rc<[&'static str]> = use_hook(|| kinds.into());
+    use_future(move || {
+        let kinds = kinds.clone();
+        async move {
+            let mut on_event = on_event;
+            let mut retry_ms = FIRST_RETRY_MS;
+            loop {
+                let Some(s) = session::current() else {
+                    return;
+                };
+                let Ok(mut es) = EventSource::new(&api::event_stream_url(&s.access_token)) else {
+                    return;
+                };
+                let Ok(opened) = es.subscribe("open") else {
+                    return;
+                };
+                let mut streams = vec![opened.map(|item| ("open", item)).boxed_local()];
+                for &kind in kinds.iter() {
+                    let Ok(sub) = es.subscribe(kind) else {
+                        return;
+                    };
+                    streams.push(sub.map(move |item| (kind, item)).boxed_local());
                 }
-                if let Some(text) = msg.data().as_string() {
-                    on_event(text);
+                let mut events = select_all(streams);
+                // The stream ends or errs only when the browser gave up reconnecting
+                // (an expired token answers 401, which EventSource cannot tell apart).
+                while let Some((kind, Ok((_, msg)))) = events.next().await {
+                    if kind == "open" {
+                        open.set(true);
+                        retry_ms = FIRST_RETRY_MS;
+                        continue;
+                    }
+                    if let Some(text) = msg.data().as_string() {
+                        on_event(kind, text);
+                    }
                 }
-            }
-            open.set(false);
-            drop(events);
-            es.close();
-            TimeoutFuture::new(retry_ms).await;
-            retry_ms = (retry_ms * 2).min(MAX_RETRY_MS);
-            // Refreshes the token if it expired; a refused refresh means signed out.
-            if matches!(api::ensure_fresh_token().await, Err(ApiError::Unauthorized)) {
-                return;
+                open.set(false);
+                drop(events);
+                es.close();
+                TimeoutFuture::new(retry_ms).await;
+                retry_ms = (retry_ms * 2).min(MAX_RETRY_MS);
+                // Refreshes the token if it expired; a refused refresh means signed out.
+                if matches!(api::ensure_fresh_token().await, Err(ApiError::Unauthorized)) {
+                    return;
+                }
             }
         }
     });

@@ -82,7 +82,7 @@ async fn send_keyed(
 }
 
 /// Reads the body of a failed answer as problem details.
-async fn problem(resp: Response) -> ApiError {
+pub(super) async fn problem(resp: Response) -> ApiError {
     let status = resp.status();
     match resp.text().await {
         Ok(text) => match serde_json::from_str::<Problem>(&text) {
@@ -107,7 +107,7 @@ fn resp_status_title(status: u16) -> String {
     format!("HTTP {status}")
 }
 
-async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
+pub(super) async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
     if resp.ok() {
         resp.json::<T>().await.map_err(|_| ApiError::Network)
     } else {
@@ -115,7 +115,7 @@ async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
     }
 }
 
-async fn expect_empty(resp: Response) -> Result<(), ApiError> {
+pub(super) async fn expect_empty(resp: Response) -> Result<(), ApiError> {
     if resp.ok() {
         Ok(())
     } else {
@@ -148,7 +148,7 @@ async fn refresh_after_401(used_token: &str) -> Result<(), ApiError> {
 }
 
 /// A call as the signed-in account, refreshing the tokens once on 401.
-async fn authed(
+pub(super) async fn authed(
     method: Method,
     path: &str,
     body: Option<serde_json::Value>,
@@ -158,7 +158,7 @@ async fn authed(
 
 /// [`authed`] with an `Idempotency-Key` (the same on the retry after a refresh:
 /// a 401 means nothing committed, and the key is the submit's).
-async fn authed_keyed(
+pub(super) async fn authed_keyed(
     method: Method,
     path: &str,
     body: Option<serde_json::Value>,
@@ -210,7 +210,7 @@ async fn authed_accepting(
     Ok(resp)
 }
 
-fn json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
+pub(super) fn json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
     serde_json::to_value(value).map_err(|_| ApiError::Network)
 }
 
@@ -275,7 +275,7 @@ fn with_cursor(path: &str, cursor: Option<&str>) -> String {
 }
 
 /// `path` with the non-empty `params` as its query (empty ones mean "no filter").
-fn with_query(path: &str, params: &[(&str, &str)]) -> String {
+pub(super) fn with_query(path: &str, params: &[(&str, &str)]) -> String {
     let query: Vec<String> = params
         .iter()
         .filter(|(_, v)| !v.is_empty())
