@@ -117,7 +117,7 @@ const exists = async (path, token) => {
     assert(await row.count() === 0, 'the resolved filter hides it');
     await tid(admin, 'complaints-filter-all').check();
     await row.waitFor();
-    await admin.screenshot({ path: out + '/admin-1-queue.png' });
+    await admin.screenshot({ path: out + '/admin-1-queue.png', fullPage: true });
 
     // The complaint: reason, parties, the escrow it froze.
     await row.locator('[data-testid="complaint-open"]').click();
@@ -167,7 +167,7 @@ const exists = async (path, token) => {
     await tid(admin, 'split-to-provider').fill('1.001');
     await tid(admin, 'split-to-provider-error').waitFor();
     assert(true, 'a share with three decimals is refused at its field');
-    await admin.screenshot({ path: out + '/admin-2-split-refused.png' });
+    await admin.screenshot({ path: out + '/admin-2-split-refused.png', fullPage: true });
 
     const toClient = escrow * 60n / 100n, toProvider = escrow - toClient;
     const clientBefore = await available(clientToken), providerBefore = await available(providerToken);
@@ -175,12 +175,12 @@ const exists = async (path, token) => {
     await tid(admin, 'split-to-provider').fill(rub(toProvider));
     await tid(admin, 'split-note').fill('The draft was late; 60% back to the client.');
     await admin.locator('[data-testid="split-summary"][data-remainder="0.00"]').waitFor();
-    await admin.screenshot({ path: out + '/admin-3-complaint.png' });
+    await admin.screenshot({ path: out + '/admin-3-complaint.png', fullPage: true });
     await tid(admin, 'split-submit').click();
     await admin.locator('[data-testid="complaint-status"][data-status="resolved"]').waitFor({ timeout: 30000 });
     await tid(admin, 'complaint-resolution').waitFor();
     assert(true, `resolved ${rub(toClient)} / ${rub(toProvider)}`);
-    await admin.screenshot({ path: out + '/admin-4-resolved.png' });
+    await admin.screenshot({ path: out + '/admin-4-resolved.png', fullPage: true });
 
     // Both parties see their share arrive on their wallet pages.
     const client = await open();
@@ -188,13 +188,13 @@ const exists = async (path, token) => {
     await tid(client, 'nav-wallet').click();
     await amountIs(client, 'wallet-available', rub(clientBefore + toClient));
     assert(true, `the client's wallet shows the refund (${rub(clientBefore)} → ${rub(clientBefore + toClient)})`);
-    await client.screenshot({ path: out + '/admin-5-client-wallet.png' });
+    await client.screenshot({ path: out + '/admin-5-client-wallet.png', fullPage: true });
     const provider = await open();
     await signIn(provider, PROVIDER);
     await tid(provider, 'nav-wallet').click();
     await amountIs(provider, 'wallet-available', rub(providerBefore + toProvider));
     assert(true, `the provider's wallet shows its share (${rub(providerBefore)} → ${rub(providerBefore + toProvider)})`);
-    await provider.screenshot({ path: out + '/admin-6-provider-wallet.png' });
+    await provider.screenshot({ path: out + '/admin-6-provider-wallet.png', fullPage: true });
 
     // The order's timeline.
     await tid(admin, 'complaint-timeline-link').click();
@@ -210,7 +210,7 @@ const exists = async (path, token) => {
       await tid(admin, 'timeline-kind-money').uncheck();
       assert(await admin.locator('[data-testid="timeline-step"][data-kind="money"]').count() === 0, 'unticking money hides its steps');
       await tid(admin, 'timeline-kind-money').check();
-      await admin.screenshot({ path: out + '/admin-7-timeline.png' });
+      await admin.screenshot({ path: out + '/admin-7-timeline.png', fullPage: true });
       const [download] = await Promise.all([admin.waitForEvent('download'), tid(admin, 'timeline-export').click()]);
       const json = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
       assert(json.order_id === order.id && json.steps.some(s => s.event_type === 'ComplaintResolved'),
@@ -219,7 +219,7 @@ const exists = async (path, token) => {
       needsMerge.push('GET /admin/orders/{id}/history');
       await tid(admin, 'timeline-error').waitFor();
       skip('the timeline (needs the merge): the page shows the API error instead');
-      await admin.screenshot({ path: out + '/admin-7-timeline-missing.png' });
+      await admin.screenshot({ path: out + '/admin-7-timeline-missing.png', fullPage: true });
     }
 
     // Work, accounts, catalog: each renders its content, or the API's error when not merged.
@@ -234,7 +234,7 @@ const exists = async (path, token) => {
         await tid(admin, err).first().waitFor();
         skip(`${page}: ${api} needs the merge; the page shows the error`);
       }
-      await admin.screenshot({ path: `${out}/admin-8-${page}.png` });
+      await admin.screenshot({ path: `${out}/admin-8-${page}.png`, fullPage: true });
     };
     await screen('nav-admin-work', 'work-page', 'escrow-total', 'work-escrow-error', '/api/v1/admin/escrow');
     await screen('nav-admin-work', 'work-page', 'work-order-row', 'work-orders-error', '/api/v1/admin/orders');

@@ -1,8 +1,6 @@
 //! The server's event stream (`/api/v1/events/stream`), as hooks for pages that show
 //! subscriptions or a wallet.
 
-use std::rc::Rc;
-
 use dioxus::prelude::*;
 use futures_util::StreamExt;
 use futures_util::stream::select_all;
@@ -37,21 +35,22 @@ pub fn use_stream_events<F>(event: &'static str, on_event: F) -> Signal<bool>
 where
     F: FnMut(String) + Copy + 'static,
 {
-    use_stream_events_of(&[event], move |_, text| {
+    use_stream_kinds(&[event], move |_, text| {
         let mut on_event = on_event;
         on_event(text);
     })
 }
 
-/// Like [`use_stream_events`] for several kinds over one connection (a browser
-/// keeps few connections per host open): `on_event` gets the kind and the JSON.
-pub fn use_stream_events_of<F>(kinds: &[&'static str], on_event: F) -> Signal<bool>
+/// Like [`use_stream_events`] for several event kinds over one connection
+/// (a page that follows an order hears `order`, `message` and `complaint`;
+/// each `EventSource` would hold one of the browser's few connections per
+/// host): `on_event` gets the kind and the JSON.
+pub fn use_stream_kinds<F>(kinds: &[&'static str], on_event: F) -> Signal<bool>
 where
-    F: FnMut(&'static str, String) + Copy + 'static,
+    F: FnMut(&str, String) + Copy + 'static,
 {
+    let kinds = kinds.to_vec();
     let mut open = use_signal(|| false);
-    // The kinds of the first render: the connection is made once.
-    let kinds: Rc<[&'static str]> = use_hook(|| kinds.into());
     use_future(move || {
         let kinds = kinds.clone();
         async move {
@@ -64,27 +63,24 @@ where
                 let Ok(mut es) = EventSource::new(&api::event_stream_url(&s.access_token)) else {
                     return;
                 };
-                let Ok(opened) = es.subscribe("open") else {
-                    return;
-                };
-                let mut streams = vec![opened.map(|item| ("open", item)).boxed_local()];
-                for &kind in kinds.iter() {
-                    let Ok(sub) = es.subscribe(kind) else {
-                        return;
-                    };
-                    streams.push(sub.map(move |item| (kind, item)).boxed_local());
+                let mut streams = Vec::with_capacity(kinds.len() + 1);
+                for kind in std::iter::once("open").chain(kinds.iter().copied()) {
+                    match es.subscribe(kind) {
+                        Ok(stream) => streams.push(stream),
+                        Err(_) => return,
+                    }
                 }
                 let mut events = select_all(streams);
                 // The stream ends or errs only when the browser gave up reconnecting
                 // (an expired token answers 401, which EventSource cannot tell apart).
-                while let Some((kind, Ok((_, msg)))) = events.next().await {
+                while let Some(Ok((kind, msg))) = events.next().await {
                     if kind == "open" {
                         open.set(true);
                         retry_ms = FIRST_RETRY_MS;
                         continue;
                     }
                     if let Some(text) = msg.data().as_string() {
-                        on_event(kind, text);
+                        on_event(&kind, text);
                     }
                 }
                 open.set(false);

@@ -413,8 +413,9 @@ pub enum Control {
     CompleteOrder,
 }
 
-/// `POST /commands/admin/subscriptions/{id}/…` or `/orders/{id}/…` for `control`.
-pub async fn control(id: &str, control: &Control, reason: &str) -> Result<(), ApiError> {
+/// `POST /commands/admin/subscriptions/{id}/…` or `/orders/{id}/…` for `control`,
+/// with `key` (cancelling and completing move money; the other routes ignore it).
+pub async fn control(id: &str, control: &Control, reason: &str, key: &str) -> Result<(), ApiError> {
     const SUBS: &str = "/api/v1/commands/admin/subscriptions";
     const ORDERS: &str = "/api/v1/commands/admin/orders";
     let (path, body) = match control {
@@ -439,7 +440,7 @@ pub async fn control(id: &str, control: &Control, reason: &str) -> Result<(), Ap
             serde_json::json!({ "reason": reason }),
         ),
     };
-    post(&path, Some(body)).await
+    expect_empty(authed_keyed(Method::POST, &path, Some(body), Some(key)).await?).await
 }
 
 /// `GET /admin/accounts?role=&q=`.

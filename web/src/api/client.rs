@@ -125,7 +125,7 @@ pub(super) async fn expect_empty(resp: Response) -> Result<(), ApiError> {
 
 /// After a 401 with `used_token`: makes sure the session holds a fresher token.
 /// A refused refresh ends the session; a network failure keeps it for the next try.
-async fn refresh_after_401(used_token: &str) -> Result<(), ApiError> {
+pub(super) async fn refresh_after_401(used_token: &str) -> Result<(), ApiError> {
     let _guard = REFRESH_LOCK.lock().await;
     let Some(current) = session::current() else {
         return Err(ApiError::Unauthorized);
@@ -266,7 +266,7 @@ pub async fn catalog() -> Result<Vec<CatalogItem>, ApiError> {
     Ok(c.items)
 }
 
-fn with_cursor(path: &str, cursor: Option<&str>) -> String {
+pub(super) fn with_cursor(path: &str, cursor: Option<&str>) -> String {
     match cursor {
         // Cursors are opaque; keep them intact in the query.
         Some(c) => format!("{path}?cursor={}", encode_query_value(c)),
@@ -505,7 +505,7 @@ pub async fn documents_register(from: &str, to: &str) -> Result<Attachment, ApiE
 
 /// A `GET` answered with a file, read whole: the browser can only be handed
 /// a file the app holds (see [`Attachment`]). An error is problem details as usual.
-async fn attachment(path: &str, accept: &str) -> Result<Attachment, ApiError> {
+pub(super) async fn attachment(path: &str, accept: &str) -> Result<Attachment, ApiError> {
     let resp = authed_accepting(Method::GET, path, None, None, accept).await?;
     if !resp.ok() {
         return Err(problem(resp).await);

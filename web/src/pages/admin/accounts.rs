@@ -48,7 +48,7 @@ pub fn AdminAccounts() -> Element {
             form { class: "card field-row", "data-testid": "accounts-search", onsubmit: search,
                 div { class: "field",
                     label { r#for: "accounts-q", "{a.search}" }
-                    input { id: "accounts-q", r#type: "search", "data-testid": "accounts-q", value: "{q}",
+                    input { id: "accounts-q", r#type: "text", "data-testid": "accounts-q", value: "{q}",
                         placeholder: "{a.search_hint}", oninput: move |e| q.set(e.value()) }
                 }
                 div { class: "field",

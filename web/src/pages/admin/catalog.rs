@@ -99,8 +99,8 @@ fn CatalogRow(item: ServiceType, on_changed: EventHandler<()>) -> Element {
             td { "{item.name_ru}" }
             td { "{item.name_en}" }
             if editing() {
-                td { input { class: "num", inputmode: "decimal", "data-testid": "catalog-one-off", value: "{one_off}", oninput: move |e| one_off.set(e.value()) } }
-                td { input { class: "num", inputmode: "decimal", "data-testid": "catalog-monthly", value: "{monthly}", oninput: move |e| monthly.set(e.value()) } }
+                td { input { class: "num", r#type: "text", inputmode: "decimal", "data-testid": "catalog-one-off", value: "{one_off}", oninput: move |e| one_off.set(e.value()) } }
+                td { input { class: "num", r#type: "text", inputmode: "decimal", "data-testid": "catalog-monthly", value: "{monthly}", oninput: move |e| monthly.set(e.value()) } }
             } else {
                 td { class: "num", "data-testid": "catalog-one-off-price", {item.one_off_price.display(lang)} }
                 td { class: "num", "data-testid": "catalog-monthly-price", {item.monthly_price.display(lang)} }

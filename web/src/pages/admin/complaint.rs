@@ -15,7 +15,7 @@ use crate::components::form::{FieldError, FormError};
 use crate::components::layout::NavLink;
 use crate::form_errors::FormErrors;
 use crate::format::date_time;
-use crate::live::use_stream_events_of;
+use crate::live::use_stream_kinds;
 use crate::pages::admin::complaints::role_of;
 use crate::pages::subscriptions::LiveBadge;
 use crate::routes::Route;
@@ -102,7 +102,7 @@ pub fn AdminComplaint(id: String) -> Element {
         });
     });
 
-    let live = use_stream_events_of(
+    let live = use_stream_kinds(
         &["complaint", "message", "order"],
         move |kind, text| match kind {
             "complaint" => {
@@ -210,9 +210,11 @@ pub fn AdminComplaint(id: String) -> Element {
                 Notes { complaint: c.clone(), on_done: move |_| load.restart() }
                 DirectMessage { client_id: c.client_id.clone(), provider_id: c.provider_id.clone() }
             }
-            Chat { order_id: c.order_id.clone(), messages: chat(), error: chat_error() }
-            if c.is_open() {
-                SplitForm { complaint_id: c.id.clone(), escrow, on_done: move |_| load.restart() }
+            div { class: "forms",
+                Chat { order_id: c.order_id.clone(), messages: chat(), error: chat_error() }
+                if c.is_open() {
+                    SplitForm { complaint_id: c.id.clone(), escrow, on_done: move |_| load.restart() }
+                }
             }
         }
     }
@@ -343,14 +345,14 @@ fn Chat(order_id: String, messages: Vec<Message>, error: Option<String>) -> Elem
     let general = errors.read().general.clone().or(error);
     let field = errors.read().field("text");
     rsx! {
-        form { class: "card form-card chat", "data-testid": "chat", onsubmit: submit,
+        form { class: "card form-card admin-chat", "data-testid": "chat", onsubmit: submit,
             h2 { "{a.chat_title}" }
             if messages.is_empty() {
                 p { class: "empty", "data-testid": "chat-empty", "{a.no_messages}" }
             }
-            ul { class: "chat-list",
+            ul { class: "admin-chat-list",
                 for m in messages {
-                    li { key: "{m.id}", class: "chat-msg chat-{m.author_role}", "data-testid": "chat-message", "data-role": "{m.author_role}",
+                    li { key: "{m.id}", class: "admin-chat-msg admin-chat-{m.author_role}", "data-testid": "chat-message", "data-role": "{m.author_role}",
                         p { class: "muted small", {role_of(&m.author_role)} " · " {date_time(&m.posted_at, lang)} }
                         p { "{m.text}" }
                     }

@@ -98,7 +98,7 @@ pub fn ReasonConfirm(
             if needs_reason {
                 div { class: "field",
                     label { r#for: "{testid}-reason", "{a.reason}" }
-                    input { id: "{testid}-reason", "data-testid": "{testid}-reason", value: "{reason}",
+                    input { id: "{testid}-reason", r#type: "text", "data-testid": "{testid}-reason", value: "{reason}",
                         oninput: move |e| reason.set(e.value()) }
                 }
             }

@@ -221,13 +221,13 @@ pub fn SplitForm(
             div { class: "field-row",
                 div { class: if client_error.is_some() || exceeds.is_some() { "field invalid" } else { "field" },
                     label { r#for: "split-to-client", "{a.to_client}" }
-                    input { id: "split-to-client", inputmode: "decimal", "data-testid": "split-to-client",
+                    input { id: "split-to-client", r#type: "text", inputmode: "decimal", "data-testid": "split-to-client",
                         value: "{to_client}", oninput: move |e| { to_client.set(e.value()); errors.write().fields.clear(); } }
                     FieldError { testid: "split-to-client", error: client_error.clone().or(exceeds.clone()) }
                 }
                 div { class: if provider_error.is_some() { "field invalid" } else { "field" },
                     label { r#for: "split-to-provider", "{a.to_provider}" }
-                    input { id: "split-to-provider", inputmode: "decimal", "data-testid": "split-to-provider",
+                    input { id: "split-to-provider", r#type: "text", inputmode: "decimal", "data-testid": "split-to-provider",
                         value: "{to_provider}", oninput: move |e| { to_provider.set(e.value()); errors.write().fields.clear(); } }
                     FieldError { testid: "split-to-provider", error: provider_error.clone() }
                 }

@@ -15,6 +15,7 @@ use crate::api::types::{Page, Subscription};
 use crate::components::form::FormError;
 use crate::components::layout::NavLink;
 use crate::format::date_time;
+use crate::idempotency::{PendingKey, new_key};
 use crate::routes::Route;
 use crate::session::{self, LANG};
 
@@ -338,6 +339,7 @@ fn Controls(targets: Vec<(Act, String)>, reload: Signal<u32>) -> Element {
     let mut extra = use_signal(String::new);
     let mut busy = use_signal(|| false);
     let mut error = use_signal(|| None::<String>);
+    let mut key = use_signal(PendingKey::default);
     let mut reload = reload;
     let Some((act, target)) = open() else {
         return rsx! {
@@ -366,7 +368,7 @@ fn Controls(targets: Vec<(Act, String)>, reload: Signal<u32>) -> Element {
                 },
                 Act::ReassignSubscription | Act::ReassignOrder => rsx! {
                     label { "{a.new_provider} "
-                        input { list: "providers", "data-testid": "control-provider", value: "{extra}",
+                        input { r#type: "text", list: "providers", "data-testid": "control-provider", value: "{extra}",
                             placeholder: "{a.provider_id_hint}", oninput: move |e| extra.set(e.value()) } }
                 },
                 _ => rsx! {},
@@ -381,10 +383,16 @@ fn Controls(targets: Vec<(Act, String)>, reload: Signal<u32>) -> Element {
                     let (Some(control), target) = (control.clone(), target.clone()) else { return; };
                     spawn(async move {
                         busy.set(true);
-                        let result = admin::control(&target, &control, &reason).await;
+                        let k = key.write().key_for(&format!("{target}|{control:?}|{reason}"), new_key);
+                        let result = admin::control(&target, &control, &reason, &k).await;
                         busy.set(false);
                         match result {
-                            Ok(()) => { open.set(None); *reload.write() += 1; }
+                            Ok(()) => { key.write().done(); open.set(None); *reload.write() += 1; }
+                            Err(ApiError::Problem(p)) => {
+                                // A refusal is final for this submit; a 5xx or 409 may be retried with its key.
+                                if p.status < 500 && p.status != 409 { key.write().done(); }
+                                error.set(Some(ApiError::Problem(p).message(session::t())));
+                            }
                             Err(e) => error.set(Some(e.message(session::t()))),
                         }
                     });
