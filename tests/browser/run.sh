@@ -46,4 +46,6 @@ done
 grep -q "Hub is running" "$LOG" || { tail -50 "$LOG"; echo "hub dev did not start"; exit 1; }
 
 NODE_PATH="$HERE/node_modules" node "$HERE/e2e.js" "http://127.0.0.1:$PORT" "$SHOTS"
+# The admin console, against the same hub (its own data, made through the API).
+NODE_PATH="$HERE/node_modules" node "$HERE/admin.js" "http://127.0.0.1:$PORT" "$SHOTS"
 echo "screenshots: $SHOTS"

@@ -2,6 +2,8 @@
 //!
 //! One struct with a field per string: the compiler refuses a language that misses one.
 
+pub mod admin;
+
 /// A UI language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -62,6 +64,8 @@ impl Lang {
 pub struct Strings {
     /// Product name in the top bar.
     pub product: &'static str,
+    /// The admin console's strings.
+    pub admin: &'static admin::AdminStrings,
     /// Label of the language switch: names the language it switches to.
     pub switch_to: &'static str,
     pub nav_my_requests: &'static str,
@@ -389,6 +393,7 @@ impl Strings {
 /// Russian.
 pub static RU: Strings = Strings {
     product: "Hub",
+    admin: &admin::RU,
     switch_to: "English",
     nav_my_requests: "Мои заявки",
     nav_new_request: "Новая заявка",
@@ -662,6 +667,7 @@ pub static RU: Strings = Strings {
 /// English.
 pub static EN: Strings = Strings {
     product: "Hub",
+    admin: &admin::EN,
     switch_to: "Русский",
     nav_my_requests: "My requests",
     nav_new_request: "New request",

@@ -3,11 +3,14 @@
 use dioxus::prelude::*;
 
 use crate::components::layout::Shell;
+use crate::pages::admin::{
+    AdminAccounts, AdminCatalog, AdminComplaint, AdminWork, Complaints, OrderTimeline,
+};
 use crate::pages::auth::{Login, RegisterClient, RegisterProvider};
 use crate::pages::available::AvailableRequests;
 use crate::pages::documents::Documents;
 use crate::pages::ledger::LedgerExport;
-use crate::pages::misc::{Complaints, Home, NotFound};
+use crate::pages::misc::{Home, NotFound};
 use crate::pages::new_request::NewRequest;
 use crate::pages::order::OrderPage;
 use crate::pages::pay::Pay;
@@ -44,6 +47,16 @@ pub enum Route {
         Pay { payment_id: String },
         #[route("/complaints")]
         Complaints {},
+        #[route("/admin/complaints/:id")]
+        AdminComplaint { id: String },
+        #[route("/admin/orders/:id/history")]
+        OrderTimeline { id: String },
+        #[route("/admin/work")]
+        AdminWork {},
+        #[route("/admin/accounts")]
+        AdminAccounts {},
+        #[route("/admin/catalog")]
+        AdminCatalog {},
         #[route("/ledger")]
         LedgerExport {},
         #[route("/documents")]

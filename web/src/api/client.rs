@@ -158,7 +158,7 @@ pub(super) async fn authed(
 
 /// [`authed`] with an `Idempotency-Key` (the same on the retry after a refresh:
 /// a 401 means nothing committed, and the key is the submit's).
-async fn authed_keyed(
+pub(super) async fn authed_keyed(
     method: Method,
     path: &str,
     body: Option<serde_json::Value>,
@@ -275,7 +275,7 @@ pub(super) fn with_cursor(path: &str, cursor: Option<&str>) -> String {
 }
 
 /// `path` with the non-empty `params` as its query (empty ones mean "no filter").
-fn with_query(path: &str, params: &[(&str, &str)]) -> String {
+pub(super) fn with_query(path: &str, params: &[(&str, &str)]) -> String {
     let query: Vec<String> = params
         .iter()
         .filter(|(_, v)| !v.is_empty())

@@ -52,6 +52,17 @@ fn nav_items(role: Role, t: &'static Strings) -> Vec<NavItem> {
         ],
         Role::Admin => vec![
             item(Route::Complaints {}, t.nav_complaints, "nav-complaints"),
+            item(Route::AdminWork {}, t.admin.nav_work, "nav-admin-work"),
+            item(
+                Route::AdminAccounts {},
+                t.admin.nav_accounts,
+                "nav-admin-accounts",
+            ),
+            item(
+                Route::AdminCatalog {},
+                t.admin.nav_catalog,
+                "nav-admin-catalog",
+            ),
             item(
                 Route::Subscriptions {},
                 t.nav_all_subscriptions,

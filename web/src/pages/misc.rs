@@ -1,4 +1,4 @@
-//! The start route, screens still to come, and the unknown URL.
+//! The start route and the unknown URL.
 
 use dioxus::prelude::*;
 
@@ -14,25 +14,6 @@ pub fn Home() -> Element {
         None => Route::Login {},
     };
     rsx! { Redirect { to } }
-}
-
-/// Placeholder for a screen not built yet.
-#[component]
-fn ComingSoon(title: String) -> Element {
-    let t = session::t();
-    rsx! {
-        section { class: "card placeholder", "data-testid": "coming-soon",
-            h1 { "{title}" }
-            p { class: "badge", "{t.coming_soon_title}" }
-            p { class: "muted", "{t.coming_soon_text}" }
-        }
-    }
-}
-
-/// Admin's complaints (to come).
-#[component]
-pub fn Complaints() -> Element {
-    rsx! { ComingSoon { title: session::t().nav_complaints } }
 }
 
 /// Any other URL.

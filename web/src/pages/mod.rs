@@ -1,5 +1,6 @@
 //! One module per screen (or family of screens).
 
+pub mod admin;
 pub mod auth;
 pub mod available;
 pub mod documents;
