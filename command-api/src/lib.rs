@@ -7,7 +7,9 @@
 //! [`wallet`], [`subscription`], [`order`], [`complaint`] (with the admin's
 //! handling in [`complaint::admin`]), [`account`] and [`catalog`]; the
 //! admin's messages, which go either into an order's chat or straight to an
-//! account, are [`admin`]. What they share is [`handler`].
+//! account, are [`admin`]; the admin's controls over subscriptions and
+//! orders (reassign, cancel with a refund, deadline, force-complete) are
+//! [`admin_controls`]. What they share is [`handler`].
 //!
 //! [`router`] builds the whole role (API routes, OpenAPI, health, metrics and
 //! the common layers); [`api_routes`] only the API, for `hub dev` to mount;
@@ -15,6 +17,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod admin_controls;
 pub mod amount;
 pub mod auth;
 pub mod catalog;
@@ -74,6 +77,15 @@ pub fn command_routes(state: &AppState) -> Router<AppState> {
             "/api/v1/commands/admin/complaints/{id}/resolve",
             post(complaint::admin::resolve_complaint),
         )
+        // Admin controls that move money.
+        .route(
+            "/api/v1/commands/admin/subscriptions/{id}/cancel",
+            post(admin_controls::cancel_subscription),
+        )
+        .route(
+            "/api/v1/commands/admin/orders/{id}/complete",
+            post(admin_controls::complete_order),
+        )
         .route_layer(from_fn_with_state(state.clone(), idempotency::layer));
     Router::new()
         .merge(keyed)
@@ -121,6 +133,19 @@ pub fn command_routes(state: &AppState) -> Router<AppState> {
         .route(
             "/api/v1/commands/admin/messages",
             post(admin::admin_message),
+        )
+        // Admin controls.
+        .route(
+            "/api/v1/commands/admin/subscriptions/{id}/reassign",
+            post(admin_controls::reassign_subscription),
+        )
+        .route(
+            "/api/v1/commands/admin/subscriptions/{id}/deadline",
+            post(admin_controls::extend_deadline),
+        )
+        .route(
+            "/api/v1/commands/admin/orders/{id}/reassign",
+            post(admin_controls::reassign_order),
         )
         .route(
             "/api/v1/commands/accounts/me/profile",

@@ -21,6 +21,7 @@ pub const ROUTING_KEYS: &[&str] = &[
     "Subscription.SubscriptionRequested",
     "Subscription.SubscriptionAccepted",
     "Subscription.AcceptanceDeadlineExtended",
+    "Subscription.AcceptanceDeadlineExtendedByAdmin",
     "Subscription.PeriodRenewed",
     "Subscription.EscrowReleased",
     "Wallet.TopUpRequested",
@@ -145,7 +146,8 @@ impl Processes {
             }
             SubscriptionEvent::AcceptanceDeadlineExtended {
                 until: Some(until), ..
-            } => {
+            }
+            | SubscriptionEvent::AcceptanceDeadlineExtendedByAdmin { until, .. } => {
                 let job = Job::AcceptanceDeadline {
                     subscription_id,
                     extended_to: Some(until),

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::ops::RangeInclusive;
 
+mod admin;
+
 const TITLE_CHARS: RangeInclusive<usize> = 1..=200;
 const DETAILS_CHARS: RangeInclusive<usize> = 0..=10_000;
 const MESSAGE_CHARS: RangeInclusive<usize> = 1..=4_000;
@@ -29,6 +31,8 @@ pub enum OrderStatus {
     InProgress,
     /// Both sides said the work is done.
     Completed,
+    /// An admin cancelled it with its subscription.
+    Cancelled,
 }
 
 /// An order inside a subscription. Chat texts are events only: the state keeps
@@ -138,6 +142,7 @@ impl Order {
             OrderStatus::Created => {}
             OrderStatus::InProgress => return Err(OrderError::AlreadyTaken),
             OrderStatus::Completed => return Err(OrderError::Completed),
+            OrderStatus::Cancelled => return Err(OrderError::Cancelled),
         }
         if self.is_frozen() {
             return Err(OrderError::Frozen);
@@ -165,8 +170,12 @@ impl Order {
         }
         // Admins may still write after completion: they guarantee delivery and
         // may need to follow up; the parties' conversation is over.
-        if status == OrderStatus::Completed && !actor.is_admin() {
-            return Err(OrderError::Completed);
+        if !actor.is_admin() {
+            match status {
+                OrderStatus::Completed => return Err(OrderError::Completed),
+                OrderStatus::Cancelled => return Err(OrderError::Cancelled),
+                OrderStatus::Created | OrderStatus::InProgress => {}
+            }
         }
         let text = bounded_text(text, MESSAGE_CHARS).ok_or(OrderError::InvalidMessageText)?;
         Ok(Some(OrderEvent::MessagePosted {
@@ -187,8 +196,10 @@ impl Order {
         } else {
             return Err(OrderError::NotParticipant);
         };
-        if status == OrderStatus::Completed {
-            return Err(OrderError::Completed);
+        match status {
+            OrderStatus::Completed => return Err(OrderError::Completed),
+            OrderStatus::Cancelled => return Err(OrderError::Cancelled),
+            OrderStatus::Created | OrderStatus::InProgress => {}
         }
         if self.is_frozen() {
             return Err(OrderError::Frozen);
@@ -222,7 +233,7 @@ impl Order {
     /// "done" went unanswered; empty for a completed order (a redelivery).
     fn auto_confirm(&self, at: DateTime<Utc>) -> Result<Vec<OrderEvent>, OrderError> {
         match self.existing_status()? {
-            OrderStatus::Completed => return Ok(Vec::new()),
+            OrderStatus::Completed | OrderStatus::Cancelled => return Ok(Vec::new()),
             OrderStatus::Created | OrderStatus::InProgress => {}
         }
         if self.is_frozen() {
@@ -256,7 +267,9 @@ impl Order {
         complaint_id: ComplaintId,
         at: DateTime<Utc>,
     ) -> Result<Option<OrderEvent>, OrderError> {
-        self.existing_status()?;
+        if self.existing_status()? == OrderStatus::Cancelled {
+            return Err(OrderError::Cancelled);
+        }
         match self.frozen_by {
             Some(current) if current == complaint_id => Ok(None),
             Some(_) => Err(OrderError::FrozenByOtherComplaint),
@@ -329,6 +342,16 @@ impl Aggregate for Order {
             OrderCommand::Unfreeze { complaint_id, at } => {
                 self.unfreeze(complaint_id, at)?.into_iter().collect()
             }
+            OrderCommand::Reassign {
+                actor,
+                to,
+                reason,
+                at,
+            } => self.reassign(&actor, to, &reason, at)?,
+            OrderCommand::Cancel { actor, reason, at } => self.admin_cancel(&actor, &reason, at)?,
+            OrderCommand::ForceComplete { actor, reason, at } => {
+                self.force_complete(&actor, &reason, at)?
+            }
         };
         for event in events {
             sink.write(event, self).await;
@@ -368,6 +391,18 @@ impl Aggregate for Order {
             OrderEvent::OrderCompleted { .. } => self.status = Some(OrderStatus::Completed),
             OrderEvent::OrderFrozen { complaint_id, .. } => self.frozen_by = Some(complaint_id),
             OrderEvent::OrderUnfrozen { .. } => self.frozen_by = None,
+            OrderEvent::OrderReassigned { to, .. } => {
+                self.provider = to;
+                self.provider_done = false;
+                if self.status == Some(OrderStatus::InProgress) {
+                    self.status = Some(OrderStatus::Created);
+                }
+            }
+            OrderEvent::OrderCancelled { .. } => self.status = Some(OrderStatus::Cancelled),
+            OrderEvent::OrderForceCompleted { .. } => {
+                self.client_done = true;
+                self.provider_done = true;
+            }
         }
     }
 }

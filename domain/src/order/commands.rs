@@ -83,4 +83,35 @@ pub enum OrderCommand {
         /// When the complaint closed.
         at: DateTime<Utc>,
     },
+    // Admin controls.
+    /// An admin moves the order to the provider its subscription was just
+    /// reassigned to (issued with the subscription's `Reassign`).
+    Reassign {
+        /// The admin.
+        actor: Actor,
+        /// The subscription's new provider.
+        to: AccountId,
+        /// Why, 1 to 1000 characters after trimming.
+        reason: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// An admin cancels the order with its subscription.
+    Cancel {
+        /// The admin.
+        actor: Actor,
+        /// Why, 1 to 1000 characters after trimming.
+        reason: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// An admin completes the order as if both sides said done.
+    ForceComplete {
+        /// The admin.
+        actor: Actor,
+        /// Why, 1 to 1000 characters after trimming.
+        reason: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
 }

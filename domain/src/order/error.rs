@@ -56,6 +56,15 @@ pub enum OrderError {
     /// Another complaint froze the order; this one cannot freeze or thaw it.
     #[error("order is frozen by another complaint")]
     FrozenByOtherComplaint,
+    /// Only an admin may do this.
+    #[error("only an admin may do this")]
+    NotAdmin,
+    /// An admin's reason is empty or longer than 1000 characters.
+    #[error("reason must be 1 to 1000 characters")]
+    InvalidReason,
+    /// An admin cancelled the order.
+    #[error("order is cancelled")]
+    Cancelled,
 }
 
 impl RuleViolation for OrderError {
@@ -78,6 +87,9 @@ impl RuleViolation for OrderError {
             OrderError::AlreadyMarkedDone => "order_already_marked_done",
             OrderError::FrozenByOtherComplaint => "order_frozen_by_other_complaint",
             OrderError::NotMarkedDoneByProvider => "order_not_marked_done_by_provider",
+            OrderError::NotAdmin => "not_admin",
+            OrderError::InvalidReason => "invalid_reason",
+            OrderError::Cancelled => "order_cancelled",
         }
     }
 }

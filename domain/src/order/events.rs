@@ -77,6 +77,42 @@ pub enum OrderEvent {
         /// When.
         at: DateTime<Utc>,
     },
+    // Admin controls: each names the admin who acted and why.
+    /// An admin moved the order to another provider, with its subscription
+    /// (`SubscriptionReassigned` in the same commit). The order waits for the
+    /// new provider to take it into work; the old provider's "done" is
+    /// forgotten, the client's stands.
+    OrderReassigned {
+        /// The provider who had it.
+        from: AccountId,
+        /// The provider who has it now.
+        to: AccountId,
+        /// The admin.
+        admin: AccountId,
+        /// Why, 1 to 1000 characters.
+        reason: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// An admin cancelled the order with its subscription.
+    OrderCancelled {
+        /// The admin.
+        admin: AccountId,
+        /// Why, 1 to 1000 characters.
+        reason: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// An admin completed the order as if both sides said done; an
+    /// `OrderCompleted` follows in the same commit.
+    OrderForceCompleted {
+        /// The admin.
+        admin: AccountId,
+        /// Why, 1 to 1000 characters.
+        reason: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
 }
 
 impl DomainEvent for OrderEvent {
@@ -89,6 +125,9 @@ impl DomainEvent for OrderEvent {
             OrderEvent::OrderCompleted { .. } => "OrderCompleted",
             OrderEvent::OrderFrozen { .. } => "OrderFrozen",
             OrderEvent::OrderUnfrozen { .. } => "OrderUnfrozen",
+            OrderEvent::OrderReassigned { .. } => "OrderReassigned",
+            OrderEvent::OrderCancelled { .. } => "OrderCancelled",
+            OrderEvent::OrderForceCompleted { .. } => "OrderForceCompleted",
         }
         .to_owned()
     }

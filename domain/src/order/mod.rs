@@ -8,6 +8,8 @@ mod error;
 mod events;
 
 #[cfg(test)]
+mod admin_tests;
+#[cfg(test)]
 mod tests;
 
 pub use aggregate::{Order, OrderStatus};

@@ -12,6 +12,11 @@ use uuid::Uuid;
 
 use super::{EscrowParty, SubscriptionCommand, SubscriptionError, SubscriptionEvent};
 
+mod admin;
+
+pub use admin::ADMIN_REASON_MAX;
+pub(crate) use admin::admin_reason;
+
 /// The longest request description, in characters.
 const DESCRIPTION_MAX: usize = 4000;
 
@@ -241,7 +246,7 @@ impl Subscription {
 
     /// The events a command produces, or the rule it breaks. Empty for a
     /// redelivery of something already done.
-    fn decide(
+    pub(super) fn decide(
         &self,
         command: SubscriptionCommand,
     ) -> Result<Vec<SubscriptionEvent>, SubscriptionError> {
@@ -325,17 +330,10 @@ impl Subscription {
                 if self.escrow < terms.price {
                     return Err(SubscriptionError::NotFunded);
                 }
-                let period_end = match terms.plan {
-                    Plan::OneOff => None,
-                    Plan::Monthly => Some(
-                        at.checked_add_months(Months::new(1))
-                            .ok_or(SubscriptionError::DateOutOfRange)?,
-                    ),
-                };
                 Ok(vec![E::SubscriptionAccepted {
                     provider: actor.id,
                     period_start: at,
-                    period_end,
+                    period_end: first_period_end(terms.plan, at)?,
                 }])
             }
             C::Reject {
@@ -578,12 +576,41 @@ impl Subscription {
                     }),
                 }
             }
+            C::Reassign {
+                actor,
+                to,
+                to_service_types,
+                reason,
+                at,
+            } => self.reassign(terms, &actor, to, &to_service_types, &reason, at),
+            C::AdminCancel { actor, reason, at } => self.admin_cancel(terms, &actor, &reason, at),
+            C::AdminExtendDeadline {
+                actor,
+                until,
+                reason,
+                at,
+            } => self.admin_extend_deadline(terms, &actor, until, &reason, at),
         }
     }
 
     /// The id the aggregate was requested under, a base for derived transfer ids.
     fn subscription_uuid(&self) -> Uuid {
         self.subscription_id
+    }
+}
+
+/// The end of the first period of a subscription accepted `at`: one
+/// calendar month later for a monthly one, none for a one-off.
+fn first_period_end(
+    plan: Plan,
+    at: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, SubscriptionError> {
+    match plan {
+        Plan::OneOff => Ok(None),
+        Plan::Monthly => at
+            .checked_add_months(Months::new(1))
+            .map(Some)
+            .ok_or(SubscriptionError::DateOutOfRange),
     }
 }
 
@@ -707,6 +734,16 @@ impl Aggregate for Subscription {
                 self.frozen_by = None;
             }
             E::SubscriptionCompleted { .. } => set_status(self, SubscriptionStatus::Completed),
+            E::SubscriptionReassigned { to, .. } => self.provider = Some(to),
+            E::SubscriptionCancelledByAdmin { .. } => {
+                set_status(self, SubscriptionStatus::Cancelled)
+            }
+            E::AcceptanceDeadlineExtendedByAdmin { until, .. } => {
+                if let Some(terms) = self.terms.as_mut() {
+                    terms.deadline = Some(until);
+                    terms.status = SubscriptionStatus::Requested;
+                }
+            }
         }
     }
 }

@@ -1,6 +1,6 @@
 //! What can be asked of a subscription.
 
-use crate::{Actor, ComplaintId, Money, Plan, ServiceType, SubscriptionId, TransferId};
+use crate::{AccountId, Actor, ComplaintId, Money, Plan, ServiceType, SubscriptionId, TransferId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -122,6 +122,42 @@ pub enum SubscriptionCommand {
     },
     /// A one-off job is done, or a monthly one reached the end of its last period.
     Complete {
+        /// Now.
+        at: DateTime<Utc>,
+    },
+    // Admin controls.
+    /// An admin gives a request to a provider (as if it accepted) or moves
+    /// an accepted subscription to another provider.
+    Reassign {
+        /// The admin.
+        actor: Actor,
+        /// The provider who takes it; the caller checked it is a provider
+        /// and not blocked.
+        to: AccountId,
+        /// The service types `to` handles, looked up by the caller.
+        to_service_types: Vec<ServiceType>,
+        /// Why, 1 to 1000 characters after trimming.
+        reason: String,
+        /// Now.
+        at: DateTime<Utc>,
+    },
+    /// An admin cancels at once and refunds the whole escrow to the client.
+    AdminCancel {
+        /// The admin.
+        actor: Actor,
+        /// Why, 1 to 1000 characters after trimming.
+        reason: String,
+        /// Now.
+        at: DateTime<Utc>,
+    },
+    /// An admin moves a request's acceptance deadline.
+    AdminExtendDeadline {
+        /// The admin.
+        actor: Actor,
+        /// The new deadline, after `at`.
+        until: DateTime<Utc>,
+        /// Why, 1 to 1000 characters after trimming.
+        reason: String,
         /// Now.
         at: DateTime<Utc>,
     },

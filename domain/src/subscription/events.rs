@@ -151,6 +151,48 @@ pub enum SubscriptionEvent {
         /// When.
         at: DateTime<Utc>,
     },
+    // Admin controls: each names the admin who acted and why.
+    /// An admin gave the subscription to another provider. `from: None`
+    /// assigns a request nobody accepted yet: a `SubscriptionAccepted` in
+    /// `to`'s name follows in the same commit, so it runs as if `to` had
+    /// accepted. Otherwise `to` takes over from `from`: its future orders,
+    /// its open orders (each gets an `OrderReassigned` in the same commit)
+    /// and whatever of the escrow is released to a provider from now on.
+    SubscriptionReassigned {
+        /// The provider who held it; `None` for a request.
+        from: Option<AccountId>,
+        /// The provider who holds it now.
+        to: AccountId,
+        /// The admin.
+        admin: AccountId,
+        /// Why, 1 to 1000 characters.
+        reason: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// An admin cancelled with immediate effect, whatever the plan or
+    /// period; an `EscrowReleased` to the client of everything the escrow
+    /// held follows in the same commit, and each open order gets an
+    /// `OrderCancelled`.
+    SubscriptionCancelledByAdmin {
+        /// The admin.
+        admin: AccountId,
+        /// Why, 1 to 1000 characters.
+        reason: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// An admin moved a request's acceptance deadline; the request is open again.
+    AcceptanceDeadlineExtendedByAdmin {
+        /// The admin.
+        admin: AccountId,
+        /// The new deadline.
+        until: DateTime<Utc>,
+        /// Why, 1 to 1000 characters.
+        reason: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
 }
 
 impl SubscriptionEvent {
@@ -184,6 +226,13 @@ impl DomainEvent for SubscriptionEvent {
             SubscriptionEvent::EscrowFrozen { .. } => "EscrowFrozen",
             SubscriptionEvent::ComplaintSettled { .. } => "ComplaintSettled",
             SubscriptionEvent::SubscriptionCompleted { .. } => "SubscriptionCompleted",
+            SubscriptionEvent::SubscriptionReassigned { .. } => "SubscriptionReassigned",
+            SubscriptionEvent::SubscriptionCancelledByAdmin { .. } => {
+                "SubscriptionCancelledByAdmin"
+            }
+            SubscriptionEvent::AcceptanceDeadlineExtendedByAdmin { .. } => {
+                "AcceptanceDeadlineExtendedByAdmin"
+            }
         }
         .to_owned()
     }

@@ -9,11 +9,14 @@ mod errors;
 mod events;
 
 #[cfg(test)]
+mod admin_tests;
+#[cfg(test)]
 mod properties;
 #[cfg(test)]
 mod tests;
 
-pub use aggregate::{Subscription, SubscriptionStatus, derived_transfer_id};
+pub(crate) use aggregate::admin_reason;
+pub use aggregate::{ADMIN_REASON_MAX, Subscription, SubscriptionStatus, derived_transfer_id};
 pub use commands::SubscriptionCommand;
 pub use credits::wallet_credits;
 pub use errors::SubscriptionError;

@@ -53,11 +53,11 @@ pub(super) fn cid(n: u128) -> ComplaintId {
 pub(super) fn rub(d: Decimal) -> Money {
     Money::rub(d)
 }
-fn price() -> Money {
+pub(super) fn price() -> Money {
     rub(dec!(1000))
 }
 /// 2026-02-28: one calendar month after 2026-01-31 clamps to the month's end.
-fn month_later() -> DateTime<Utc> {
+pub(super) fn month_later() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 2, 28, 10, 0, 0)
         .single()
         .expect("valid time")
@@ -75,35 +75,35 @@ pub(super) fn requested(plan: Plan) -> SubscriptionEvent {
         requested_at: t0(),
     }
 }
-fn funded_event(n: u128, amount: Decimal) -> SubscriptionEvent {
+pub(super) fn funded_event(n: u128, amount: Decimal) -> SubscriptionEvent {
     SubscriptionEvent::EscrowFunded {
         transfer_id: tid(n),
         amount: rub(amount),
     }
 }
-fn open(plan: Plan) -> Vec<SubscriptionEvent> {
+pub(super) fn open(plan: Plan) -> Vec<SubscriptionEvent> {
     vec![requested(plan), funded_event(1, dec!(1000))]
 }
-fn accepted(plan: Plan) -> SubscriptionEvent {
+pub(super) fn accepted(plan: Plan) -> SubscriptionEvent {
     SubscriptionEvent::SubscriptionAccepted {
         provider: provider_id(),
         period_start: t0(),
         period_end: (plan == Plan::Monthly).then(month_later),
     }
 }
-fn active(plan: Plan) -> Vec<SubscriptionEvent> {
+pub(super) fn active(plan: Plan) -> Vec<SubscriptionEvent> {
     let mut events = open(plan);
     events.push(accepted(plan));
     events
 }
-fn with(
+pub(super) fn with(
     mut events: Vec<SubscriptionEvent>,
     more: impl IntoIterator<Item = SubscriptionEvent>,
 ) -> Vec<SubscriptionEvent> {
     events.extend(more);
     events
 }
-fn refund(purpose: &str, amount: Decimal) -> SubscriptionEvent {
+pub(super) fn refund(purpose: &str, amount: Decimal) -> SubscriptionEvent {
     SubscriptionEvent::EscrowReleased {
         transfer_id: derived_transfer_id(sub_id().0, purpose),
         to: EscrowParty::Client,
@@ -348,7 +348,7 @@ fn accept_after_cancel_is_refused() {
         .then_expect_error(SubscriptionError::Cancelled);
 }
 
-fn overdue() -> SubscriptionEvent {
+pub(super) fn overdue() -> SubscriptionEvent {
     SubscriptionEvent::AcceptanceDeadlinePassed { at: deadline() }
 }
 
@@ -905,7 +905,7 @@ fn releasing_twice_is_a_no_op() {
 
 // --- FreezeEscrow / SettleComplaint ---
 
-fn frozen(plan: Plan) -> Vec<SubscriptionEvent> {
+pub(super) fn frozen(plan: Plan) -> Vec<SubscriptionEvent> {
     with(
         active(plan),
         [SubscriptionEvent::EscrowFrozen {

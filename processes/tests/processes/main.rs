@@ -2,6 +2,7 @@
 //! consumer): events are fed straight from the store, time is moved with
 //! the development clock.
 
+mod admin_controls;
 mod bus;
 mod crashes;
 mod money;

@@ -130,6 +130,31 @@ impl Projection for Orders {
                 set(conn, id, at, "frozen_by = NULL").await?;
                 changes.push(order_change(conn, id).await?);
             }
+            // Admin controls. A moved order waits for its new provider to
+            // take it; the old provider's "done" no longer counts.
+            OrderEvent::OrderReassigned { to, at, .. } => {
+                let q = sqlx::query(
+                    "UPDATE orders SET provider_id = $3, provider_done = false, taken_at = NULL, \
+                     status = CASE WHEN status = 'in_progress' THEN 'created' ELSE status END, \
+                     updated_at = $2 WHERE id = $1",
+                );
+                let r = q
+                    .bind(id)
+                    .bind(at)
+                    .bind(to.as_uuid())
+                    .execute(&mut *conn)
+                    .await?;
+                super::expect_row(r, "order", id)?;
+                changes.push(order_change(conn, id).await?);
+            }
+            OrderEvent::OrderCancelled { at, .. } => {
+                set(conn, id, at, "status = 'cancelled'").await?;
+                changes.push(order_change(conn, id).await?);
+            }
+            // The `OrderCompleted` that follows sets the status.
+            OrderEvent::OrderForceCompleted { at, .. } => {
+                set(conn, id, at, "client_done = true, provider_done = true").await?;
+            }
         }
         Ok(())
     }

@@ -143,6 +143,22 @@ impl Projection for Subscriptions {
                 run(conn, id, q.bind(id)).await?;
             }
             E::SubscriptionCompleted { .. } => status(conn, id, at, "completed").await?,
+            // Admin controls. A request assigned to a provider is followed by
+            // its `SubscriptionAccepted`, which makes it active.
+            E::SubscriptionReassigned { to, .. } => {
+                let q = sqlx::query(
+                    "UPDATE subscriptions SET provider_id = $3, updated_at = $2 WHERE id = $1",
+                );
+                run(conn, id, q.bind(id).bind(at).bind(to.as_uuid())).await?;
+            }
+            E::SubscriptionCancelledByAdmin { .. } => status(conn, id, at, "cancelled").await?,
+            E::AcceptanceDeadlineExtendedByAdmin { until, .. } => {
+                let q = sqlx::query(
+                    "UPDATE subscriptions SET acceptance_deadline = $3, status = 'requested', \
+                     updated_at = $2 WHERE id = $1",
+                );
+                run(conn, id, q.bind(id).bind(at).bind(until)).await?;
+            }
         }
         let row: (Uuid, Option<Uuid>, String, String) = sqlx::query_as(
             "SELECT client_id, provider_id, service_type, status FROM subscriptions WHERE id = $1",
