@@ -1,6 +1,6 @@
 //! Least-privilege database roles (DESIGN §9). The login that runs the
 //! migrations owns every table; the other roles log in as members of
-//! `hub_writer` (INSERT and SELECT on `events`, never UPDATE, DELETE or
+//! `hub_writer` (INSERT and SELECT on `events` and `attachments`, never UPDATE, DELETE or
 //! TRUNCATE; read and write the other tables) or `hub_reader` (the read API:
 //! SELECT only). Nobody but the owner may alter a table or drop its triggers.
 //!
@@ -64,6 +64,8 @@ pub async fn grant_on(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
             format!("GRANT USAGE ON SCHEMA {schemas} TO {WRITER}"),
             format!("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schemas} TO {WRITER}"),
             format!("REVOKE UPDATE, DELETE, TRUNCATE ON events FROM {WRITER}"),
+            // A stored file never changes: the events that name it must keep meaning it.
+            format!("REVOKE UPDATE, DELETE, TRUNCATE ON attachments FROM {WRITER}"),
             format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schemas} TO {WRITER}"),
             format!("ALTER DEFAULT PRIVILEGES IN SCHEMA {schemas} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {WRITER}"),
             format!("ALTER DEFAULT PRIVILEGES IN SCHEMA {schemas} GRANT USAGE, SELECT ON SEQUENCES TO {WRITER}"),
