@@ -7,7 +7,7 @@
 //! [`wallet`], [`subscription`], [`order`], [`complaint`] (with the admin's
 //! handling in [`complaint::admin`]), [`account`] and [`catalog`]; the
 //! admin's messages, which go either into an order's chat or straight to an
-//! account, are [`admin`]. What they share is [`handler`].
+//! account, are [`admin`]; files posted into an order's chat, [`attachment`]. What they share is [`handler`].
 //!
 //! [`router`] builds the whole role (API routes, OpenAPI, health, metrics and
 //! the common layers); [`api_routes`] only the API, for `hub dev` to mount;
@@ -16,6 +16,7 @@
 pub mod account;
 pub mod admin;
 pub mod amount;
+pub mod attachment;
 pub mod auth;
 pub mod catalog;
 pub mod complaint;
@@ -97,6 +98,10 @@ pub fn command_routes(state: &AppState) -> Router<AppState> {
         .route(
             "/api/v1/commands/orders/{id}/messages",
             post(order::post_message),
+        )
+        .route(
+            "/api/v1/commands/orders/{id}/attachments",
+            post(attachment::post_attachment),
         )
         .route(
             "/api/v1/commands/orders/{id}/complete",

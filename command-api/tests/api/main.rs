@@ -1,6 +1,7 @@
 //! command-api over real HTTP and a real PostgreSQL database per test.
 
 mod accept_race;
+mod attachments;
 mod auth;
 mod blocking;
 mod complaints;
