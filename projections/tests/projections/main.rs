@@ -1,6 +1,7 @@
 //! Projections against real PostgreSQL (a fresh database per test) and,
 //! where the bus matters, real RabbitMQ (random exchange and queue names).
 
+mod attachments;
 mod bus;
 mod helpers;
 mod idempotence;
