@@ -4,8 +4,8 @@
 
 use crate::events;
 use crate::model::{
-    Catalog, CatalogItem, Company, Complaint, Me, Message, Movement, Notification, Order, Payout,
-    Resolution, Subscription, UnreadCount, Wallet,
+    Catalog, CatalogItem, Company, Complaint, Me, Message, MessageAttachment, Movement,
+    Notification, Order, Payout, Resolution, Subscription, UnreadCount, Wallet,
 };
 use crate::money::Money;
 use crate::page::Page;
@@ -84,6 +84,7 @@ impl Modify for BearerAuth {
         routes::subscriptions::available,
         routes::orders::get,
         routes::orders::messages,
+        routes::attachments::download,
         routes::complaints::list,
         routes::notifications::list,
         routes::notifications::unread,
@@ -94,7 +95,7 @@ impl Modify for BearerAuth {
         routes::documents::register,
         events::stream::handler,
     ),
-    components(schemas(ProblemDoc, Money, Subscription, Order, Message, Complaint, Resolution, Wallet, Me, Company,
+    components(schemas(ProblemDoc, Money, Subscription, Order, Message, MessageAttachment, Complaint, Resolution, Wallet, Me, Company,
                        Catalog, CatalogItem, Notification, UnreadCount, Movement, Payout, Page<Subscription>, Page<Order>,
                        Page<Message>, Page<Complaint>, Page<Notification>, Page<Movement>, Page<Payout>,
                        LedgerHead, ClosingDocument, DocumentParty, Page<ClosingDocument>)),

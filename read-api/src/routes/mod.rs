@@ -1,5 +1,6 @@
 //! The `GET /api/v1/...` queries.
 
+pub mod attachments;
 pub mod catalog;
 pub mod complaints;
 pub mod documents;
@@ -28,6 +29,10 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/available", get(subscriptions::available))
         .route("/orders/{id}", get(orders::get))
         .route("/orders/{id}/messages", get(orders::messages))
+        .route(
+            "/orders/{id}/attachments/{attachment_id}",
+            get(attachments::download),
+        )
         .route("/admin/complaints", get(complaints::list))
         .route("/ledger/head", get(ledger::head))
         .route("/ledger/export", get(ledger::export))

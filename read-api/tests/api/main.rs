@@ -1,5 +1,6 @@
 //! read-api against a real PostgreSQL: one fresh database per test.
 
+mod attachments;
 mod basics;
 mod blocking;
 mod helpers;
