@@ -9,7 +9,8 @@
 //! admin's messages, which go either into an order's chat or straight to an
 //! account, are [`admin`]; the admin's controls over subscriptions and
 //! orders (reassign, cancel with a refund, deadline, force-complete) are
-//! [`admin_controls`]. What they share is [`handler`].
+//! [`admin_controls`]; files posted into an order's chat, [`attachment`].
+//! What they share is [`handler`].
 //!
 //! [`router`] builds the whole role (API routes, OpenAPI, health, metrics and
 //! the common layers); [`api_routes`] only the API, for `hub dev` to mount;
@@ -19,6 +20,7 @@ pub mod account;
 pub mod admin;
 pub mod admin_controls;
 pub mod amount;
+pub mod attachment;
 pub mod auth;
 pub mod catalog;
 pub mod complaint;
@@ -109,6 +111,10 @@ pub fn command_routes(state: &AppState) -> Router<AppState> {
         .route(
             "/api/v1/commands/orders/{id}/messages",
             post(order::post_message),
+        )
+        .route(
+            "/api/v1/commands/orders/{id}/attachments",
+            post(attachment::post_attachment),
         )
         .route(
             "/api/v1/commands/orders/{id}/complete",

@@ -53,6 +53,10 @@ pub struct AppState {
     pub clock: std::sync::Arc<dyn store::clock::Clock>,
     /// One money request at a time per wallet in this process.
     pub turns: crate::turns::Turns,
+    /// What the chat accepts as files (`HUB_ATTACHMENTS__*`).
+    pub attachments: crate::attachment::AttachmentSettings,
+    /// Where posted files are kept.
+    pub files: std::sync::Arc<dyn store::AttachmentStore>,
 }
 
 impl AppState {
@@ -68,6 +72,8 @@ impl AppState {
             payments: crate::payments::Payments::new(&payments, &pool),
             accounts: Accounts::new(pool.clone()),
             blocklist: Blocklist::start(pool.clone()),
+            attachments: crate::attachment::AttachmentSettings::default(),
+            files: std::sync::Arc::new(store::PgAttachments::new(pool.clone())),
             pool,
             tokens: TokenKeys::new(auth),
             refresh_ttl: auth.refresh_ttl,

@@ -75,3 +75,7 @@ id_type!(
     /// A chat message inside an order.
     MessageId
 );
+id_type!(
+    /// A file posted into an order's chat.
+    AttachmentId
+);

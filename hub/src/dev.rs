@@ -111,6 +111,7 @@ pub async fn run() -> anyhow::Result<()> {
         command_api::AppState::new(pool.clone(), &settings.auth, settings.http.clone())
             .with_payments(&payments);
     commands.money = command_api::MoneySettings::load(&env)?;
+    commands.attachments = command_api::attachment::AttachmentSettings::load(&env)?;
     roles.spawn({
         let (pool, window, token) = (pool.clone(), commands.login_limits.window, shutdown.clone());
         async move {

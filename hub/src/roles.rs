@@ -86,6 +86,7 @@ pub async fn command_api() -> anyhow::Result<()> {
     let mut state = command_api::AppState::new(pool, &settings.auth, settings.http.clone())
         .with_payments(&payments);
     state.money = command_api::MoneySettings::load(&env)?;
+    state.attachments = command_api::attachment::AttachmentSettings::load(&env)?;
     let shutdown = shutdown_token();
     tokio::spawn(command_api::housekeeping::run(
         state.pool.clone(),

@@ -15,6 +15,9 @@ pub enum ApiError {
     /// 500: a closing document's PDF could not be made; logged here.
     #[error("document: {0}")]
     Document(String),
+    /// 500: a posted file could not be read; logged here.
+    #[error("attachment: {0}")]
+    Attachment(#[from] store::attachments::AttachmentError),
 }
 
 impl From<Problem> for ApiError {
@@ -33,6 +36,10 @@ impl IntoResponse for ApiError {
             }
             Self::Document(e) => {
                 tracing::error!(error = %e, "read-api: closing document");
+                Problem::internal().into_response()
+            }
+            Self::Attachment(e) => {
+                tracing::error!(error = %e, "read-api: attachment");
                 Problem::internal().into_response()
             }
         }

@@ -189,10 +189,9 @@ impl Order {
 }
 
 /// A message in an order's chat.
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Message {
     /// The message.
-    #[sqlx(rename = "message_id")]
     pub id: Uuid,
     /// The order whose chat it is.
     pub order_id: Uuid,
@@ -202,15 +201,58 @@ pub struct Message {
     pub author_id: Uuid,
     /// `client`, `provider` or `admin`.
     pub author_role: String,
-    /// The text.
+    /// The text; a file's caption (maybe empty) when `attachment` is set.
     pub text: String,
     /// When it was posted.
     pub posted_at: DateTime<Utc>,
+    /// The file this message carries, if any.
+    pub attachment: Option<MessageAttachment>,
+}
+
+/// A file posted into an order's chat; its bytes are at
+/// `GET /api/v1/orders/{order_id}/attachments/{id}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MessageAttachment {
+    /// The file.
+    pub id: Uuid,
+    /// The name offered on download.
+    pub name: String,
+    /// Told from the file's bytes: `application/pdf`, `image/png`,
+    /// `image/jpeg`, `image/gif` or `image/webp`.
+    #[schema(example = "application/pdf")]
+    pub content_type: String,
+    /// Size in bytes.
+    pub size: i64,
 }
 
 /// The columns of [`Message`], for `SELECT`.
-pub const MESSAGE_COLUMNS: &str =
-    "message_id, order_id, sequence, author_id, author_role, text, posted_at";
+pub const MESSAGE_COLUMNS: &str = "message_id, order_id, sequence, author_id, author_role, text, \
+     posted_at, attachment_id, attachment_name, attachment_type, attachment_size";
+
+impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for Message {
+    fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        let attachment = match row.try_get::<Option<Uuid>, _>("attachment_id")? {
+            Some(id) => Some(MessageAttachment {
+                id,
+                name: row.try_get("attachment_name")?,
+                content_type: row.try_get("attachment_type")?,
+                size: row.try_get("attachment_size")?,
+            }),
+            None => None,
+        };
+        Ok(Self {
+            id: row.try_get("message_id")?,
+            order_id: row.try_get("order_id")?,
+            sequence: row.try_get("sequence")?,
+            author_id: row.try_get("author_id")?,
+            author_role: row.try_get("author_role")?,
+            text: row.try_get("text")?,
+            posted_at: row.try_get("posted_at")?,
+            attachment,
+        })
+    }
+}
 
 impl Message {
     /// Its pagination key.

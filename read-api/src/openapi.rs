@@ -4,8 +4,8 @@
 
 use crate::events;
 use crate::model::{
-    AdminAccount, Catalog, CatalogItem, Company, Complaint, Me, Message, Movement, Notification,
-    Order, Payout, Resolution, Subscription, UnreadCount, Wallet,
+    AdminAccount, Catalog, CatalogItem, Company, Complaint, Me, Message, MessageAttachment,
+    Movement, Notification, Order, Payout, Resolution, Subscription, UnreadCount, Wallet,
 };
 use crate::money::Money;
 use crate::page::Page;
@@ -93,6 +93,7 @@ impl Modify for BearerAuth {
         routes::admin::subscriptions::list,
         routes::admin::escrow::get,
         routes::admin::accounts::list,
+        routes::attachments::download,
         routes::notifications::list,
         routes::notifications::unread,
         routes::ledger::head,
@@ -102,7 +103,7 @@ impl Modify for BearerAuth {
         routes::documents::register,
         events::stream::handler,
     ),
-    components(schemas(ProblemDoc, Money, Subscription, Order, Message, Complaint, Resolution, Wallet, Me, Company,
+    components(schemas(ProblemDoc, Money, Subscription, Order, Message, MessageAttachment, Complaint, Resolution, Wallet, Me, Company,
                        Catalog, CatalogItem, Notification, UnreadCount, Movement, Payout, Page<Subscription>, Page<Order>,
                        Page<Message>, Page<Complaint>, Page<Notification>, Page<Movement>, Page<Payout>,
                        LedgerHead, ClosingDocument, DocumentParty, Page<ClosingDocument>,

@@ -21,6 +21,8 @@ pub struct AppState {
     pub events: EventHub,
     /// The platform operator named on closing documents.
     pub operator: documents::Party,
+    /// Where the files posted into orders' chats are kept.
+    pub files: std::sync::Arc<dyn store::AttachmentStore>,
 }
 
 /// The operator of a development or test install (a made-up INN with a
@@ -65,6 +67,7 @@ impl AppState {
         Self {
             events: EventHub::start(pool.clone()),
             blocklist: Blocklist::start(pool.clone()),
+            files: std::sync::Arc::new(store::PgAttachments::new(pool.clone())),
             pool,
             tokens: TokenKeys::new(auth),
             http,

@@ -1,6 +1,7 @@
 //! Hub's event store on PostgreSQL (DESIGN §2).
 //!
 //! - [`pool`]: the connection pool and the migrations;
+//! - [`attachments`]: the files posted into orders' chats, behind a trait;
 //! - [`metadata`]: who, why and when, stored beside every event;
 //! - [`event_store`]: the `EventStore` cqrs-es commits through, on
 //!   postgres-es's tables, with snapshots written atomically;
@@ -12,6 +13,7 @@
 //! - [`wake`]: telling idle relays that events committed, without serialising commits;
 //! - `testing` (feature `testing`): a fresh database per test.
 
+pub mod attachments;
 pub mod clock;
 pub mod cqrs;
 pub mod event_store;
@@ -25,6 +27,7 @@ pub mod unit_of_work;
 pub mod wake;
 pub mod wallet_history;
 
+pub use attachments::{AttachmentStore, PgAttachments};
 pub use clock::{Clock, DevClock, SystemClock};
 pub use cqrs::{CqrsOptions, HubCqrs, Store, build_cqrs};
 pub use event_store::{HubEventStore, current_state};

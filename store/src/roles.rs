@@ -33,6 +33,9 @@ pub struct Group {
     pub appends_events: bool,
     /// Tables of `public` it may INSERT, UPDATE and DELETE.
     pub tables: &'static [&'static str],
+    /// Tables of `public` it may only INSERT into (besides SELECT): what
+    /// events name must keep meaning the same.
+    pub inserts: &'static [&'static str],
     /// Tables of `public` it may only UPDATE (besides SELECT).
     pub updates: &'static [&'static str],
     /// Whether it writes every table of the `read` schema (the read models).
@@ -54,10 +57,10 @@ pub const COMMAND: Group = Group {
         "sandbox_callbacks",
         "admin_messages",
         "blocked_accounts",
-        "attachments",
         // `hub dev`'s movable clock, which its command API serves.
         "dev_clock",
     ],
+    inserts: &["attachments"],
     updates: &["notifications"],
     read_models: false,
 };
@@ -68,6 +71,7 @@ pub const PROCESSES: Group = Group {
     dev_login: "hub_dev_processes",
     appends_events: true,
     tables: &["scheduled_jobs", "dev_clock"],
+    inserts: &[],
     updates: &[],
     read_models: false,
 };
@@ -78,6 +82,7 @@ pub const RELAY: Group = Group {
     dev_login: "hub_dev_relay",
     appends_events: false,
     tables: &["relay_checkpoint"],
+    inserts: &[],
     updates: &[],
     read_models: false,
 };
@@ -88,6 +93,7 @@ pub const PROJECTIONS: Group = Group {
     dev_login: "hub_dev_projections",
     appends_events: false,
     tables: &[],
+    inserts: &[],
     updates: &[],
     read_models: true,
 };
@@ -98,6 +104,7 @@ pub const NOTIFIER: Group = Group {
     dev_login: "hub_dev_notifier",
     appends_events: false,
     tables: &["notifications", "mail_outbox"],
+    inserts: &[],
     updates: &["admin_messages"],
     read_models: false,
 };
@@ -233,6 +240,9 @@ fn group_statements(group: &Group, existing: &[String]) -> Vec<String> {
     }
     for table in group.tables.iter().filter(present) {
         sql.push(format!("GRANT INSERT, UPDATE, DELETE ON {table} TO {role}"));
+    }
+    for table in group.inserts.iter().filter(present) {
+        sql.push(format!("GRANT INSERT ON {table} TO {role}"));
     }
     for table in group.updates.iter().filter(present) {
         sql.push(format!("GRANT UPDATE ON {table} TO {role}"));

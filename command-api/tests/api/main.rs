@@ -2,6 +2,7 @@
 
 mod accept_race;
 mod admin_controls;
+mod attachments;
 mod auth;
 mod blocking;
 mod complaints;

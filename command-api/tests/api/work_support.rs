@@ -50,7 +50,12 @@ fn legal() -> ServiceType {
 
 impl World {
     pub async fn new() -> Self {
-        let app = TestApp::spawn().await;
+        Self::with_state(|_| {}).await
+    }
+
+    /// The world over an app whose state `configure` adjusted.
+    pub async fn with_state(configure: impl FnOnce(&mut command_api::AppState)) -> Self {
+        let app = TestApp::spawn_with(configure, command_api::router).await;
         let actor = |role| Actor::new(AccountId::new(), role);
         let world = Self {
             client_a: actor(Role::Client),

@@ -1,6 +1,6 @@
 //! The order's state and its rules.
 
-use super::{OrderCommand, OrderError, OrderEvent, SubscriptionFacts};
+use super::{AttachmentFacts, OrderCommand, OrderError, OrderEvent, SubscriptionFacts};
 use crate::{AccountId, Actor, ComplaintId, MessageId, OrderId, Plan, Role, SubscriptionId};
 use chrono::{DateTime, Utc};
 use cqrs_es::Aggregate;
@@ -14,6 +14,8 @@ mod admin;
 const TITLE_CHARS: RangeInclusive<usize> = 1..=200;
 const DETAILS_CHARS: RangeInclusive<usize> = 0..=10_000;
 const MESSAGE_CHARS: RangeInclusive<usize> = 1..=4_000;
+const CAPTION_CHARS: RangeInclusive<usize> = 0..=4_000;
+const ATTACHMENT_NAME_CHARS: RangeInclusive<usize> = 1..=255;
 
 /// How many recent message ids the order remembers to recognise a retried post.
 /// A chat can run for years and the state is snapshotted, so remembering every
@@ -161,12 +163,28 @@ impl Order {
         text: &str,
         at: DateTime<Utc>,
     ) -> Result<Option<OrderEvent>, OrderError> {
+        if !self.may_post(&actor, message_id)? {
+            return Ok(None);
+        }
+        let text = bounded_text(text, MESSAGE_CHARS).ok_or(OrderError::InvalidMessageText)?;
+        Ok(Some(OrderEvent::MessagePosted {
+            message_id,
+            author: actor.id,
+            author_role: actor.role,
+            text,
+            at,
+        }))
+    }
+
+    /// Whether `actor` may post `message_id` into the chat: `Ok(false)` for
+    /// a retried post that was already recorded.
+    fn may_post(&self, actor: &Actor, message_id: MessageId) -> Result<bool, OrderError> {
         let status = self.existing_status()?;
-        if !(self.is_client(&actor) || self.is_provider(&actor) || actor.is_admin()) {
+        if !(self.is_client(actor) || self.is_provider(actor) || actor.is_admin()) {
             return Err(OrderError::NotParticipant);
         }
         if self.recent_message_ids.contains(&message_id) {
-            return Ok(None);
+            return Ok(false);
         }
         // Admins may still write after completion: they guarantee delivery and
         // may need to follow up; the parties' conversation is over.
@@ -177,12 +195,37 @@ impl Order {
                 OrderStatus::Created | OrderStatus::InProgress => {}
             }
         }
-        let text = bounded_text(text, MESSAGE_CHARS).ok_or(OrderError::InvalidMessageText)?;
-        Ok(Some(OrderEvent::MessagePosted {
+        Ok(true)
+    }
+
+    /// A stored file as a chat message; `Ok(None)` for a retried post.
+    fn post_attachment(
+        &self,
+        actor: Actor,
+        message_id: MessageId,
+        attachment: AttachmentFacts,
+        caption: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<OrderEvent>, OrderError> {
+        if !self.may_post(&actor, message_id)? {
+            return Ok(None);
+        }
+        let name = bounded_text(&attachment.name, ATTACHMENT_NAME_CHARS)
+            .filter(|n| !n.chars().any(|c| c == '/' || c == '\\' || c.is_control()))
+            .ok_or(OrderError::InvalidAttachmentName)?;
+        let caption = bounded_text(caption, CAPTION_CHARS).ok_or(OrderError::InvalidCaption)?;
+        if attachment.size == 0 {
+            return Err(OrderError::EmptyAttachment);
+        }
+        Ok(Some(OrderEvent::AttachmentPosted {
             message_id,
+            attachment_id: attachment.attachment_id,
             author: actor.id,
             author_role: actor.role,
-            text,
+            name,
+            content_type: attachment.content_type,
+            size: attachment.size,
+            caption,
             at,
         }))
     }
@@ -334,6 +377,16 @@ impl Aggregate for Order {
                 .post_message(actor, message_id, &text, at)?
                 .into_iter()
                 .collect(),
+            OrderCommand::PostAttachment {
+                actor,
+                message_id,
+                attachment,
+                caption,
+                at,
+            } => self
+                .post_attachment(actor, message_id, attachment, &caption, at)?
+                .into_iter()
+                .collect(),
             OrderCommand::MarkDone { actor, at } => self.mark_done(actor, at)?,
             OrderCommand::AutoConfirm { at } => self.auto_confirm(at)?,
             OrderCommand::Freeze { complaint_id, at } => {
@@ -377,7 +430,8 @@ impl Aggregate for Order {
                 self.plan = Some(plan);
             }
             OrderEvent::OrderTaken { .. } => self.status = Some(OrderStatus::InProgress),
-            OrderEvent::MessagePosted { message_id, .. } => {
+            OrderEvent::MessagePosted { message_id, .. }
+            | OrderEvent::AttachmentPosted { message_id, .. } => {
                 self.messages_count += 1;
                 if self.recent_message_ids.len() == REMEMBERED_MESSAGE_IDS {
                     self.recent_message_ids.pop_front();

@@ -1,7 +1,10 @@
 //! What callers ask of an order. Each command carries the facts the order
 //! needs to decide, looked up by the caller beforehand.
 
-use crate::{AccountId, Actor, ComplaintId, MessageId, OrderId, Plan, SubscriptionId};
+use super::AttachmentType;
+use crate::{
+    AccountId, Actor, AttachmentId, ComplaintId, MessageId, OrderId, Plan, SubscriptionId,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +21,20 @@ pub struct SubscriptionFacts {
     pub active: bool,
     /// How the subscription is billed.
     pub plan: Plan,
+}
+
+/// A file the caller stored before posting it into the chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentFacts {
+    /// Where its bytes are.
+    pub attachment_id: AttachmentId,
+    /// The file name to offer on download: 1 to 255 characters after
+    /// trimming, no path separators or control characters.
+    pub name: String,
+    /// The kind told from its bytes.
+    pub content_type: AttachmentType,
+    /// Size in bytes, at least 1.
+    pub size: u64,
 }
 
 /// A command to the [`Order`](super::Order) aggregate.
@@ -53,6 +70,19 @@ pub enum OrderCommand {
         message_id: MessageId,
         /// 1 to 4000 characters after trimming.
         text: String,
+        /// When it was posted.
+        at: DateTime<Utc>,
+    },
+    /// A stored file posted into the order's chat, like a message.
+    PostAttachment {
+        /// The author: the order's client, its provider or an admin.
+        actor: Actor,
+        /// Chosen by the caller so a retried post is recognised and ignored.
+        message_id: MessageId,
+        /// The stored file.
+        attachment: AttachmentFacts,
+        /// Up to 4000 characters after trimming; may be empty.
+        caption: String,
         /// When it was posted.
         at: DateTime<Utc>,
     },

@@ -44,6 +44,16 @@ pub enum OrderError {
     /// Message text empty or longer than 4000 characters.
     #[error("message must be 1 to 4000 characters")]
     InvalidMessageText,
+    /// Attachment name empty, longer than 255 characters, or with a path
+    /// separator or control character.
+    #[error("attachment name must be 1 to 255 characters, without `/`, `\\` or control characters")]
+    InvalidAttachmentName,
+    /// Attachment caption longer than 4000 characters.
+    #[error("caption must be at most 4000 characters")]
+    InvalidCaption,
+    /// An empty file.
+    #[error("attachment must not be empty")]
+    EmptyAttachment,
     /// The provider may say done only once the order is in work.
     #[error("order is not in progress")]
     NotInProgress,
@@ -83,6 +93,9 @@ impl RuleViolation for OrderError {
             OrderError::Frozen => "order_frozen",
             OrderError::NotParticipant => "not_order_participant",
             OrderError::InvalidMessageText => "invalid_message_text",
+            OrderError::InvalidAttachmentName => "invalid_attachment_name",
+            OrderError::InvalidCaption => "invalid_caption",
+            OrderError::EmptyAttachment => "empty_attachment",
             OrderError::NotInProgress => "order_not_in_progress",
             OrderError::AlreadyMarkedDone => "order_already_marked_done",
             OrderError::FrozenByOtherComplaint => "order_frozen_by_other_complaint",

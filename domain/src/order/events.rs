@@ -1,6 +1,7 @@
 //! What happened to an order. Variant names are the stored event types and never change.
 
-use crate::{AccountId, ComplaintId, MessageId, OrderId, Plan, Role, SubscriptionId};
+use super::AttachmentType;
+use crate::{AccountId, AttachmentId, ComplaintId, MessageId, OrderId, Plan, Role, SubscriptionId};
 use chrono::{DateTime, Utc};
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
@@ -44,6 +45,28 @@ pub enum OrderEvent {
         author_role: Role,
         /// Trimmed text.
         text: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// A file posted into the chat: a chat message whose body is the file
+    /// (stored beforehand under `attachment_id`) with an optional caption.
+    AttachmentPosted {
+        /// The caller-chosen id that makes a retried post a no-op.
+        message_id: MessageId,
+        /// Where the file's bytes are stored.
+        attachment_id: AttachmentId,
+        /// Who posted it.
+        author: AccountId,
+        /// In which capacity: client, provider or admin.
+        author_role: Role,
+        /// The file name to offer on download (no path).
+        name: String,
+        /// The kind told from the file's bytes.
+        content_type: AttachmentType,
+        /// Size in bytes.
+        size: u64,
+        /// Trimmed caption; empty when none.
+        caption: String,
         /// When.
         at: DateTime<Utc>,
     },
@@ -121,6 +144,7 @@ impl DomainEvent for OrderEvent {
             OrderEvent::OrderCreated { .. } => "OrderCreated",
             OrderEvent::OrderTaken { .. } => "OrderTaken",
             OrderEvent::MessagePosted { .. } => "MessagePosted",
+            OrderEvent::AttachmentPosted { .. } => "AttachmentPosted",
             OrderEvent::OrderMarkedDone { .. } => "OrderMarkedDone",
             OrderEvent::OrderCompleted { .. } => "OrderCompleted",
             OrderEvent::OrderFrozen { .. } => "OrderFrozen",

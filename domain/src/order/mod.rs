@@ -3,6 +3,7 @@
 //! frozen while a complaint about it is open.
 
 mod aggregate;
+mod attachment;
 mod commands;
 mod error;
 mod events;
@@ -10,9 +11,12 @@ mod events;
 #[cfg(test)]
 mod admin_tests;
 #[cfg(test)]
+mod attachment_tests;
+#[cfg(test)]
 mod tests;
 
 pub use aggregate::{Order, OrderStatus};
-pub use commands::{OrderCommand, SubscriptionFacts};
+pub use attachment::AttachmentType;
+pub use commands::{AttachmentFacts, OrderCommand, SubscriptionFacts};
 pub use error::OrderError;
 pub use events::OrderEvent;

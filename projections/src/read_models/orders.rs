@@ -1,4 +1,5 @@
-//! `read.orders` and `read.order_messages`: orders and their chats.
+//! `read.orders` and `read.order_messages`: orders and their chats (text
+//! messages and posted files).
 
 use crate::event::EventExt;
 use async_trait::async_trait;
@@ -79,27 +80,45 @@ impl Projection for Orders {
                 text,
                 at,
             } => {
-                sqlx::query(
-                    "INSERT INTO order_messages (message_id, order_id, sequence, author_id, \
-                     author_role, text, posted_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(message_id.as_uuid())
-                .bind(id)
-                .bind(event.sequence)
-                .bind(author.as_uuid())
-                .bind(author_role.as_str())
-                .bind(text)
-                .bind(at)
-                .execute(&mut *conn)
-                .await?;
-                set(conn, id, at, "message_count = message_count + 1").await?;
-                let (client_id, provider_id) = parties(conn, id).await?;
-                changes.push(Change::Message {
-                    id: message_id.as_uuid(),
+                let row = ChatRow {
+                    message_id: message_id.as_uuid(),
                     order_id: id,
-                    client_id,
-                    provider_id,
-                });
+                    sequence: event.sequence,
+                    author: author.as_uuid(),
+                    author_role,
+                    text,
+                    at,
+                    file: None,
+                };
+                changes.push(chat_message(conn, row).await?);
+            }
+            OrderEvent::AttachmentPosted {
+                message_id,
+                attachment_id,
+                author,
+                author_role,
+                name,
+                content_type,
+                size,
+                caption,
+                at,
+            } => {
+                let row = ChatRow {
+                    message_id: message_id.as_uuid(),
+                    order_id: id,
+                    sequence: event.sequence,
+                    author: author.as_uuid(),
+                    author_role,
+                    text: caption,
+                    at,
+                    file: Some(FileColumns {
+                        id: attachment_id.as_uuid(),
+                        name,
+                        content_type: content_type.media_type(),
+                        size: i64::try_from(size).unwrap_or(i64::MAX),
+                    }),
+                };
+                changes.push(chat_message(conn, row).await?);
             }
             OrderEvent::OrderMarkedDone { by, at } => {
                 let column = if by == Role::Provider {
@@ -158,6 +177,64 @@ impl Projection for Orders {
         }
         Ok(())
     }
+}
+
+/// A row of `order_messages`: a text message, or a file with its caption.
+struct ChatRow {
+    message_id: Uuid,
+    order_id: Uuid,
+    sequence: i64,
+    author: Uuid,
+    author_role: Role,
+    text: String,
+    at: DateTime<Utc>,
+    file: Option<FileColumns>,
+}
+
+/// The `attachment_*` columns of a chat message that carries a file.
+struct FileColumns {
+    id: Uuid,
+    name: String,
+    content_type: &'static str,
+    size: i64,
+}
+
+/// Adds a message to the chat and counts it on its order; the change to
+/// announce.
+async fn chat_message(conn: &mut PgConnection, row: ChatRow) -> Result<Change, ProjectionError> {
+    let file = row.file;
+    sqlx::query(
+        "INSERT INTO order_messages (message_id, order_id, sequence, author_id, author_role, \
+         text, posted_at, attachment_id, attachment_name, attachment_type, attachment_size) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(row.message_id)
+    .bind(row.order_id)
+    .bind(row.sequence)
+    .bind(row.author)
+    .bind(row.author_role.as_str())
+    .bind(row.text)
+    .bind(row.at)
+    .bind(file.as_ref().map(|f| f.id))
+    .bind(file.as_ref().map(|f| f.name.clone()))
+    .bind(file.as_ref().map(|f| f.content_type))
+    .bind(file.as_ref().map(|f| f.size))
+    .execute(&mut *conn)
+    .await?;
+    set(
+        conn,
+        row.order_id,
+        row.at,
+        "message_count = message_count + 1",
+    )
+    .await?;
+    let (client_id, provider_id) = parties(conn, row.order_id).await?;
+    Ok(Change::Message {
+        id: row.message_id,
+        order_id: row.order_id,
+        client_id,
+        provider_id,
+    })
 }
 
 /// `UPDATE orders SET <assignments>, updated_at = $2 WHERE id = $1`; the

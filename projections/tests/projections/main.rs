@@ -2,6 +2,7 @@
 //! where the bus matters, real RabbitMQ (random exchange and queue names).
 
 mod admin_controls;
+mod attachments;
 mod bus;
 mod helpers;
 mod idempotence;

@@ -1,6 +1,7 @@
 //! The `GET /api/v1/...` queries.
 
 pub mod admin;
+pub mod attachments;
 pub mod catalog;
 pub mod complaints;
 pub mod documents;
@@ -38,6 +39,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/subscriptions", get(admin::subscriptions::list))
         .route("/admin/escrow", get(admin::escrow::get))
         .route("/admin/accounts", get(admin::accounts::list))
+        .route(
+            "/orders/{id}/attachments/{attachment_id}",
+            get(attachments::download),
+        )
         .route("/ledger/head", get(ledger::head))
         .route("/ledger/export", get(ledger::export))
         .route("/documents", get(documents::list))

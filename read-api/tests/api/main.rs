@@ -1,6 +1,7 @@
 //! read-api against a real PostgreSQL: one fresh database per test.
 
 mod admin;
+mod attachments;
 mod basics;
 mod blocking;
 mod helpers;

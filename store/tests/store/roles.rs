@@ -104,9 +104,11 @@ async fn each_writing_role_writes_only_its_own_tables_and_every_table_is_assigne
 
     for (schema, table) in tables.iter().filter(|(s, _)| s == "public") {
         let assigned = OWNER_ONLY.contains(&table.as_str())
-            || GROUPS
-                .iter()
-                .any(|g| g.tables.contains(&table.as_str()) || g.updates.contains(&table.as_str()));
+            || GROUPS.iter().any(|g| {
+                [g.tables, g.inserts, g.updates]
+                    .iter()
+                    .any(|t| t.contains(&table.as_str()))
+            });
         assert!(
             assigned,
             "{schema}.{table} belongs to no role: add it to a group of store::roles (or OWNER_ONLY)"
@@ -143,8 +145,9 @@ async fn each_writing_role_writes_only_its_own_tables_and_every_table_is_assigne
             let models = schema == "read" && group.read_models;
             let appends = group.appends_events && matches!(table.as_str(), "events" | "snapshots");
             let updates = schema == "public" && group.updates.contains(&table.as_str());
+            let inserts = schema == "public" && group.inserts.contains(&table.as_str());
             let expect = |privilege: &str| match privilege {
-                "INSERT" => own || models || appends,
+                "INSERT" => own || models || appends || inserts,
                 "UPDATE" => own || models || updates || (appends && table == "snapshots"),
                 "DELETE" => own || models || (appends && table == "snapshots"),
                 _ => models,
