@@ -7,7 +7,7 @@ use crate::{ApiError, AppState};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::{AccountId, OrderId, Role};
+use domain::{AccountId, MessageId, OrderId, Role};
 use platform::{Caller, FieldError, Json, Problem};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -49,7 +49,9 @@ pub async fn admin_message(
     match (req.order_id, req.account_id) {
         (Some(order_id), None) => {
             let order_id: OrderId = parse_id(&order_id, "order_id")?;
-            let message_id = crate::order::post(&state.pool, &caller, order_id, req.text).await?;
+            let message_id =
+                crate::order::post(&state.pool, &caller, order_id, MessageId::new(), req.text)
+                    .await?;
             Ok((
                 StatusCode::CREATED,
                 Json(CreatedResponse {

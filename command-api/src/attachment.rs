@@ -199,10 +199,7 @@ pub async fn post_attachment(
     require(&caller, &[Role::Client, Role::Provider, Role::Admin])?;
     let order_id: OrderId = parse_id(&id, "id")?;
     let Query(params) = params.map_err(|e| ApiError::from(Problem::bad_request(e.body_text())))?;
-    let message_id: MessageId = match params.message_id.as_deref() {
-        Some(raw) => parse_id(raw, "message_id")?,
-        None => MessageId::new(),
-    };
+    let message_id = crate::order::message_id_of(order_id, &caller, params.message_id.as_deref())?;
     visible_order(&state.pool, &caller, order_id).await?;
 
     let bytes = read_limited(&headers, body, state.attachments.max_bytes).await?;

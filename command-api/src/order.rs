@@ -15,6 +15,7 @@ use serde::Deserialize;
 use sqlx::PgPool;
 use store::Store;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 /// `POST /subscriptions/{id}/orders`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -32,6 +33,38 @@ pub struct CreateOrderRequest {
 pub struct PostMessageRequest {
     /// 1 to 4000 characters.
     pub text: String,
+    /// A UUID the caller picks once per message and sends again on a retry,
+    /// so a retried post is recorded once. Optional.
+    pub message_id: Option<String>,
+}
+
+/// The id of a message the caller keyed with `key`: derived from the order,
+/// the caller and the key, so a retry lands on the same message, while the
+/// same key from someone else or in another order is another message (a
+/// caller-chosen id used as is could collide with a message of another
+/// order, and message ids are unique across orders).
+pub(crate) fn keyed_message_id(order_id: OrderId, caller: &Caller, key: Uuid) -> MessageId {
+    let mut name = Vec::with_capacity(48);
+    name.extend_from_slice(order_id.as_uuid().as_bytes());
+    name.extend_from_slice(caller.account_id.as_uuid().as_bytes());
+    name.extend_from_slice(key.as_bytes());
+    MessageId::from(Uuid::new_v5(&Uuid::NAMESPACE_OID, &name))
+}
+
+/// The message id of a post: keyed by the caller's `message_id` when given.
+pub(crate) fn message_id_of(
+    order_id: OrderId,
+    caller: &Caller,
+    key: Option<&str>,
+) -> Result<MessageId, ApiError> {
+    match key {
+        Some(raw) => Ok(keyed_message_id(
+            order_id,
+            caller,
+            parse_id(raw, "message_id")?,
+        )),
+        None => Ok(MessageId::new()),
+    }
 }
 
 /// The request field an order's refusal is about.
@@ -175,16 +208,16 @@ async fn party_command(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Posts into the order's chat as its client, its provider or an admin.
-/// The message id is chosen here, once per request.
+/// Posts `message_id` into the order's chat as its client, its provider or
+/// an admin.
 pub(crate) async fn post(
     pool: &PgPool,
     caller: &Caller,
     order_id: OrderId,
+    message_id: MessageId,
     text: String,
 ) -> Result<MessageId, ApiError> {
     visible_order(pool, caller, order_id).await?;
-    let message_id = MessageId::new();
     // A chat message carries the wall-clock time it was written.
     let at = chrono::Utc::now();
     run_or_refuse(
@@ -223,7 +256,8 @@ pub async fn post_message(
 ) -> Result<impl IntoResponse, ApiError> {
     require(&caller, &[Role::Client, Role::Provider, Role::Admin])?;
     let order_id: OrderId = parse_id(&id, "id")?;
-    let message_id = post(&state.pool, &caller, order_id, req.text).await?;
+    let message_id = message_id_of(order_id, &caller, req.message_id.as_deref())?;
+    let message_id = post(&state.pool, &caller, order_id, message_id, req.text).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedResponse {

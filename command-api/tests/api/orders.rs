@@ -199,6 +199,54 @@ async fn bad_messages_name_the_field() {
 }
 
 #[tokio::test]
+async fn a_keyed_message_is_recorded_once_and_its_key_means_nothing_elsewhere() {
+    let w = World::new().await;
+    let order = w.order().await;
+    let other = w.order().await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let body = json!({"text": "Hello", "message_id": key});
+    let first = created_id(
+        w.post_as(Who::ClientA, &order_path(&order, "messages"), Some(&body))
+            .await,
+    )
+    .await;
+    let retry = created_id(
+        w.post_as(Who::ClientA, &order_path(&order, "messages"), Some(&body))
+            .await,
+    )
+    .await;
+    assert_eq!(first, retry, "a retry answers the same message");
+    assert_ne!(
+        first, key,
+        "the id is derived from the key, not the key itself"
+    );
+    let types = w.event_types(&order).await;
+    assert_eq!(types.iter().filter(|t| *t == "MessagePosted").count(), 1);
+
+    // The same key in another order, or from the other side, is another message.
+    let elsewhere = created_id(
+        w.post_as(Who::ClientA, &order_path(&other, "messages"), Some(&body))
+            .await,
+    )
+    .await;
+    let provider = created_id(
+        w.post_as(Who::Winner, &order_path(&order, "messages"), Some(&body))
+            .await,
+    )
+    .await;
+    assert_ne!(elsewhere, first);
+    assert_ne!(provider, first);
+    let types = w.event_types(&order).await;
+    assert_eq!(types.iter().filter(|t| *t == "MessagePosted").count(), 2);
+
+    let bad = json!({"text": "Hello", "message_id": "nope"});
+    let res = w
+        .post_as(Who::ClientA, &order_path(&order, "messages"), Some(&bad))
+        .await;
+    assert_problem(res, 422, Some("message_id")).await;
+}
+
+#[tokio::test]
 async fn both_sides_saying_done_completes_the_order_and_closes_the_chat() {
     let w = World::new().await;
     let order = w.taken_order().await;

@@ -271,8 +271,14 @@ pub async fn mark_done(order_id: &str) -> Result<(), ApiError> {
 }
 
 /// `POST /commands/orders/{id}/messages` → the message's id.
-pub async fn post_message(order_id: &str, text: &str) -> Result<String, ApiError> {
-    let body = serde_json::json!({ "text": text });
+/// `message_id` is the caller's key of this message, the same on every retry,
+/// so a post whose answer was lost is not recorded twice.
+pub async fn post_message(
+    order_id: &str,
+    message_id: &str,
+    text: &str,
+) -> Result<String, ApiError> {
+    let body = serde_json::json!({ "text": text, "message_id": message_id });
     let created: Created = decode(
         authed(
             Method::POST,

@@ -212,7 +212,7 @@ impl Chat {
         let order_id = self.order_id.peek().clone();
         let me = self.me.peek().clone();
         spawn(async move {
-            match orders::post_message(&order_id, &text).await {
+            match orders::post_message(&order_id, &local_id, &text).await {
                 Ok(id) => {
                     let shown = Message {
                         id,
