@@ -29,6 +29,10 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{id}", get(orders::get))
         .route("/orders/{id}/messages", get(orders::messages))
         .route("/admin/complaints", get(complaints::list))
+        .route(
+            "/admin/orders/{id}/history",
+            get(crate::history::route::get),
+        )
         .route("/ledger/head", get(ledger::head))
         .route("/ledger/export", get(ledger::export))
         .route("/documents", get(documents::list))

@@ -3,6 +3,7 @@
 mod basics;
 mod blocking;
 mod helpers;
+mod history;
 mod ledger_export;
 mod openapi_answers;
 mod pagination;
