@@ -68,14 +68,18 @@ fn line(step: &Step) -> String {
     } else {
         format!("  changed: {}", step.changed.join(", "))
     };
+    let stream = format!(
+        "{}:{}#{}",
+        step.aggregate_type,
+        step.aggregate_id.get(..8).unwrap_or(&step.aggregate_id),
+        step.sequence
+    );
     format!(
-        "{:>10}  {}  {:<12}  {}:{}#{:<5}  {:<26}  {}{}",
+        "{:>10}  {}  {:<12}  {:<28}  {:<26}  {}{}",
         step.position,
         step.at.format("%Y-%m-%d %H:%M:%S%.3f"),
         step.kind.as_str(),
-        step.aggregate_type,
-        step.aggregate_id.get(..8).unwrap_or(&step.aggregate_id),
-        step.sequence,
+        stream,
         step.event_type,
         actor,
         changed,
