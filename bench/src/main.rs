@@ -15,9 +15,12 @@
 //!   the same rows, its peak RSS, `hub ledger verify`, and the ledger
 //!   follower's build rate; on a scratch database, with a release `hub`
 //!   binary, no `hub dev` needed (see [`ledger`]).
+//! - `order-history`: an admin's dispute replay of a 10 000-event order over
+//!   HTTP; on a scratch database with read-api in this process (see [`history`]).
 
 mod client;
 mod dispatch;
+mod history;
 mod ledger;
 mod mail;
 mod money;
@@ -143,6 +146,23 @@ enum Bench {
         )]
         database_url: String,
     },
+    /// `GET /api/v1/admin/orders/{id}/history` of one long order, over
+    /// HTTP, on a scratch database with read-api in this process.
+    OrderHistory {
+        /// Events of the order (nearly all chat messages).
+        #[arg(long, default_value_t = 10_000)]
+        events: u64,
+        /// Timed requests.
+        #[arg(long, default_value_t = 200)]
+        samples: u64,
+        /// A server to make the scratch database on (any database of it).
+        #[arg(
+            long,
+            env = "HUB_DATABASE__URL",
+            default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+        )]
+        database_url: String,
+    },
     /// `hub ledger export` ÷ PostgreSQL's COPY of the same rows, the
     /// export's peak RSS, `hub ledger verify`, and the ledger's build rate,
     /// on a scratch database.
@@ -236,6 +256,11 @@ async fn main() -> anyhow::Result<()> {
             hub,
             database_url,
         } => ledger::ledger(&database_url, entries, runs, hub).await,
+        Bench::OrderHistory {
+            events,
+            samples,
+            database_url,
+        } => history::order_history(&database_url, events, samples).await,
     }
 }
 

@@ -20,7 +20,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use domain::order::{AttachmentFacts, AttachmentType, OrderCommand, OrderError};
-use domain::{AttachmentId, MessageId, OrderId, Role};
+use domain::{AttachmentId, OrderId, Role};
 use futures_util::StreamExt;
 use platform::config::{ConfigError, Env};
 use platform::{Caller, Json, Problem};

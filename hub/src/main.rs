@@ -4,6 +4,7 @@ mod dev;
 mod dev_clock;
 mod dev_mail;
 mod ledger_cli;
+mod order_cli;
 mod roles;
 mod seed;
 mod settings;
@@ -48,6 +49,11 @@ enum Role {
     Ledger {
         #[command(subcommand)]
         action: LedgerAction,
+    },
+    /// An order's dispute replay from the event store (needs HUB_DATABASE__URL).
+    Order {
+        #[command(subcommand)]
+        action: OrderAction,
     },
     /// Administration tasks.
     Admin {
@@ -95,6 +101,21 @@ enum LedgerAction {
 }
 
 #[derive(Subcommand)]
+enum OrderAction {
+    /// Every event that touched the order, in commit order, with the state after each.
+    History {
+        /// The order's id.
+        id: String,
+        /// Print the JSON the admin API answers instead of lines.
+        #[arg(long)]
+        json: bool,
+        /// Only these kinds, comma-separated: order, subscription, complaint, money.
+        #[arg(long)]
+        kind: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
 enum DevClockAction {
     /// Move it forward, e.g. `31d`, `12h`, `90s` or `P31D`.
     Advance {
@@ -119,8 +140,8 @@ enum AdminAction {
 #[tokio::main]
 async fn main() -> anyhow::Result<std::process::ExitCode> {
     let cli = Cli::parse();
-    // `hub ledger export` may write the export to stdout, where the logs go.
-    if !matches!(cli.role, Role::Ledger { .. }) {
+    // `hub ledger export` and `hub order history` write to stdout, where the logs go.
+    if !matches!(cli.role, Role::Ledger { .. } | Role::Order { .. }) {
         platform::telemetry::init();
     }
     match cli.role {
@@ -146,6 +167,9 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
             action: DevClockAction::Advance { span },
         } => roles::advance_dev_clock(&span).await?,
         Role::Notifier => roles::notifier().await?,
+        Role::Order {
+            action: OrderAction::History { id, json, kind },
+        } => return order_cli::history(&id, json, kind.as_deref()).await,
         Role::Ledger { action } => {
             return match action {
                 LedgerAction::Export {

@@ -17,6 +17,7 @@
 pub mod access;
 pub mod error;
 pub mod events;
+pub mod history;
 pub mod model;
 pub mod money;
 pub mod openapi;

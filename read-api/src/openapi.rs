@@ -102,12 +102,15 @@ impl Modify for BearerAuth {
         routes::documents::pdf,
         routes::documents::register,
         events::stream::handler,
+        crate::history::route::get,
     ),
     components(schemas(ProblemDoc, Money, Subscription, Order, Message, MessageAttachment, Complaint, Resolution, Wallet, Me, Company,
                        Catalog, CatalogItem, Notification, UnreadCount, Movement, Payout, Page<Subscription>, Page<Order>,
                        Page<Message>, Page<Complaint>, Page<Notification>, Page<Movement>, Page<Payout>,
                        LedgerHead, ClosingDocument, DocumentParty, Page<ClosingDocument>,
-                       AdminAccount, Page<AdminAccount>, EscrowTotals)),
+                       AdminAccount, Page<AdminAccount>, EscrowTotals,
+                       crate::history::History, crate::history::Step, crate::history::StepActor,
+                       crate::history::Kind, crate::history::OrderView)),
     modifiers(&BearerAuth, &COMMON_ANSWERS),
 )]
 pub struct ApiDoc;

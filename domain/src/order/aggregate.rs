@@ -87,6 +87,14 @@ impl Order {
     pub fn messages_count(&self) -> u64 {
         self.messages_count
     }
+    /// The subscription's plan; `None` before creation.
+    pub fn plan(&self) -> Option<Plan> {
+        self.plan
+    }
+    /// True once the client said the work is done (or it was said for them).
+    pub fn client_done(&self) -> bool {
+        self.client_done
+    }
 
     fn is_client(&self, actor: &Actor) -> bool {
         actor.role == Role::Client && actor.id == self.client

@@ -43,6 +43,10 @@ pub fn routes() -> Router<AppState> {
             "/orders/{id}/attachments/{attachment_id}",
             get(attachments::download),
         )
+        .route(
+            "/admin/orders/{id}/history",
+            get(crate::history::route::get),
+        )
         .route("/ledger/head", get(ledger::head))
         .route("/ledger/export", get(ledger::export))
         .route("/documents", get(documents::list))

@@ -5,6 +5,7 @@ mod attachments;
 mod basics;
 mod blocking;
 mod helpers;
+mod history;
 mod ledger_export;
 mod openapi_answers;
 mod pagination;
