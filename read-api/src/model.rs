@@ -153,7 +153,7 @@ pub struct Order {
     pub title: String,
     /// What is to be done.
     pub details: String,
-    /// `created`, `in_progress` or `completed`.
+    /// `created`, `in_progress`, `completed` or `cancelled` (by an admin).
     #[schema(example = "in_progress")]
     pub status: String,
     /// The client marked it done.

@@ -12,7 +12,7 @@ use uuid::Uuid;
 /// internal window of recent message ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct OrderView {
-    /// `created`, `in_progress` or `completed`; `null` before the order exists.
+    /// `created`, `in_progress`, `completed` or `cancelled` (by an admin); `null` before the order exists.
     #[schema(value_type = Option<String>, example = "in_progress")]
     pub status: Option<OrderStatus>,
     /// The title given at creation.

@@ -182,6 +182,12 @@ async fn a_statement_commits_with_the_events_or_not_at_all() {
         .execute(db.owner_pool())
         .await
         .expect("table");
+    // A table of no role's (store::roles gives new tables SELECT only): the
+    // writer this test runs as may insert into it.
+    sqlx::query(&format!("GRANT INSERT ON side TO {}", store::roles::WRITER))
+        .execute(db.owner_pool())
+        .await
+        .expect("grant");
     let owner = AccountId::new();
     let actor = Actor::new(owner, Role::Client);
     let store = wallets(&db);

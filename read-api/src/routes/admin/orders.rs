@@ -11,12 +11,12 @@ use axum::extract::{RawQuery, State};
 use platform::Caller;
 
 /// An order's statuses.
-pub const STATUSES: &[&str] = &["created", "in_progress", "completed"];
+pub const STATUSES: &[&str] = &["created", "in_progress", "completed", "cancelled"];
 
 /// Orders, newest first, optionally of one `status`, and only the frozen
 /// ones (an open complaint holds them) or only the others. Admins only.
 #[utoipa::path(get, path = "/api/v1/admin/orders", tag = "admin",
-    params(("status" = Option<String>, Query, description = "`created`, `in_progress` or `completed`"),
+    params(("status" = Option<String>, Query, description = "`created`, `in_progress`, `completed` or `cancelled`"),
            ("frozen" = Option<bool>, Query, description = "`true`: only orders an open complaint freezes; `false`: only the others"),
            ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
            ("limit" = Option<i64>, Query, description = "1 to 100, default 20")),

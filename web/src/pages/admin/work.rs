@@ -31,7 +31,7 @@ const SUB_STATUSES: [&str; 8] = [
     "completed",
 ];
 /// Order statuses of the orders filter (empty: all).
-const ORDER_STATUSES: [&str; 4] = ["", "created", "in_progress", "completed"];
+const ORDER_STATUSES: [&str; 5] = ["", "created", "in_progress", "completed", "cancelled"];
 
 /// What an admin may do from this page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,6 +209,7 @@ fn order_status_label(s: &str) -> String {
         "created" => a.order_created,
         "in_progress" => a.order_in_progress,
         "completed" => a.order_completed,
+        "cancelled" => session::t().order_status_cancelled,
         other => other,
     }
     .to_string()

@@ -19,6 +19,7 @@ pub fn order_status<'a>(t: &'static Strings, status: &'a str) -> &'a str {
         "created" => t.order_status_created,
         "in_progress" => t.order_status_in_progress,
         "completed" => t.order_status_completed,
+        "cancelled" => t.order_status_cancelled,
         other => other,
     }
 }
