@@ -5,7 +5,7 @@
 // the queue, opens it, takes it into review, adds a note, writes in the order's chat and to the
 // provider directly, is stopped by the form from splitting more than the escrow, and resolves
 // 60/40; the client's and the provider's wallet pages show their shares arrive; the order's
-// timeline shows the ComplaintResolved step with the fields it changed, and exports as JSON.
+// timeline shows the ComplaintResolved step, then the order thawing (frozen_by changed), and exports as JSON.
 // The work overview, accounts and catalog screens render their content.
 const fs = require('fs');
 const { chromium } = require('playwright-core');
@@ -193,8 +193,13 @@ const available = async (token) => kop((await call('GET', '/api/v1/wallet', toke
       await resolved.click();
       await admin.locator('[data-testid="timeline-state"]').waitFor();
       assert(await resolved.getAttribute('aria-selected') === 'true', 'the ComplaintResolved step is selected');
-      const changed = await admin.locator('[data-testid="timeline-state-field"][data-changed="true"]').count();
-      assert(changed > 0, `its state marks the ${changed} field(s) it changed`);
+      // A complaint's own step leaves the order as it was; the order thaws in the next step.
+      const unchanged = await admin.locator('[data-testid="timeline-state-field"][data-changed="true"]').count();
+      assert(unchanged === 0, 'the resolution itself changes no field of the order');
+      const thawed = admin.locator('[data-testid="timeline-step"][data-event-type="OrderUnfrozen"]');
+      await thawed.click();
+      await admin.locator('[data-testid="timeline-state-field"][data-field="frozen_by"][data-changed="true"]').waitFor();
+      assert(true, 'the OrderUnfrozen step marks frozen_by as changed');
       await tid(admin, 'timeline-kind-money').uncheck();
       assert(await admin.locator('[data-testid="timeline-step"][data-kind="money"]').count() === 0, 'unticking money hides its steps');
       await tid(admin, 'timeline-kind-money').check();
