@@ -129,7 +129,7 @@ const assert = (c, m) => { if (!c) throw new Error('ASSERT: ' + m); console.log(
     await page.goto(base + '/nowhere'); await tid('not-found').waitFor(); assert(true, 'not found page');
     await tid('logout').click();
     await tid('login-email').fill('admin@x.ru'); await tid('login-password').fill('p'); await tid('login-submit').click();
-    await tid('coming-soon').waitFor(); assert(await tid('nav-all-subscriptions').count() === 1, 'admin lands on coming soon complaints');
+    await tid('complaints-page').waitFor(); assert(await tid('nav-all-subscriptions').count() === 1, 'admin lands on the complaints queue');
     // Closing documents: staff see both companies; the PDF comes through the app with the token.
     const saved = async (click) => {
       const [d] = await Promise.all([page.waitForEvent('download'), click()]);

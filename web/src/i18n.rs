@@ -217,8 +217,6 @@ pub struct Strings {
     pub back_to_list: &'static str,
     pub open: &'static str,
 
-    pub coming_soon_title: &'static str,
-    pub coming_soon_text: &'static str,
     pub not_found_title: &'static str,
     pub go_home: &'static str,
     pub live: &'static str,
@@ -545,8 +543,6 @@ pub static RU: Strings = Strings {
     back_to_list: "← К списку",
     open: "Открыть",
 
-    coming_soon_title: "Скоро",
-    coming_soon_text: "Этот раздел ещё в разработке.",
     not_found_title: "Страница не найдена",
     go_home: "На главную",
     live: "Обновляется в реальном времени",
@@ -820,8 +816,6 @@ pub static EN: Strings = Strings {
     back_to_list: "← Back to the list",
     open: "Open",
 
-    coming_soon_title: "Coming soon",
-    coming_soon_text: "This section is still being built.",
     not_found_title: "Page not found",
     go_home: "Go to the start page",
     live: "Updates live",

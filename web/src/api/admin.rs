@@ -78,57 +78,7 @@ impl Complaint {
     }
 }
 
-/// An order (`GET /orders/{id}`, `GET /admin/orders`, the `order` event).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Order {
-    /// The order.
-    pub id: String,
-    /// Its subscription.
-    pub subscription_id: String,
-    /// The client.
-    pub client_id: String,
-    /// The provider.
-    pub provider_id: String,
-    /// `one_off` or `monthly`.
-    pub plan: String,
-    /// Short title.
-    pub title: String,
-    /// What is to be done.
-    #[serde(default)]
-    pub details: String,
-    /// `created`, `in_progress` or `completed`.
-    pub status: String,
-    /// The client marked it done.
-    #[serde(default)]
-    pub client_done: bool,
-    /// The provider marked it done.
-    #[serde(default)]
-    pub provider_done: bool,
-    /// The open complaint freezing it.
-    #[serde(default)]
-    pub frozen_by: Option<String>,
-    /// RFC 3339.
-    pub created_at: String,
-}
-
-/// One message of an order's chat.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Message {
-    /// The message.
-    pub id: String,
-    /// The order.
-    pub order_id: String,
-    /// Position in the order's history.
-    pub sequence: i64,
-    /// Who wrote it.
-    pub author_id: String,
-    /// `client`, `provider` or `admin`.
-    pub author_role: String,
-    /// The text.
-    pub text: String,
-    /// RFC 3339.
-    pub posted_at: String,
-}
+pub use super::orders::{Message, Order};
 
 /// Who did a step of the timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

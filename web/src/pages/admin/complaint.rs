@@ -451,6 +451,7 @@ mod tests {
             author_role: "client".into(),
             text: id.into(),
             posted_at: "2026-11-01T10:00:00Z".into(),
+            attachment: None,
         }
     }
 
