@@ -131,6 +131,7 @@ class H(SimpleHTTPRequestHandler):
             status = MONEY["payment"] if MONEY["payment"] in ("pending", "settled", "failed") else "pending"
             return self.j(200, {"payment_id": "p1", "transfer_id": "t9", "amount": RUB("1000.00"), "status": status})
         if p == "/api/v1/admin/complaints": return self.j(200, {"items": [], "next_cursor": None})
+        if p.startswith("/api/v1/subscriptions/") and p.endswith("/orders"): return self.j(200, {"items": [], "next_cursor": None})
         if p == "/api/v1/notifications/unread": return self.j(200, {"unread": 0})
         if p == "/api/v1/notifications": return self.j(200, {"items": [], "next_cursor": None})
         if p == "/api/v1/me": return self.j(200, {"account_id": "a1", "role": "client", "email": "x", "company": None, "service_types": []})
