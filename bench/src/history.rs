@@ -27,8 +27,20 @@ use std::time::{Duration, Instant};
 use store::{EventMetadata, HubCqrs, Store, execute_with_retry};
 use uuid::Uuid;
 
+/// The replay's latency over HTTP.
+pub struct ReplayFigures {
+    pub p50: Duration,
+    pub p99: Duration,
+    /// Steps in the replay (events of the order and its subscription).
+    pub steps: usize,
+}
+
 /// Runs the bench on a scratch database on `database_url`'s server.
-pub async fn order_history(database_url: &str, events: u64, samples: u64) -> anyhow::Result<()> {
+pub async fn order_history(
+    database_url: &str,
+    events: u64,
+    samples: u64,
+) -> anyhow::Result<ReplayFigures> {
     if events < 5 {
         bail!("--events must be at least 5 (create, take, both sides done)");
     }
@@ -47,12 +59,12 @@ pub async fn order_history(database_url: &str, events: u64, samples: u64) -> any
         .execute(&admin)
         .await;
     admin.close().await;
-    outcome?;
+    let figures = outcome?;
     dropped.with_context(|| format!("dropping {name}"))?;
-    Ok(())
+    Ok(figures)
 }
 
-async fn run(url: &str, events: u64, samples: u64) -> anyhow::Result<()> {
+async fn run(url: &str, events: u64, samples: u64) -> anyhow::Result<ReplayFigures> {
     let pool = store::connect(url, 8).await?;
     store::migrate(&pool).await?;
     let started = Instant::now();
@@ -122,7 +134,11 @@ async fn run(url: &str, events: u64, samples: u64) -> anyhow::Result<()> {
     );
     state.events.close();
     pool.close().await;
-    Ok(())
+    Ok(ReplayFigures {
+        p50: http_samples.quantile(0.50),
+        p99: http_samples.quantile(0.99),
+        steps,
+    })
 }
 
 async fn fetch(http: &reqwest::Client, url: &str, token: &str) -> anyhow::Result<Vec<u8>> {

@@ -64,6 +64,18 @@ const TIME: &str = "/usr/bin/time";
 const COLUMNS: &str = "seq, recorded_at, transfer_id, account, account_seq, amount, currency, \
      balance, event_type, event_id, memo, prev_hash, hash";
 
+/// The medians over the runs.
+pub struct LedgerFigures {
+    /// Entries exported.
+    pub rows: u64,
+    /// `hub ledger export`'s wall time.
+    pub export: Duration,
+    /// PostgreSQL's `COPY` of the same rows.
+    pub copy: Duration,
+    /// The export's peak RSS, KiB.
+    pub export_kib: u64,
+}
+
 /// Runs the bench on a scratch database on `database_url`'s server and
 /// drops it (and the export file) afterwards, whatever happened.
 pub async fn ledger(
@@ -71,7 +83,7 @@ pub async fn ledger(
     entries: u64,
     runs: u32,
     hub: Option<PathBuf>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<LedgerFigures> {
     if entries < 2 {
         bail!("--entries must be at least 2 (a top-up makes two entries)");
     }
@@ -104,14 +116,14 @@ pub async fn ledger(
         .execute(&admin)
         .await;
     admin.close().await;
-    outcome?;
+    let figures = outcome?;
     dropped.with_context(|| format!("dropping {name}"))?;
-    Ok(())
+    Ok(figures)
 }
 
 /// `--hub`, else `$CARGO_TARGET_DIR/release/hub` when it exists, else
 /// `target/release/hub`.
-fn hub_binary(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+pub(crate) fn hub_binary(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     let path = given.unwrap_or_else(|| {
         std::env::var_os("CARGO_TARGET_DIR")
             .map(|dir| PathBuf::from(dir).join("release/hub"))
@@ -217,7 +229,13 @@ struct Run {
 }
 
 /// The bench proper, on a fresh database at `url`.
-async fn run(url: &str, top_ups: u64, runs: u32, hub: &Path, file: &Path) -> anyhow::Result<()> {
+async fn run(
+    url: &str,
+    top_ups: u64,
+    runs: u32,
+    hub: &Path,
+    file: &Path,
+) -> anyhow::Result<LedgerFigures> {
     let pool = store::connect(url, 4).await?;
     store::migrate(&pool).await?;
     let top_ups = i64::try_from(top_ups).context("--entries")?;
@@ -321,7 +339,19 @@ async fn run(url: &str, top_ups: u64, runs: u32, hub: &Path, file: &Path) -> any
         top_ups as f64 / appended.as_secs_f64(),
         appended.as_secs_f64()
     );
-    Ok(())
+    let median = |f: fn(&Run) -> Duration| {
+        let mut s = Samples::default();
+        for r in &all {
+            s.push(f(r));
+        }
+        s.median()
+    };
+    Ok(LedgerFigures {
+        rows,
+        export: median(|r| r.export),
+        copy: median(|r| r.copy),
+        export_kib: median_kib(all.iter().map(|r| r.export_kib)),
+    })
 }
 
 /// Commits one top-up every 100 ms and times until the ledger's checkpoint

@@ -17,13 +17,23 @@
 //!   binary, no `hub dev` needed (see [`ledger`]).
 //! - `order-history`: an admin's dispute replay of a 10 000-event order over
 //!   HTTP; on a scratch database with read-api in this process (see [`history`]).
+//! - `relay`: the relay draining a backlog into RabbitMQ ÷ bare publishing
+//!   with confirms (see [`relay_rate`]); `rebuild`: the projections' rebuild
+//!   over a realistic store (see [`rebuild`]); both on scratch databases.
+//! - `all`: every row above that has a goal, in one table (see [`all`]).
 
+mod all;
 mod client;
 mod dispatch;
 mod history;
 mod ledger;
+mod machine;
 mod mail;
+mod mix;
 mod money;
+mod rebuild;
+mod relay_rate;
+mod stack;
 mod stats;
 
 use clap::{Parser, Subcommand};
@@ -63,8 +73,65 @@ impl Db {
     }
 }
 
+/// A PostgreSQL server to make scratch databases on.
+#[derive(clap::Args)]
+struct Server {
+    /// Any database of it.
+    #[arg(
+        long,
+        env = "HUB_DATABASE__URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+    )]
+    database_url: String,
+}
+
+/// RabbitMQ.
+#[derive(clap::Args)]
+struct Broker {
+    #[arg(
+        long,
+        env = "AMQP_URL",
+        default_value = "amqp://guest:guest@127.0.0.1:5672/%2f"
+    )]
+    amqp_url: String,
+}
+
 #[derive(Subcommand)]
 enum Bench {
+    /// Every row of the performance table in one run, on a `hub dev` of its
+    /// own and scratch databases: one markdown table of ratios to goals.
+    All {
+        /// Small sizes: a smoke check of the harness in a few minutes.
+        #[arg(long)]
+        quick: bool,
+        /// Also write the table (with the machine) to this file.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// The release `hub` binary [default: $CARGO_TARGET_DIR/release/hub
+        /// if it exists, else target/release/hub].
+        #[arg(long)]
+        hub: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        server: Server,
+        #[command(flatten)]
+        broker: Broker,
+    },
+    /// The relay draining a backlog into RabbitMQ ÷ bare publish-with-confirms.
+    Relay {
+        #[arg(long, default_value_t = 200_000)]
+        events: u64,
+        #[command(flatten)]
+        server: Server,
+        #[command(flatten)]
+        broker: Broker,
+    },
+    /// `hub projections rebuild` (every read model) over realistic events.
+    Rebuild {
+        #[arg(long, default_value_t = 1_000_000)]
+        events: u64,
+        #[command(flatten)]
+        server: Server,
+    },
     /// Top-up request → settled by the payment webhook under concurrent
     /// callers, next to pgbench's single-row INSERT TPS in the same run.
     TopUps {
@@ -195,6 +262,35 @@ async fn main() -> anyhow::Result<()> {
         .pool_max_idle_per_host(512)
         .build()?;
     match cli.bench {
+        Bench::All {
+            quick,
+            out,
+            hub,
+            server,
+            broker,
+        } => {
+            let sizes = if quick {
+                all::Sizes::quick()
+            } else {
+                all::Sizes::full()
+            };
+            let target = all::Target {
+                admin_url: server.database_url,
+                amqp_url: broker.amqp_url,
+                hub,
+            };
+            all::all(&http, &target, &sizes, quick, out).await
+        }
+        Bench::Relay {
+            events,
+            server,
+            broker,
+        } => relay_rate::relay(&server.database_url, &broker.amqp_url, events)
+            .await
+            .map(drop),
+        Bench::Rebuild { events, server } => rebuild::rebuild(&server.database_url, events)
+            .await
+            .map(drop),
         Bench::Commands {
             concurrency,
             seconds,
@@ -212,7 +308,9 @@ async fn main() -> anyhow::Result<()> {
             seconds,
             wallets,
             database_url,
-        } => e2e(&http, &cli.base, rate, seconds, wallets, &database_url).await,
+        } => e2e(&http, &cli.base, rate, seconds, wallets, &database_url)
+            .await
+            .map(drop),
         Bench::TopUps {
             concurrency,
             seconds,
@@ -235,7 +333,9 @@ async fn main() -> anyhow::Result<()> {
             db,
         } => {
             let pool = sqlx::PgPool::connect(&db.database_url).await?;
-            money::history(&http, &cli.base, &pool, movements, samples).await
+            money::history(&http, &cli.base, &pool, movements, samples)
+                .await
+                .map(drop)
         }
         Bench::Release { orders, db } => {
             let pool = sqlx::PgPool::connect(&db.database_url).await?;
@@ -255,12 +355,16 @@ async fn main() -> anyhow::Result<()> {
             runs,
             hub,
             database_url,
-        } => ledger::ledger(&database_url, entries, runs, hub).await,
+        } => ledger::ledger(&database_url, entries, runs, hub)
+            .await
+            .map(drop),
         Bench::OrderHistory {
             events,
             samples,
             database_url,
-        } => history::order_history(&database_url, events, samples).await,
+        } => history::order_history(&database_url, events, samples)
+            .await
+            .map(drop),
     }
 }
 
@@ -337,7 +441,7 @@ async fn e2e(
     seconds: u64,
     wallets: u64,
     database_url: &str,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<E2eFigures> {
     println!("registering {wallets} clients…");
     let clients = register_many(http, base, wallets).await?;
     let waiters: Waiters = Arc::default();
@@ -410,5 +514,18 @@ async fn e2e(
         sent as f64 / elapsed,
         r.0.summary()
     );
-    Ok(())
+    Ok(E2eFigures {
+        p50: r.0.quantile(0.50),
+        p99: r.0.quantile(0.99),
+        achieved: sent as f64 / elapsed,
+        errors,
+    })
+}
+
+/// Commit → read-model latency of [`e2e`] and the rate it held.
+pub(crate) struct E2eFigures {
+    p50: Duration,
+    p99: Duration,
+    achieved: f64,
+    errors: u64,
 }

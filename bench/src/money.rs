@@ -200,6 +200,14 @@ pub(crate) async fn pgbench_inserts(
         .with_context(|| format!("no tps in pgbench's output: {text}"))
 }
 
+/// Median top-up request times of [`history`].
+pub struct HistoryFigures {
+    /// On a fresh wallet.
+    pub fresh: Duration,
+    /// On the wallet with the long history.
+    pub old: Duration,
+}
+
 /// One top-up request on a wallet with `movements` events of history
 /// against one on a fresh wallet, `samples` times each, alternating.
 pub async fn history(
@@ -208,7 +216,7 @@ pub async fn history(
     pool: &PgPool,
     movements: u64,
     samples: u64,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<HistoryFigures> {
     let mut clients = crate::register_many(http, base, 2).await?;
     let (fresh, old) = (clients.remove(0), clients.remove(0));
     grow(pool, &old.account_id, movements).await?;
@@ -230,11 +238,15 @@ pub async fn history(
     println!("top-up request, {samples} each, alternating:");
     println!("  fresh wallet              {}", on_fresh.summary());
     println!("  wallet with {movements} movements {}", on_old.summary());
+    let figures = HistoryFigures {
+        fresh: on_fresh.median(),
+        old: on_old.median(),
+    };
     println!(
         "  ratio of medians: {:.2}",
-        on_old.median().as_secs_f64() / on_fresh.median().as_secs_f64()
+        figures.old.as_secs_f64() / figures.fresh.as_secs_f64()
     );
-    Ok(())
+    Ok(figures)
 }
 
 /// Appends `movements` settled credits to `account`'s wallet the way
