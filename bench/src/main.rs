@@ -1,10 +1,7 @@
 //! `hub-bench`: load against a running Hub (start one with `hub dev`).
 //!
 //! - `commands`: latency of one command (a wallet top-up) under N concurrent callers.
-//! - `e2e`: commit → read-model latency at a steady command rate: from the
-//!   command's HTTP answer (its events are committed by then) to the
-//!   projection's `hub_changes` notification for that wallet (sent when the
-//!   read-model transaction commits).
+//! - `e2e`: commit → read-model latency at a steady command rate (see [`e2e`]).
 //! - `top-ups`, `history`, `release`: the money paths (see [`money`]).
 //! - `requests`: a client's request → seen by a provider of its type on the
 //!   live stream (SSE), at a steady request rate (see [`dispatch`]).
@@ -25,6 +22,7 @@
 mod all;
 mod client;
 mod dispatch;
+mod e2e;
 mod history;
 mod ledger;
 mod machine;
@@ -39,10 +37,7 @@ mod stats;
 use clap::{Parser, Subcommand};
 use client::Client;
 use stats::Samples;
-use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{Mutex, oneshot};
 
 #[derive(Parser)]
 struct Cli {
@@ -308,7 +303,7 @@ async fn main() -> anyhow::Result<()> {
             seconds,
             wallets,
             database_url,
-        } => e2e(&http, &cli.base, rate, seconds, wallets, &database_url)
+        } => e2e::e2e(&http, &cli.base, rate, seconds, wallets, &database_url)
             .await
             .map(drop),
         Bench::TopUps {
@@ -430,102 +425,4 @@ async fn commands(
         all.summary(),
     );
     Ok(rate)
-}
-
-type Waiters = Arc<Mutex<HashMap<String, oneshot::Sender<Instant>>>>;
-
-async fn e2e(
-    http: &reqwest::Client,
-    base: &str,
-    rate: u64,
-    seconds: u64,
-    wallets: u64,
-    database_url: &str,
-) -> anyhow::Result<E2eFigures> {
-    println!("registering {wallets} clients…");
-    let clients = register_many(http, base, wallets).await?;
-    let waiters: Waiters = Arc::default();
-    let mut listener = sqlx::postgres::PgListener::connect(database_url).await?;
-    listener.listen("hub_changes").await?;
-    {
-        let waiters = waiters.clone();
-        tokio::spawn(async move {
-            while let Ok(n) = listener.recv().await {
-                let at = Instant::now();
-                let Ok(v) = serde_json::from_str::<serde_json::Value>(n.payload()) else {
-                    continue;
-                };
-                if v["kind"] == "wallet"
-                    && let Some(id) = v["id"].as_str()
-                    && let Some(tx) = waiters.lock().await.remove(id)
-                {
-                    let _ = tx.send(at);
-                }
-            }
-        });
-    }
-
-    let idle: Arc<Mutex<Vec<Arc<Client>>>> =
-        Arc::new(Mutex::new(clients.into_iter().map(Arc::new).collect()));
-    let results: Arc<Mutex<(Samples, u64)>> = Arc::default();
-    let mut skipped = 0u64;
-    let mut sent = 0u64;
-    let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / rate));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    let start = Instant::now();
-    let mut tasks = tokio::task::JoinSet::new();
-    while start.elapsed() < Duration::from_secs(seconds) {
-        tick.tick().await;
-        let Some(c) = idle.lock().await.pop() else {
-            skipped += 1;
-            continue;
-        };
-        sent += 1;
-        let (idle, waiters, results) = (idle.clone(), waiters.clone(), results.clone());
-        tasks.spawn(async move {
-            let (tx, rx) = oneshot::channel();
-            waiters.lock().await.insert(c.account_id.clone(), tx);
-            let outcome = c.top_up("10.00").await;
-            let answered = Instant::now();
-            let mut r = results.lock().await;
-            match outcome {
-                Ok(()) => {
-                    drop(r);
-                    match tokio::time::timeout(Duration::from_secs(10), rx).await {
-                        Ok(Ok(seen)) => results
-                            .lock()
-                            .await
-                            .0
-                            .push(seen.saturating_duration_since(answered)),
-                        _ => results.lock().await.1 += 1,
-                    }
-                }
-                Err(_) => r.1 += 1,
-            }
-            idle.lock().await.push(c);
-        });
-    }
-    while tasks.join_next().await.is_some() {}
-    let elapsed = start.elapsed().as_secs_f64();
-    let mut r = results.lock().await;
-    let errors = r.1;
-    println!(
-        "commit → read model at {rate}/s target ({:.0}/s achieved, {sent} sent, {skipped} ticks without an idle wallet, {errors} errors/timeouts): {}",
-        sent as f64 / elapsed,
-        r.0.summary()
-    );
-    Ok(E2eFigures {
-        p50: r.0.quantile(0.50),
-        p99: r.0.quantile(0.99),
-        achieved: sent as f64 / elapsed,
-        errors,
-    })
-}
-
-/// Commit → read-model latency of [`e2e`] and the rate it held.
-pub(crate) struct E2eFigures {
-    p50: Duration,
-    p99: Duration,
-    achieved: f64,
-    errors: u64,
 }

@@ -187,7 +187,11 @@ pub(crate) async fn pgbench_inserts(
         .output()
         .await
         .context("running pgbench (Debian: postgresql-contrib / postgresql-client)")?;
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     sqlx::query(&format!("DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
         .execute(&admin)
         .await?;

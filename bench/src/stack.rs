@@ -1,7 +1,8 @@
 //! A `hub dev` of `hub-bench all`'s own: the release `hub` binary on a
 //! scratch database (`hub_bench_all_<uuid>`), a free port and RabbitMQ
 //! names behind a unique prefix (`HUB_DEV__EPHEMERAL=1` deletes them when it
-//! stops). [`Stack::stop`] interrupts it, waits, and drops the database.
+//! stops). [`Stack::stop`] interrupts it, waits, and drops the database; its
+//! log stays in the temporary directory, for a row that failed.
 
 use crate::mail::on_database;
 use anyhow::{Context, bail};
@@ -114,7 +115,6 @@ impl Stack {
         .await
         .with_context(|| format!("dropping {}", self.name))?;
         admin.close().await;
-        let _ = std::fs::remove_file(&self.log);
         Ok(())
     }
 }
