@@ -191,8 +191,7 @@ async fn rows(
     let http_rows = async {
         let stack = crate::stack::Stack::start(hub, admin, &target.amqp_url).await?;
         let base = stack.base.clone();
-        let commands =
-            crate::commands(http, &base, CALLERS, sizes.commands_seconds, false).await;
+        let commands = crate::commands(http, &base, CALLERS, sizes.commands_seconds, false).await;
         let history = history_row(http, &base, &stack.database_url, sizes).await;
         let e2e = e2e_row(http, &base, &stack.database_url, sizes).await;
         stack.stop().await?;

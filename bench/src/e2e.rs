@@ -53,7 +53,9 @@ fn poll(pool: PgPool, waiters: Waiters) {
                 let at = Instant::now();
                 let mut waiting = waiters.lock().await;
                 for (id, last) in rows {
-                    if waiting.get(&id).is_some_and(|(awaited, _)| last >= *awaited)
+                    if waiting
+                        .get(&id)
+                        .is_some_and(|(awaited, _)| last >= *awaited)
                         && let Some((_, tx)) = waiting.remove(&id)
                     {
                         let _ = tx.send(at);

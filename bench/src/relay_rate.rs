@@ -21,6 +21,18 @@ use uuid::Uuid;
 /// Events per publish-and-confirm round, the relay's default.
 const BATCH: usize = 500;
 
+/// An `events` row as the envelope needs it.
+type EventColumns = (
+    String,
+    String,
+    i64,
+    String,
+    String,
+    serde_json::Value,
+    serde_json::Value,
+    i64,
+);
+
 /// Both sides' wall times over the same events.
 pub struct RelayFigures {
     pub events: u64,
@@ -129,16 +141,7 @@ async fn run(
         .await?;
 
     // The same envelopes the relay read, straight from memory.
-    let rows: Vec<(
-        String,
-        String,
-        i64,
-        String,
-        String,
-        serde_json::Value,
-        serde_json::Value,
-        i64,
-    )> = sqlx::query_as(
+    let rows: Vec<EventColumns> = sqlx::query_as(
         "SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, \
                     metadata, global_position FROM events ORDER BY tx_id, global_position",
     )
