@@ -37,6 +37,12 @@ pub struct MailerSettings {
     pub max_attempts: i32,
     /// How often to look for due mail when nothing woke the mailer.
     pub poll: Duration,
+    /// The longest one mail's SMTP exchange may take, connecting included;
+    /// past it the mail counts as failed and waits for its retry. lettre's
+    /// own timeout does not bound a server that accepted the connection
+    /// but never greets, which otherwise stalls the batch, and with it the
+    /// mailer and its shutdown, for good (found by the chaos run).
+    pub send_timeout: Duration,
 }
 
 impl MailerSettings {
@@ -50,6 +56,7 @@ impl MailerSettings {
             retry_base: Duration::from_secs(5),
             max_attempts: 10,
             poll: Duration::from_millis(500),
+            send_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -235,10 +242,12 @@ impl Mailer {
                 mail.html.clone(),
             ))
             .map_err(|e| e.to_string())?;
-        self.transport
-            .send(message)
-            .await
-            .map(drop)
-            .map_err(|e| e.to_string())
+        match tokio::time::timeout(self.settings.send_timeout, self.transport.send(message)).await {
+            Ok(sent) => sent.map(drop).map_err(|e| e.to_string()),
+            Err(_) => Err(format!(
+                "the SMTP server did not finish within {:?}",
+                self.settings.send_timeout
+            )),
+        }
     }
 }

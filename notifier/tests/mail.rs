@@ -146,6 +146,55 @@ async fn mail_waits_while_the_server_is_down_and_arrives_once() {
     );
 }
 
+/// A server that accepts connections and never says a word (an overloaded
+/// or half-open peer): each mail fails within the mailer's deadline and
+/// waits for its retry, instead of holding the mailer forever.
+#[tokio::test]
+async fn a_server_that_never_greets_fails_the_mail_in_time() {
+    let db = TestDb::create().await.expect("test database");
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("listener");
+    let url = format!("smtp://{}", silent.local_addr().expect("address"));
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((stream, _)) = silent.accept().await {
+            open.push(stream);
+        }
+    });
+    let owner = account(&db, "waiting@firm.example").await;
+    let inbox = Inbox::new(db.pool().clone(), "http://hub.test");
+    inbox
+        .handle(&top_up_settled(owner, 2))
+        .await
+        .expect("handled");
+    let mailer = Mailer::new(
+        db.pool().clone(),
+        MailerSettings {
+            send_timeout: Duration::from_millis(500),
+            ..settings(&url)
+        },
+    )
+    .expect("mailer");
+
+    let claimed = tokio::time::timeout(Duration::from_secs(10), mailer.send_due())
+        .await
+        .expect("the mailer gave up on the silent server in time")
+        .expect("outbox readable");
+    assert_eq!(claimed, 1);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL AND attempts = 1 \
+             AND last_error LIKE '%did not finish%' AND due_at > now()"
+        )
+        .await,
+        1,
+        "failed, with the reason, waiting for its retry"
+    );
+    held.abort();
+}
+
 #[tokio::test]
 async fn a_mail_that_keeps_failing_is_parked_and_counted() {
     let db = TestDb::create().await.expect("test database");
