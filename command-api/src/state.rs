@@ -9,7 +9,8 @@ use std::time::Duration;
 /// Login rate limits: failures counted in a sliding window.
 #[derive(Debug, Clone, Copy)]
 pub struct LoginLimits {
-    /// Failures per email within `window` before 429.
+    /// Failures per (email, client IP) pair within `window` before 429:
+    /// one address guessing locks only itself out of the account.
     pub per_account: i64,
     /// Failures per client IP within `window` before 429.
     pub per_ip: i64,

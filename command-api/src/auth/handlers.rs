@@ -159,8 +159,8 @@ async fn token_pair(
     }))
 }
 
-/// Exchanges email and password for a token pair. Rate limited per email
-/// and per client address (429 with `Retry-After`).
+/// Exchanges email and password for a token pair. Rate limited per (email,
+/// client address) pair and per client address (429 with `Retry-After`).
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
     request_body = LoginRequest,
     responses(
@@ -202,7 +202,7 @@ pub async fn login(
         rate_limit::forget(&state.pool, attempt).await?;
         return Err(crate::account::blocked_problem());
     }
-    rate_limit::succeeded(&state.pool, &email, attempt).await?;
+    rate_limit::succeeded(&state.pool, &email, ip, attempt).await?;
     let mut conn = state.pool.acquire().await?;
     let refresh_token =
         refresh::issue(&mut conn, account, Uuid::new_v4(), state.refresh_ttl).await?;

@@ -229,18 +229,45 @@ async fn logout_revokes_the_refresh_token() {
     assert_problem(res, 401, None).await;
 }
 
+/// A login as if from `address`, through the trusted ingress's `X-Forwarded-For`.
+async fn login_from(
+    app: &TestApp,
+    address: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/auth/login"))
+        .header("x-forwarded-for", address)
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("request")
+}
+
+/// An app that believes `X-Forwarded-For`, as behind the cluster's ingress.
+async fn behind_ingress(configure: impl FnOnce(&mut command_api::AppState)) -> TestApp {
+    TestApp::spawn_with(
+        |s| {
+            s.http.trust_forwarded_for = true;
+            configure(s);
+        },
+        command_api::router,
+    )
+    .await
+}
+
 #[tokio::test]
-async fn five_failures_lock_the_account_with_retry_after() {
-    let app = TestApp::spawn().await;
+async fn five_failures_lock_the_account_from_that_address_with_retry_after() {
+    let app = behind_ingress(|_| {}).await;
     app.register_client("a@example.ru").await;
+    let a = "198.51.100.10";
     for _ in 0..5 {
-        assert_eq!(
-            app.login("a@example.ru", "wrong password!").await.status(),
-            401
-        );
+        let res = login_from(&app, a, "a@example.ru", "wrong password!").await;
+        assert_eq!(res.status(), 401);
     }
-    // Even the right password waits now.
-    let res = app.login("a@example.ru", PASSWORD).await;
+    // Even the right password waits now, from that address.
+    let res = login_from(&app, a, "a@example.ru", PASSWORD).await;
     let retry: u64 = res
         .headers()
         .get("retry-after")
@@ -249,6 +276,37 @@ async fn five_failures_lock_the_account_with_retry_after() {
         .expect("Retry-After");
     assert!((1..=900).contains(&retry), "{retry}");
     assert_problem(res, 429, None).await;
+    // The owner, from another address, is not locked out by the guesser...
+    let res = login_from(&app, "203.0.113.20", "a@example.ru", PASSWORD).await;
+    assert_eq!(res.status(), 200);
+    // ...and signing in there does not hand the guesser a fresh count.
+    let res = login_from(&app, a, "a@example.ru", "wrong password!").await;
+    assert_problem(res, 429, None).await;
+}
+
+#[tokio::test]
+async fn the_address_limit_holds_across_emails_and_pairs() {
+    let app = behind_ingress(|s| s.login_limits.per_ip = 7).await;
+    app.register_client("a@example.ru").await;
+    let a = "198.51.100.11";
+    // Four emails, each under its pair limit, from one address...
+    for i in 0..7 {
+        let res = login_from(
+            &app,
+            a,
+            &format!("n{}@example.ru", i % 4),
+            "wrong password!",
+        )
+        .await;
+        assert_eq!(res.status(), 401, "attempt {i}");
+    }
+    // ...lock the address out of every account, a fresh one included.
+    let res = login_from(&app, a, "a@example.ru", PASSWORD).await;
+    assert!(res.headers().contains_key("retry-after"));
+    assert_problem(res, 429, None).await;
+    // Another address is untouched.
+    let res = login_from(&app, "198.51.100.12", "a@example.ru", PASSWORD).await;
+    assert_eq!(res.status(), 200);
 }
 
 #[tokio::test]
