@@ -5,6 +5,7 @@ use super::password;
 use super::rate_limit;
 use super::refresh;
 use super::register::{NewCredentials, RegisterError, register};
+use super::registration_limit;
 use crate::{ApiError, AppState};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -34,17 +35,20 @@ impl From<RegisterError> for ApiError {
     }
 }
 
-/// Hashes, then runs the registration in its own task so a client that
-/// hangs up (or the request timeout) cannot cut it between the credentials
-/// insert and its commit.
+/// Counts the registration against the address's limit, hashes, then runs
+/// the registration in its own task so a client that hangs up (or the
+/// request timeout) cannot cut it between the credentials insert and its
+/// commit.
 async fn create(
     state: AppState,
+    ip: std::net::IpAddr,
     role: Role,
     email: Email,
     password: password::Password,
     language: Option<domain::Language>,
     build: impl FnOnce(AccountId) -> AccountCommand + Send + 'static,
 ) -> Result<impl IntoResponse, ApiError> {
+    registration_limit::admit(&state.pool, &state.registration_limits, ip).await?;
     let hash = password::hash(&password).await?;
     let account_id = AccountId::new();
     let correlation = crate::handler::correlation_id();
@@ -71,22 +75,26 @@ async fn create(
     ))
 }
 
-/// Registers a client company.
+/// Registers a client company. Limited per client address (429 with
+/// `Retry-After`).
 #[utoipa::path(post, path = "/api/v1/auth/register/client", tag = "auth",
     request_body = RegisterClientRequest,
     responses(
         (status = 201, body = RegisteredResponse),
         (status = 409, description = "email taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid field or rule", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many registrations from this client address (`Retry-After`)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn register_client(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Json(req): Json<RegisterClientRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let email = req.email.clone();
     create(
         state,
+        ip,
         Role::Client,
         req.email,
         req.password,
@@ -105,22 +113,26 @@ pub async fn register_client(
     .await
 }
 
-/// Registers a provider company and the service types it serves.
+/// Registers a provider company and the service types it serves. Limited
+/// per client address (429 with `Retry-After`).
 #[utoipa::path(post, path = "/api/v1/auth/register/provider", tag = "auth",
     request_body = RegisterProviderRequest,
     responses(
         (status = 201, body = RegisteredResponse),
         (status = 409, description = "email taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid field or rule", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many registrations from this client address (`Retry-After`)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn register_provider(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Json(req): Json<RegisterProviderRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let email = req.email.clone();
     create(
         state,
+        ip,
         Role::Provider,
         req.email,
         req.password,

@@ -401,3 +401,76 @@ async fn a_parallel_burst_of_wrong_passwords_gets_no_more_tries_than_the_limit()
     // Each attempt is counted before its password is checked: five checked, the rest refused.
     assert_eq!(answers, [(401, 5), (429, 15)].into_iter().collect());
 }
+
+/// A client registration as if from `address` (through the trusted ingress).
+async fn register_from(app: &TestApp, address: &str, email: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/auth/register/client"))
+        .header("x-forwarded-for", address)
+        .json(&client_body(email))
+        .send()
+        .await
+        .expect("request")
+}
+
+#[tokio::test]
+async fn registrations_beyond_the_address_limit_wait_with_retry_after() {
+    let app = behind_ingress(|s| s.registration_limits.per_ip = 3).await;
+    let a = "198.51.100.30";
+    for i in 0..3 {
+        let res = register_from(&app, a, &format!("r{i}@example.ru")).await;
+        assert_eq!(res.status(), 201, "registration {i}");
+    }
+    let res = register_from(&app, a, "r3@example.ru").await;
+    let retry: u64 = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=3600).contains(&retry), "{retry}");
+    assert_problem(res, 429, None).await;
+    // Refused before anything was written: no account, and the refusal
+    // itself does not count.
+    let made: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM credentials WHERE email = 'r3@example.ru'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(made, 0);
+    let counted: i64 = sqlx::query_scalar("SELECT count(*) FROM registration_attempts")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(counted, 3);
+    // Another address registers.
+    let res = register_from(&app, "198.51.100.31", "r3@example.ru").await;
+    assert_eq!(res.status(), 201);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_parallel_burst_of_registrations_gets_no_more_than_the_limit() {
+    let app = std::sync::Arc::new(
+        TestApp::spawn_with(|s| s.registration_limits.per_ip = 4, command_api::router).await,
+    );
+    let tries: Vec<_> = (0..12)
+        .map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                app.register_client(&format!("b{i}@example.ru"))
+                    .await
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut answers = std::collections::BTreeMap::new();
+    for t in tries {
+        *answers.entry(t.await.expect("joins")).or_insert(0) += 1;
+    }
+    // Each is counted before its password is hashed: four admitted (created,
+    // or 503 when the hasher is saturated on a loaded machine), the rest refused.
+    let admitted = answers.get(&201).unwrap_or(&0) + answers.get(&503).unwrap_or(&0);
+    assert_eq!((admitted, answers.get(&429)), (4, Some(&8)), "{answers:?}");
+    assert!(answers.contains_key(&201), "{answers:?}");
+}
