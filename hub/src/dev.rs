@@ -251,20 +251,25 @@ fn consumer_queues() -> Vec<bus::ConsumerQueue> {
     queues
 }
 
-/// The SPA's files, with `index.html` for every client-side route; unknown
-/// API paths stay problem+json 404s.
+/// The SPA's files, with `index.html` for every client-side route and the
+/// cluster nginx's security headers ([`crate::spa_headers`]); unknown API
+/// paths stay problem+json 404s.
 async fn spa(req: Request) -> Response {
     if req.uri().path().starts_with("/api/") {
         return platform::Problem::not_found().into_response();
     }
     let dist = web_dist();
     let index = dist.join("index.html");
-    ServeDir::new(&dist)
+    // Read per answer: build-web.sh may rewrite it while hub dev runs.
+    let html = tokio::fs::read_to_string(&index).await.ok();
+    let mut res = ServeDir::new(&dist)
         .fallback(ServeFile::new(index))
         .oneshot(req)
         .await
         .map(IntoResponse::into_response)
-        .unwrap_or_else(|never| match never {})
+        .unwrap_or_else(|never| match never {});
+    crate::spa_headers::apply(res.headers_mut(), html.as_deref());
+    res
 }
 
 /// `HUB_WEB__DIST`, else `web/dist` under the current directory.
