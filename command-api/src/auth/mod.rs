@@ -5,6 +5,7 @@
 //! `20261125000200_auth.sql`), never in events: a password hash must be
 //! erasable, and the event store is forever.
 
+pub mod cookie;
 pub mod dto;
 pub mod handlers;
 pub mod password;

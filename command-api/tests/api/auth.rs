@@ -474,3 +474,128 @@ async fn a_parallel_burst_of_registrations_gets_no_more_than_the_limit() {
     assert_eq!((admitted, answers.get(&429)), (4, Some(&8)), "{answers:?}");
     assert!(answers.contains_key(&201), "{answers:?}");
 }
+
+/// The `hub_refresh` cookie an answer sets: `(value, the whole header)`.
+fn refresh_cookie(res: &reqwest::Response) -> (String, String) {
+    let header = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("hub_refresh="))
+        .expect("a hub_refresh cookie")
+        .to_owned();
+    let value = header["hub_refresh=".len()..]
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    (value, header)
+}
+
+/// A bodiless POST presenting `cookie`, as the SPA sends it.
+async fn post_with_cookie(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .header("cookie", format!("other=1; hub_refresh={cookie}"))
+        .send()
+        .await
+        .expect("request")
+}
+
+#[tokio::test]
+async fn login_sets_the_refresh_token_in_a_strict_http_only_cookie() {
+    let app = TestApp::spawn().await;
+    app.register_client("a@example.ru").await;
+    let res = app.login("a@example.ru", PASSWORD).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let (value, header) = refresh_cookie(&res);
+    for part in [
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+        "Path=/api/v1/auth",
+        "Max-Age=3600",
+    ] {
+        assert!(
+            header.split("; ").any(|p| p == part),
+            "{header} lacks {part}"
+        );
+    }
+    let body: Value = res.json().await.unwrap();
+    // API clients still get it in the body.
+    assert_eq!(body["refresh_token"], value.as_str());
+    assert_eq!(body["email"], "a@example.ru");
+}
+
+#[tokio::test]
+async fn the_cookie_alone_refreshes_and_its_successor_stays_in_the_cookie() {
+    let app = TestApp::spawn().await;
+    app.register_client("a@example.ru").await;
+    let (first, _) = refresh_cookie(&app.login("a@example.ru", PASSWORD).await);
+
+    let res = post_with_cookie(&app, "/api/v1/auth/refresh", &first).await;
+    assert_eq!(res.status(), 200);
+    let (second, _) = refresh_cookie(&res);
+    assert_ne!(second, first);
+    let body: Value = res.json().await.unwrap();
+    assert!(
+        body.get("refresh_token").is_none(),
+        "a page's script never sees a refresh token: {body}"
+    );
+    assert_eq!(body["email"], "a@example.ru");
+    assert_eq!(body["role"], "client");
+    let me = app
+        .get_with_token(
+            "/api/v1/auth/whoami",
+            body["access_token"].as_str().unwrap(),
+        )
+        .await;
+    assert_eq!(me.status(), 200);
+
+    // The spent cookie again: refused, the family revoked, the cookie dropped.
+    let reuse = post_with_cookie(&app, "/api/v1/auth/refresh", &first).await;
+    let (_, cleared) = refresh_cookie(&reuse);
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    assert_problem(reuse, 401, None).await;
+    let after = post_with_cookie(&app, "/api/v1/auth/refresh", &second).await;
+    assert_problem(after, 401, None).await;
+}
+
+#[tokio::test]
+async fn refresh_without_a_token_anywhere_is_401() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/refresh"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 401, None).await;
+    let res = app.post("/api/v1/auth/refresh", &json!({})).await;
+    assert_problem(res, 401, None).await;
+}
+
+#[tokio::test]
+async fn logout_with_the_cookie_revokes_it_and_clears_the_cookie() {
+    let app = TestApp::spawn().await;
+    app.register_client("a@example.ru").await;
+    let (token, _) = refresh_cookie(&app.login("a@example.ru", PASSWORD).await);
+    let res = post_with_cookie(&app, "/api/v1/auth/logout", &token).await;
+    assert_eq!(res.status(), 204);
+    let (value, header) = refresh_cookie(&res);
+    assert!(value.is_empty() && header.contains("Max-Age=0"), "{header}");
+    assert!(header.contains("Path=/api/v1/auth"), "{header}");
+    let res = post_with_cookie(&app, "/api/v1/auth/refresh", &token).await;
+    assert_problem(res, 401, None).await;
+    // Nothing to revoke still clears the cookie.
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/logout"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert!(refresh_cookie(&res).1.contains("Max-Age=0"));
+}
