@@ -1,10 +1,11 @@
 //! Rows that only matter for a while are deleted once they stop mattering:
-//! login attempts older than the rate limit's window, `Idempotency-Key`
+//! login and registration attempts older than their limit's window, `Idempotency-Key`
 //! answers older than the day they are honoured for, and refresh tokens past
 //! their expiry (reuse detection needs a token only while it could still be
 //! presented). Every command-api replica runs it; the deletes are
 //! idempotent, so replicas racing do no harm.
 
+use crate::AppState;
 use sqlx::PgPool;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -12,23 +13,51 @@ use tokio_util::sync::CancellationToken;
 /// How often the purge runs.
 pub const EVERY: Duration = Duration::from_secs(15 * 60);
 
+/// How long the rate limits' attempts count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Windows {
+    /// The login limits' window.
+    pub login: Duration,
+    /// The registration limit's window.
+    pub registration: Duration,
+}
+
+impl Windows {
+    /// The windows of `state`'s limits.
+    pub fn of(state: &AppState) -> Self {
+        Self {
+            login: state.login_limits.window,
+            registration: state.registration_limits.window,
+        }
+    }
+}
+
 /// What one purge deleted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Purged {
     /// Login attempts out of the window.
     pub login_attempts: u64,
+    /// Registrations out of the window.
+    pub registration_attempts: u64,
     /// Idempotency answers past their day.
     pub idempotency_keys: u64,
     /// Expired refresh tokens.
     pub refresh_tokens: u64,
 }
 
-/// Deletes what no longer counts; `attempts_window` is the login limits'.
-pub async fn purge(pool: &PgPool, attempts_window: Duration) -> Result<Purged, sqlx::Error> {
+/// Deletes what no longer counts.
+pub async fn purge(pool: &PgPool, windows: Windows) -> Result<Purged, sqlx::Error> {
     let login_attempts = sqlx::query(
         "DELETE FROM login_attempts WHERE attempted_at < now() - make_interval(secs => $1)",
     )
-    .bind(attempts_window.as_secs_f64())
+    .bind(windows.login.as_secs_f64())
+    .execute(pool)
+    .await?
+    .rows_affected();
+    let registration_attempts = sqlx::query(
+        "DELETE FROM registration_attempts WHERE attempted_at < now() - make_interval(secs => $1)",
+    )
+    .bind(windows.registration.as_secs_f64())
     .execute(pool)
     .await?
     .rows_affected();
@@ -43,15 +72,16 @@ pub async fn purge(pool: &PgPool, attempts_window: Duration) -> Result<Purged, s
         .rows_affected();
     Ok(Purged {
         login_attempts,
+        registration_attempts,
         idempotency_keys,
         refresh_tokens,
     })
 }
 
 /// Purges every [`EVERY`] until `shutdown`.
-pub async fn run(pool: PgPool, attempts_window: Duration, shutdown: CancellationToken) {
+pub async fn run(pool: PgPool, windows: Windows, shutdown: CancellationToken) {
     loop {
-        match purge(&pool, attempts_window).await {
+        match purge(&pool, windows).await {
             Ok(purged) if purged != Purged::default() => {
                 tracing::info!(?purged, "expired auth and idempotency rows deleted");
             }

@@ -40,7 +40,7 @@ pub mod wallet;
 pub use auth::staff::{StaffError, bootstrap_staff};
 pub use catalog::seed_catalog;
 pub use error::ApiError;
-pub use state::{AppState, LoginLimits, MoneySettings};
+pub use state::{AppState, LoginLimits, MoneySettings, RegistrationLimits};
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;

@@ -14,6 +14,10 @@ use std::time::Duration;
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
+/// Registrations per address and hour in `hub dev` unless
+/// `HUB_REGISTRATION__PER_IP` says otherwise (production's default is 10).
+const DEV_REGISTRATIONS_PER_IP: i64 = 100_000;
+
 /// Starts everything and serves until Ctrl-C.
 pub async fn run() -> anyhow::Result<()> {
     let db_url = database_url();
@@ -112,10 +116,20 @@ pub async fn run() -> anyhow::Result<()> {
             .with_payments(&payments);
     commands.money = command_api::MoneySettings::load(&env)?;
     commands.attachments = command_api::attachment::AttachmentSettings::load(&env)?;
+    // Generous unless set: the bench registers hundreds of accounts from
+    // this one address.
+    commands.registration_limits = command_api::RegistrationLimits::load_or(
+        &env,
+        command_api::RegistrationLimits {
+            per_ip: DEV_REGISTRATIONS_PER_IP,
+            ..command_api::RegistrationLimits::default()
+        },
+    )?;
     roles.spawn({
-        let (pool, window, token) = (pool.clone(), commands.login_limits.window, shutdown.clone());
+        let windows = command_api::housekeeping::Windows::of(&commands);
+        let (pool, token) = (pool.clone(), shutdown.clone());
         async move {
-            command_api::housekeeping::run(pool, window, token).await;
+            command_api::housekeeping::run(pool, windows, token).await;
             Ok(())
         }
     });
@@ -237,20 +251,25 @@ fn consumer_queues() -> Vec<bus::ConsumerQueue> {
     queues
 }
 
-/// The SPA's files, with `index.html` for every client-side route; unknown
-/// API paths stay problem+json 404s.
+/// The SPA's files, with `index.html` for every client-side route and the
+/// cluster nginx's security headers ([`crate::spa_headers`]); unknown API
+/// paths stay problem+json 404s.
 async fn spa(req: Request) -> Response {
     if req.uri().path().starts_with("/api/") {
         return platform::Problem::not_found().into_response();
     }
     let dist = web_dist();
     let index = dist.join("index.html");
-    ServeDir::new(&dist)
+    // Read per answer: build-web.sh may rewrite it while hub dev runs.
+    let html = tokio::fs::read_to_string(&index).await.ok();
+    let mut res = ServeDir::new(&dist)
         .fallback(ServeFile::new(index))
         .oneshot(req)
         .await
         .map(IntoResponse::into_response)
-        .unwrap_or_else(|never| match never {})
+        .unwrap_or_else(|never| match never {});
+    crate::spa_headers::apply(res.headers_mut(), html.as_deref());
+    res
 }
 
 /// `HUB_WEB__DIST`, else `web/dist` under the current directory.

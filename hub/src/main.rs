@@ -8,6 +8,7 @@ mod order_cli;
 mod roles;
 mod seed;
 mod settings;
+mod spa_headers;
 mod story;
 
 use clap::{Parser, Subcommand};

@@ -87,10 +87,11 @@ pub async fn command_api() -> anyhow::Result<()> {
         .with_payments(&payments);
     state.money = command_api::MoneySettings::load(&env)?;
     state.attachments = command_api::attachment::AttachmentSettings::load(&env)?;
+    state.registration_limits = command_api::RegistrationLimits::load(&env)?;
     let shutdown = shutdown_token();
     tokio::spawn(command_api::housekeeping::run(
         state.pool.clone(),
-        state.login_limits.window,
+        command_api::housekeeping::Windows::of(&state),
         shutdown.clone(),
     ));
     let listener = tokio::net::TcpListener::bind(settings.http.addr).await?;

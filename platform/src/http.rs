@@ -3,7 +3,7 @@
 use crate::client_ip::TrustForwardedFor;
 use crate::config::HttpSettings;
 use crate::problem::Problem;
-use crate::{metrics, request_id};
+use crate::{metrics, request_id, security_headers};
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
@@ -17,8 +17,10 @@ use tokio::net::TcpListener;
 
 /// Wraps `routes` (which should already include [`crate::health::router`]
 /// and [`crate::metrics::router`]) in: request id (outermost, so every
-/// answer carries it), the request timeout (503 problem), the body size
-/// limit, metrics, and problem+json answers for unknown paths and methods.
+/// answer carries it), security headers (on every answer, timeouts and
+/// unknown paths included; [`crate::security_headers`]), the request timeout
+/// (503 problem), the body size limit, metrics, and problem+json answers for
+/// unknown paths and methods.
 pub fn with_common_layers(routes: Router, settings: &HttpSettings) -> Router {
     routes
         .fallback(|| async { Problem::not_found().into_response() })
@@ -37,6 +39,10 @@ pub fn with_common_layers(routes: Router, settings: &HttpSettings) -> Router {
             timeout,
         ))
         .layer(Extension(TrustForwardedFor(settings.trust_forwarded_for)))
+        .layer(middleware::from_fn_with_state(
+            settings.trust_forwarded_for,
+            security_headers::layer,
+        ))
         .layer(middleware::from_fn(request_id::middleware))
 }
 

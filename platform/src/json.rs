@@ -8,7 +8,7 @@
 
 use crate::problem::{FieldError, Problem};
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, OptionalFromRequest, Request};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -122,6 +122,26 @@ where
             }
         })?;
         from_slice(&bytes).map(Json)
+    }
+}
+
+/// `Option<Json<T>>`: `None` for a request without `Content-Type` (no body
+/// at all, as a browser's bodiless POST), else the body as [`Json`] reads it.
+impl<T, S> OptionalFromRequest<S> for Json<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Option<Self>, Self::Rejection> {
+        if req.headers().contains_key(header::CONTENT_TYPE) {
+            <Self as FromRequest<S>>::from_request(req, state)
+                .await
+                .map(Some)
+        } else {
+            Ok(None)
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! What every HTTP role of Hub shares: typed configuration, telemetry,
 //! RFC 9457 problem responses, the JSON body extractor, request ids, access
 //! tokens, blocked accounts and the [`Caller`] extractor, health and readiness probes,
-//! Prometheus metrics, request timeouts and graceful shutdown.
+//! Prometheus metrics, security headers, request timeouts and graceful shutdown.
 //!
 //! A role builds its own `Router` of API routes and hands it to
 //! [`http::with_common_layers`], then serves it with [`http::serve`].
@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod request_id;
+pub mod security_headers;
 pub mod shutdown;
 pub mod telemetry;
 

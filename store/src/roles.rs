@@ -52,6 +52,7 @@ pub const COMMAND: Group = Group {
     tables: &[
         "refresh_tokens",
         "login_attempts",
+        "registration_attempts",
         "idempotency_keys",
         "credentials",
         "sandbox_callbacks",

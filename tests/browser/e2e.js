@@ -23,6 +23,10 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
     const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
     const page = await ctx.newPage();
     page.on('pageerror', e => errors.push('pageerror ' + e.message));
+    // hub dev serves the app under nginx.conf's Content-Security-Policy: nothing may be blocked.
+    page.on('console', m => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push('csp ' + m.text());
+    });
     page.setDefaultTimeout(20000);
     return page;
   };
@@ -65,6 +69,25 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
     await tid(client, 'login-submit').click();
     await tid(client, 'subscriptions-page').waitFor();
     assert(true, 'client logged in');
+
+    // The session: the access token in memory only, the refresh token in an HttpOnly,
+    // Secure, SameSite=Strict cookie for /api/v1/auth (Chromium keeps Secure cookies
+    // on http://127.0.0.1, a secure context), so a reload stays signed in.
+    const stored = await client.evaluate(() => JSON.stringify(Object.assign({}, localStorage)));
+    assert(!/token|eyJ/i.test(stored), `localStorage holds no token (${stored})`);
+    const jar = await client.context().cookies(base + '/api/v1/auth/refresh');
+    const refreshCookie = jar.find(c => c.name === 'hub_refresh');
+    assert(refreshCookie && refreshCookie.httpOnly && refreshCookie.secure && refreshCookie.sameSite === 'Strict'
+      && refreshCookie.path === '/api/v1/auth', `the refresh cookie is HttpOnly, Secure, Strict, /api/v1/auth (${JSON.stringify(refreshCookie)})`);
+    assert(!(await client.evaluate(() => document.cookie)).includes('hub_refresh'), 'scripts cannot read the refresh cookie');
+    const page = await client.reload();
+    const csp = page.headers()['content-security-policy'] || '';
+    assert(/script-src 'self' 'wasm-unsafe-eval' 'sha256-[A-Za-z0-9+/=]+'/.test(csp) && csp.includes("frame-ancestors 'none'"),
+      `hub dev serves the app with the CSP (${csp})`);
+    assert(page.headers()['x-content-type-options'] === 'nosniff' && page.headers()['x-frame-options'] === 'DENY',
+      'and nosniff, no framing');
+    await tid(client, 'subscriptions-page').waitFor();
+    assert((await tid(client, 'current-email').textContent()) === email, 'a reload keeps the client signed in (the cookie)');
 
     // Money for the escrow: a top-up through the wallet page and the sandbox payment page.
     await tid(client, 'nav-wallet').click();
@@ -335,6 +358,15 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
     await client.locator('[data-testid="documents-table"], [data-testid="documents-empty"]').first().waitFor();
     assert(await tid(client, 'documents-error').count() === 0, "the client's documents page renders");
     await client.screenshot({ path: out + '/10-client-documents.png' });
+
+    // Logging out clears the cookie: a reload then lands on the login page.
+    await tid(client, 'logout').click();
+    await tid(client, 'login-email').waitFor();
+    await client.reload();
+    await tid(client, 'login-email').waitFor();
+    assert(client.url().endsWith('/login'), 'after logout a reload lands on login');
+    assert(!(await client.context().cookies(base + '/api/v1/auth/refresh')).some(c => c.name === 'hub_refresh'),
+      'logout removed the refresh cookie');
 
     // The demo auditor lands on the ledger, sees its head, and downloads the CSV export:
     // fetched with the bearer token and saved through a blob, so it is a real download.

@@ -55,8 +55,19 @@ class H(SimpleHTTPRequestHandler):
         if a == "Bearer expired":
             self.problem(401, "expired"); return False
         return True
-    def tokens(self, role, access="tok"):
-        return {"access_token": access, "refresh_token": "ref", "expires_in": 900, "account_id": "a1", "role": role}
+    def tokens(self, role, access="tok", email="a@b.c"):
+        return {"access_token": access, "refresh_token": "ref", "expires_in": 900, "account_id": "a1", "role": role, "email": email}
+    def cookie(self):
+        for part in (self.headers.get("Cookie") or "").split(";"):
+            name, _, value = part.strip().partition("=")
+            if name == "hub_refresh" and "~" in value: return value.split("~", 1)
+        return None
+    def j_cookie(self, code, body, value, max_age):
+        # As the server does: the refresh token only in an HttpOnly cookie the app cannot read.
+        data = json.dumps(body).encode()
+        self.send_response(code); self.send_header("Content-Type", "application/json"); self.send_header("Content-Length", str(len(data)))
+        self.send_header("Set-Cookie", f"hub_refresh={value}; HttpOnly; Secure; SameSite=Strict; Path=/api/v1/auth; Max-Age={max_age}")
+        self.end_headers(); self.wfile.write(data)
     def do_POST(self):
         p = self.path
         if p == "/api/v1/auth/login":
@@ -66,15 +77,20 @@ class H(SimpleHTTPRequestHandler):
             role = ("provider" if email.startswith("prov") else "admin" if email.startswith("admin")
                     else "auditor" if email.startswith("aud") else "client")
             access = "expired" if b.get("email", "").startswith("exp") else "tok"
-            return self.j(200, self.tokens(role, access))
+            return self.j_cookie(200, self.tokens(role, access, email), f"{role}~{email}", 3600)
         if p == "/api/v1/auth/refresh":
-            REFRESHED["n"] += 1; return self.j(200, self.tokens("client"))
+            signed_in = self.cookie()
+            if not signed_in: return self.problem(401, "no refresh token")
+            REFRESHED["n"] += 1
+            role, email = signed_in
+            return self.j_cookie(200, self.tokens(role, "tok", email), f"{role}~{email}", 3600)
         if p.startswith("/api/v1/auth/register/"):
             b = self.body()
             if len(b.get("company", {}).get("inn", "")) not in (10, 12):
                 return self.problem(422, "Validation failed", [{"field": "company.inn", "message": "ИНН должен содержать 10 или 12 цифр"}])
             return self.j(201, {"account_id": "a1"})
-        if p == "/api/v1/auth/logout": self.send_response(204); self.end_headers(); return
+        if p == "/api/v1/auth/logout":
+            self.send_response(204); self.send_header("Set-Cookie", "hub_refresh=; HttpOnly; Secure; SameSite=Strict; Path=/api/v1/auth; Max-Age=0"); self.end_headers(); return
         if not self.authed(): return
         if p == "/api/v1/commands/subscriptions":
             if not self.headers.get("Idempotency-Key"): return self.problem(400, "Idempotency-Key required", [{"field": "Idempotency-Key", "message": "required"}])

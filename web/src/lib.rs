@@ -29,7 +29,11 @@ pub type CatalogResource = Resource<Result<Vec<CatalogItem>, ApiError>>;
 /// The root component.
 #[component]
 pub fn App() -> Element {
-    use_hook(|| session::set_document_lang(*session::LANG.peek()));
+    use_hook(|| {
+        session::set_document_lang(*session::LANG.peek());
+        session::forget_stored_tokens();
+        spawn(api::restore_session());
+    });
     let catalog: CatalogResource = use_resource(api::catalog);
     use_context_provider(|| catalog);
     rsx! {

@@ -84,12 +84,16 @@ pub struct LoginRequest {
     pub password: String,
 }
 
-/// `POST /api/v1/auth/refresh` and `/logout`.
-#[derive(Debug, Deserialize, ToSchema)]
+/// `POST /api/v1/auth/refresh` and `/logout`: the body is optional. Browsers
+/// send none and present the `hub_refresh` cookie instead; API clients (the
+/// CLI, the bench, scripts) may pass the token here.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    /// The refresh token from the last login or refresh.
-    pub refresh_token: String,
+    /// The refresh token from the last login or refresh; when absent, the
+    /// `hub_refresh` cookie's.
+    #[serde(default)]
+    pub refresh_token: Option<String>,
 }
 
 /// A token pair.
@@ -97,8 +101,12 @@ pub struct RefreshRequest {
 pub struct TokenResponse {
     /// A JWT for `Authorization: Bearer`.
     pub access_token: String,
-    /// Single use: exchange it at `/refresh` for a new pair.
-    pub refresh_token: String,
+    /// Single use: exchange it at `/refresh` for a new pair. The answer also
+    /// sets it as the `hub_refresh` cookie (HttpOnly), which is all a browser
+    /// needs; it is left out here when the refresh came from that cookie, so a
+    /// script in the page never sees a refresh token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     /// Always `Bearer`.
     pub token_type: String,
     /// Seconds until the access token expires.
@@ -109,4 +117,6 @@ pub struct TokenResponse {
     /// Its role: `client`, `provider`, `admin` or `auditor`.
     #[schema(value_type = String)]
     pub role: Role,
+    /// Its email (a reloaded SPA learns it here).
+    pub email: String,
 }

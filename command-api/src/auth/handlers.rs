@@ -1,14 +1,17 @@
 //! The identity endpoints.
 
+use super::cookie;
 use super::dto::*;
 use super::password;
 use super::rate_limit;
 use super::refresh;
 use super::register::{NewCredentials, RegisterError, register};
+use super::registration_limit;
 use crate::{ApiError, AppState};
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use domain::account::{AccountCommand, AccountError, Company};
 use domain::{AccountId, Email, Role};
 use platform::{Caller, ClientIp, Json, Problem};
@@ -34,17 +37,20 @@ impl From<RegisterError> for ApiError {
     }
 }
 
-/// Hashes, then runs the registration in its own task so a client that
-/// hangs up (or the request timeout) cannot cut it between the credentials
-/// insert and its commit.
+/// Counts the registration against the address's limit, hashes, then runs
+/// the registration in its own task so a client that hangs up (or the
+/// request timeout) cannot cut it between the credentials insert and its
+/// commit.
 async fn create(
     state: AppState,
+    ip: std::net::IpAddr,
     role: Role,
     email: Email,
     password: password::Password,
     language: Option<domain::Language>,
     build: impl FnOnce(AccountId) -> AccountCommand + Send + 'static,
 ) -> Result<impl IntoResponse, ApiError> {
+    registration_limit::admit(&state.pool, &state.registration_limits, ip).await?;
     let hash = password::hash(&password).await?;
     let account_id = AccountId::new();
     let correlation = crate::handler::correlation_id();
@@ -71,22 +77,26 @@ async fn create(
     ))
 }
 
-/// Registers a client company.
+/// Registers a client company. Limited per client address (429 with
+/// `Retry-After`).
 #[utoipa::path(post, path = "/api/v1/auth/register/client", tag = "auth",
     request_body = RegisterClientRequest,
     responses(
         (status = 201, body = RegisteredResponse),
         (status = 409, description = "email taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid field or rule", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many registrations from this client address (`Retry-After`)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn register_client(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Json(req): Json<RegisterClientRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let email = req.email.clone();
     create(
         state,
+        ip,
         Role::Client,
         req.email,
         req.password,
@@ -105,22 +115,26 @@ pub async fn register_client(
     .await
 }
 
-/// Registers a provider company and the service types it serves.
+/// Registers a provider company and the service types it serves. Limited
+/// per client address (429 with `Retry-After`).
 #[utoipa::path(post, path = "/api/v1/auth/register/provider", tag = "auth",
     request_body = RegisterProviderRequest,
     responses(
         (status = 201, body = RegisteredResponse),
         (status = 409, description = "email taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid field or rule", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many registrations from this client address (`Retry-After`)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn register_provider(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Json(req): Json<RegisterProviderRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let email = req.email.clone();
     create(
         state,
+        ip,
         Role::Provider,
         req.email,
         req.password,
@@ -143,28 +157,65 @@ pub async fn register_provider(
     .await
 }
 
-async fn token_pair(
+/// Where a refresh token came from: the request's body (API clients get
+/// the next one in the answer's body too) or the browser's cookie (the next
+/// one only goes back into the cookie).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Presented {
+    Body,
+    Cookie,
+}
+
+/// The token in the body if it has one, else the cookie's.
+fn presented(
+    headers: &HeaderMap,
+    body: Option<Json<RefreshRequest>>,
+) -> Option<(String, Presented)> {
+    body.and_then(|Json(b)| b.refresh_token)
+        .map(|t| (t, Presented::Body))
+        .or_else(|| cookie::read(headers).map(|t| (t, Presented::Cookie)))
+}
+
+/// The answer to a login or refresh: the pair in the body (the refresh token
+/// unless it came from the cookie) and the refresh token in the cookie.
+fn token_pair(
     state: &AppState,
     account: AccountId,
     role: Role,
+    email: String,
     refresh_token: String,
-) -> Result<Json<TokenResponse>, ApiError> {
-    Ok(Json(TokenResponse {
+    from: Presented,
+) -> Result<impl IntoResponse + use<>, ApiError> {
+    let set_cookie = cookie::set(&refresh_token, state.refresh_ttl);
+    let body = TokenResponse {
         access_token: state.tokens.issue(account, role)?,
-        refresh_token,
+        refresh_token: (from == Presented::Body).then_some(refresh_token),
         token_type: "Bearer".to_owned(),
         expires_in: state.tokens.ttl().as_secs(),
         account_id: account,
         role,
-    }))
+        email,
+    };
+    Ok((
+        [
+            (header::SET_COOKIE, set_cookie),
+            // Tokens are never cached.
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        Json(body),
+    ))
 }
 
-/// Exchanges email and password for a token pair. Rate limited per email
-/// and per client address (429 with `Retry-After`).
+/// Exchanges email and password for a token pair; the refresh token also
+/// comes as the `hub_refresh` cookie (HttpOnly, Secure, SameSite=Strict,
+/// Path=/api/v1/auth). Rate limited per (email, client address) pair and
+/// per client address (429 with `Retry-After`).
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
     request_body = LoginRequest,
     responses(
-        (status = 200, body = TokenResponse),
+        (status = 200, body = TokenResponse, headers(
+            ("set-cookie" = String, description = "`hub_refresh=<refresh token>; HttpOnly; Secure; SameSite=Strict; Path=/api/v1/auth; Max-Age=<refresh TTL>`"),
+        )),
         (status = 401, description = "wrong email or password", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "too many failures", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -173,7 +224,7 @@ pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     Json(req): Json<LoginRequest>,
-) -> Result<Json<TokenResponse>, ApiError> {
+) -> Result<impl IntoResponse, ApiError> {
     let email = req.email.trim().to_lowercase();
     let attempt = rate_limit::begin(&state.pool, &state.login_limits, &email, ip).await?;
     let found: Option<(uuid::Uuid, String, String)> =
@@ -202,44 +253,76 @@ pub async fn login(
         rate_limit::forget(&state.pool, attempt).await?;
         return Err(crate::account::blocked_problem());
     }
-    rate_limit::succeeded(&state.pool, &email, attempt).await?;
+    rate_limit::succeeded(&state.pool, &email, ip, attempt).await?;
     let mut conn = state.pool.acquire().await?;
     let refresh_token =
         refresh::issue(&mut conn, account, Uuid::new_v4(), state.refresh_ttl).await?;
     tracing::info!(account.id = %account, "login");
-    token_pair(&state, account, role, refresh_token).await
+    // API clients read the refresh token from the body; the SPA ignores it.
+    token_pair(&state, account, role, email, refresh_token, Presented::Body)
 }
 
 /// Exchanges a refresh token for a new pair; the old one is spent. A spent
-/// token presented again revokes every token of its login.
+/// token presented again revokes every token of its login. The token comes
+/// in the body (API clients) or, without one, in the `hub_refresh` cookie
+/// (browsers, which send no body); its successor is set in the cookie either
+/// way, and is in the body only when the spent one came in the body.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth",
-    request_body = RefreshRequest,
+    request_body(content = Option<RefreshRequest>, description = "Optional: without a body (or `refresh_token`), the `hub_refresh` cookie's token is used."),
+    params(("hub_refresh" = Option<String>, Cookie, description = "The refresh token, as login and refresh set it (HttpOnly)")),
     responses(
-        (status = 200, body = TokenResponse),
-        (status = 401, description = "invalid, expired, revoked or reused", body = Problem, content_type = "application/problem+json"),
+        (status = 200, body = TokenResponse, headers(
+            ("set-cookie" = String, description = "`hub_refresh=<next refresh token>; HttpOnly; Secure; SameSite=Strict; Path=/api/v1/auth; Max-Age=<refresh TTL>`"),
+        )),
+        (status = 401, description = "no token, or an invalid, expired, revoked or reused one", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn refresh(
     State(state): State<AppState>,
-    Json(req): Json<RefreshRequest>,
-) -> Result<Json<TokenResponse>, ApiError> {
-    let (account, role, next) =
-        refresh::rotate(&state.pool, &req.refresh_token, state.refresh_ttl).await?;
-    token_pair(&state, account, role, next).await
+    headers: HeaderMap,
+    body: Option<Json<RefreshRequest>>,
+) -> Result<Response, ApiError> {
+    let Some((token, from)) = presented(&headers, body) else {
+        return Err(ApiError::Unauthorized(
+            "no refresh token (body or hub_refresh cookie)",
+        ));
+    };
+    match refresh::rotate(&state.pool, &token, state.refresh_ttl).await {
+        Ok(r) => Ok(token_pair(&state, r.account, r.role, r.email, r.next, from)?.into_response()),
+        // A dead cookie is of no more use: the browser drops it.
+        Err(e) if from == Presented::Cookie => {
+            let mut res = e.into_response();
+            res.headers_mut()
+                .insert(header::SET_COOKIE, cookie::clear());
+            Ok(res)
+        }
+        Err(e) => Err(e),
+    }
 }
 
-/// Ends the login: every refresh token of its family is revoked. Access
-/// tokens already issued live out their short TTL.
+/// Ends the login: every refresh token of its family is revoked, and the
+/// `hub_refresh` cookie is cleared. The token comes in the body or, without
+/// one, in the cookie; none at all still clears the cookie. Access tokens
+/// already issued live out their short TTL.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
-    request_body = RefreshRequest,
-    responses((status = 204, description = "logged out")))]
+    request_body(content = Option<RefreshRequest>, description = "Optional: without a body (or `refresh_token`), the `hub_refresh` cookie's token is revoked."),
+    params(("hub_refresh" = Option<String>, Cookie, description = "The refresh token, as login and refresh set it (HttpOnly)")),
+    responses((status = 204, description = "logged out", headers(
+        ("set-cookie" = String, description = "`hub_refresh=; …; Max-Age=0`: the cookie is removed"),
+    ))))]
 #[tracing::instrument(skip_all)]
 pub async fn logout(
     State(state): State<AppState>,
-    Json(req): Json<RefreshRequest>,
-) -> Result<StatusCode, ApiError> {
-    refresh::revoke_family(&state.pool, &req.refresh_token).await?;
-    Ok(StatusCode::NO_CONTENT)
+    headers: HeaderMap,
+    body: Option<Json<RefreshRequest>>,
+) -> Result<impl IntoResponse, ApiError> {
+    if let Some((token, _)) = presented(&headers, body) {
+        refresh::revoke_family(&state.pool, &token).await?;
+    }
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, cookie::clear())],
+    ))
 }
 
 /// Who the access token says the caller is (lets the SPA check a stored token).

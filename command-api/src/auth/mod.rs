@@ -1,15 +1,18 @@
-//! Identity: registration, login, refresh-token rotation, logout.
+//! Identity: registration (limited per client address), login,
+//! refresh-token rotation, logout.
 //!
 //! Credentials and refresh tokens live in their own tables (migration
 //! `20261125000200_auth.sql`), never in events: a password hash must be
 //! erasable, and the event store is forever.
 
+pub mod cookie;
 pub mod dto;
 pub mod handlers;
 pub mod password;
 pub mod rate_limit;
 pub mod refresh;
 pub mod register;
+pub mod registration_limit;
 pub mod staff;
 
 use crate::AppState;

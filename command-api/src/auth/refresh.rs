@@ -40,30 +40,44 @@ pub async fn issue(
     Ok(token)
 }
 
-/// Spends `token` and issues its successor: `(account, role, new token)`.
-pub async fn rotate(
-    pool: &PgPool,
-    token: &str,
-    ttl: Duration,
-) -> Result<(AccountId, Role, String), ApiError> {
+/// Who a spent refresh token signed in, and its successor.
+#[derive(Debug)]
+pub struct Rotated {
+    /// The account.
+    pub account: AccountId,
+    /// Its role.
+    pub role: Role,
+    /// Its email.
+    pub email: String,
+    /// The successor token.
+    pub next: String,
+}
+
+/// Spends `token` and issues its successor.
+pub async fn rotate(pool: &PgPool, token: &str, ttl: Duration) -> Result<Rotated, ApiError> {
     let h = hash(token);
     let mut tx = pool.begin().await?;
-    let spent: Option<(Uuid, Uuid, String)> = sqlx::query_as(
+    let spent: Option<(Uuid, Uuid, String, String)> = sqlx::query_as(
         "UPDATE refresh_tokens r SET used_at = now() FROM credentials c \
          WHERE r.token_hash = $1 AND r.used_at IS NULL AND NOT r.revoked AND r.expires_at > now() \
            AND c.account_id = r.account_id \
            AND NOT EXISTS (SELECT 1 FROM blocked_accounts b WHERE b.account_id = r.account_id) \
-         RETURNING r.family, r.account_id, c.role",
+         RETURNING r.family, r.account_id, c.role, c.email",
     )
     .bind(&h)
     .fetch_optional(&mut *tx)
     .await?;
-    if let Some((family, account, role)) = spent {
+    if let Some((family, account, role, email)) = spent {
         let role: Role = role.parse().map_err(ApiError::internal)?;
         let account = AccountId::from(account);
         let next = issue(&mut tx, account, family, ttl).await?;
         tx.commit().await?;
-        return Ok((account, role, next));
+        return Ok(Rotated {
+            account,
+            role,
+            email,
+            next,
+        });
     }
     let reused: Option<Uuid> = sqlx::query_scalar(
         "SELECT family FROM refresh_tokens WHERE token_hash = $1 AND used_at IS NOT NULL",

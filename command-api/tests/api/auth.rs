@@ -229,18 +229,45 @@ async fn logout_revokes_the_refresh_token() {
     assert_problem(res, 401, None).await;
 }
 
+/// A login as if from `address`, through the trusted ingress's `X-Forwarded-For`.
+async fn login_from(
+    app: &TestApp,
+    address: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/auth/login"))
+        .header("x-forwarded-for", address)
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("request")
+}
+
+/// An app that believes `X-Forwarded-For`, as behind the cluster's ingress.
+async fn behind_ingress(configure: impl FnOnce(&mut command_api::AppState)) -> TestApp {
+    TestApp::spawn_with(
+        |s| {
+            s.http.trust_forwarded_for = true;
+            configure(s);
+        },
+        command_api::router,
+    )
+    .await
+}
+
 #[tokio::test]
-async fn five_failures_lock_the_account_with_retry_after() {
-    let app = TestApp::spawn().await;
+async fn five_failures_lock_the_account_from_that_address_with_retry_after() {
+    let app = behind_ingress(|_| {}).await;
     app.register_client("a@example.ru").await;
+    let a = "198.51.100.10";
     for _ in 0..5 {
-        assert_eq!(
-            app.login("a@example.ru", "wrong password!").await.status(),
-            401
-        );
+        let res = login_from(&app, a, "a@example.ru", "wrong password!").await;
+        assert_eq!(res.status(), 401);
     }
-    // Even the right password waits now.
-    let res = app.login("a@example.ru", PASSWORD).await;
+    // Even the right password waits now, from that address.
+    let res = login_from(&app, a, "a@example.ru", PASSWORD).await;
     let retry: u64 = res
         .headers()
         .get("retry-after")
@@ -249,6 +276,37 @@ async fn five_failures_lock_the_account_with_retry_after() {
         .expect("Retry-After");
     assert!((1..=900).contains(&retry), "{retry}");
     assert_problem(res, 429, None).await;
+    // The owner, from another address, is not locked out by the guesser...
+    let res = login_from(&app, "203.0.113.20", "a@example.ru", PASSWORD).await;
+    assert_eq!(res.status(), 200);
+    // ...and signing in there does not hand the guesser a fresh count.
+    let res = login_from(&app, a, "a@example.ru", "wrong password!").await;
+    assert_problem(res, 429, None).await;
+}
+
+#[tokio::test]
+async fn the_address_limit_holds_across_emails_and_pairs() {
+    let app = behind_ingress(|s| s.login_limits.per_ip = 7).await;
+    app.register_client("a@example.ru").await;
+    let a = "198.51.100.11";
+    // Four emails, each under its pair limit, from one address...
+    for i in 0..7 {
+        let res = login_from(
+            &app,
+            a,
+            &format!("n{}@example.ru", i % 4),
+            "wrong password!",
+        )
+        .await;
+        assert_eq!(res.status(), 401, "attempt {i}");
+    }
+    // ...lock the address out of every account, a fresh one included.
+    let res = login_from(&app, a, "a@example.ru", PASSWORD).await;
+    assert!(res.headers().contains_key("retry-after"));
+    assert_problem(res, 429, None).await;
+    // Another address is untouched.
+    let res = login_from(&app, "198.51.100.12", "a@example.ru", PASSWORD).await;
+    assert_eq!(res.status(), 200);
 }
 
 #[tokio::test]
@@ -342,4 +400,202 @@ async fn a_parallel_burst_of_wrong_passwords_gets_no_more_tries_than_the_limit()
     }
     // Each attempt is counted before its password is checked: five checked, the rest refused.
     assert_eq!(answers, [(401, 5), (429, 15)].into_iter().collect());
+}
+
+/// A client registration as if from `address` (through the trusted ingress).
+async fn register_from(app: &TestApp, address: &str, email: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/auth/register/client"))
+        .header("x-forwarded-for", address)
+        .json(&client_body(email))
+        .send()
+        .await
+        .expect("request")
+}
+
+#[tokio::test]
+async fn registrations_beyond_the_address_limit_wait_with_retry_after() {
+    let app = behind_ingress(|s| s.registration_limits.per_ip = 3).await;
+    let a = "198.51.100.30";
+    for i in 0..3 {
+        let res = register_from(&app, a, &format!("r{i}@example.ru")).await;
+        assert_eq!(res.status(), 201, "registration {i}");
+    }
+    let res = register_from(&app, a, "r3@example.ru").await;
+    let retry: u64 = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=3600).contains(&retry), "{retry}");
+    assert_problem(res, 429, None).await;
+    // Refused before anything was written: no account, and the refusal
+    // itself does not count.
+    let made: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM credentials WHERE email = 'r3@example.ru'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(made, 0);
+    let counted: i64 = sqlx::query_scalar("SELECT count(*) FROM registration_attempts")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(counted, 3);
+    // Another address registers.
+    let res = register_from(&app, "198.51.100.31", "r3@example.ru").await;
+    assert_eq!(res.status(), 201);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_parallel_burst_of_registrations_gets_no_more_than_the_limit() {
+    let app = std::sync::Arc::new(
+        TestApp::spawn_with(|s| s.registration_limits.per_ip = 4, command_api::router).await,
+    );
+    let tries: Vec<_> = (0..12)
+        .map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                app.register_client(&format!("b{i}@example.ru"))
+                    .await
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut answers = std::collections::BTreeMap::new();
+    for t in tries {
+        *answers.entry(t.await.expect("joins")).or_insert(0) += 1;
+    }
+    // Each is counted before its password is hashed: four admitted (created,
+    // or 503 when the hasher is saturated on a loaded machine), the rest refused.
+    let admitted = answers.get(&201).unwrap_or(&0) + answers.get(&503).unwrap_or(&0);
+    assert_eq!((admitted, answers.get(&429)), (4, Some(&8)), "{answers:?}");
+    assert!(answers.contains_key(&201), "{answers:?}");
+}
+
+/// The `hub_refresh` cookie an answer sets: `(value, the whole header)`.
+fn refresh_cookie(res: &reqwest::Response) -> (String, String) {
+    let header = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("hub_refresh="))
+        .expect("a hub_refresh cookie")
+        .to_owned();
+    let value = header["hub_refresh=".len()..]
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    (value, header)
+}
+
+/// A bodiless POST presenting `cookie`, as the SPA sends it.
+async fn post_with_cookie(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .header("cookie", format!("other=1; hub_refresh={cookie}"))
+        .send()
+        .await
+        .expect("request")
+}
+
+#[tokio::test]
+async fn login_sets_the_refresh_token_in_a_strict_http_only_cookie() {
+    let app = TestApp::spawn().await;
+    app.register_client("a@example.ru").await;
+    let res = app.login("a@example.ru", PASSWORD).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let (value, header) = refresh_cookie(&res);
+    for part in [
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+        "Path=/api/v1/auth",
+        "Max-Age=3600",
+    ] {
+        assert!(
+            header.split("; ").any(|p| p == part),
+            "{header} lacks {part}"
+        );
+    }
+    let body: Value = res.json().await.unwrap();
+    // API clients still get it in the body.
+    assert_eq!(body["refresh_token"], value.as_str());
+    assert_eq!(body["email"], "a@example.ru");
+}
+
+#[tokio::test]
+async fn the_cookie_alone_refreshes_and_its_successor_stays_in_the_cookie() {
+    let app = TestApp::spawn().await;
+    app.register_client("a@example.ru").await;
+    let (first, _) = refresh_cookie(&app.login("a@example.ru", PASSWORD).await);
+
+    let res = post_with_cookie(&app, "/api/v1/auth/refresh", &first).await;
+    assert_eq!(res.status(), 200);
+    let (second, _) = refresh_cookie(&res);
+    assert_ne!(second, first);
+    let body: Value = res.json().await.unwrap();
+    assert!(
+        body.get("refresh_token").is_none(),
+        "a page's script never sees a refresh token: {body}"
+    );
+    assert_eq!(body["email"], "a@example.ru");
+    assert_eq!(body["role"], "client");
+    let me = app
+        .get_with_token(
+            "/api/v1/auth/whoami",
+            body["access_token"].as_str().unwrap(),
+        )
+        .await;
+    assert_eq!(me.status(), 200);
+
+    // The spent cookie again: refused, the family revoked, the cookie dropped.
+    let reuse = post_with_cookie(&app, "/api/v1/auth/refresh", &first).await;
+    let (_, cleared) = refresh_cookie(&reuse);
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    assert_problem(reuse, 401, None).await;
+    let after = post_with_cookie(&app, "/api/v1/auth/refresh", &second).await;
+    assert_problem(after, 401, None).await;
+}
+
+#[tokio::test]
+async fn refresh_without_a_token_anywhere_is_401() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/refresh"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 401, None).await;
+    let res = app.post("/api/v1/auth/refresh", &json!({})).await;
+    assert_problem(res, 401, None).await;
+}
+
+#[tokio::test]
+async fn logout_with_the_cookie_revokes_it_and_clears_the_cookie() {
+    let app = TestApp::spawn().await;
+    app.register_client("a@example.ru").await;
+    let (token, _) = refresh_cookie(&app.login("a@example.ru", PASSWORD).await);
+    let res = post_with_cookie(&app, "/api/v1/auth/logout", &token).await;
+    assert_eq!(res.status(), 204);
+    let (value, header) = refresh_cookie(&res);
+    assert!(value.is_empty() && header.contains("Max-Age=0"), "{header}");
+    assert!(header.contains("Path=/api/v1/auth"), "{header}");
+    let res = post_with_cookie(&app, "/api/v1/auth/refresh", &token).await;
+    assert_problem(res, 401, None).await;
+    // Nothing to revoke still clears the cookie.
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/logout"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert!(refresh_cookie(&res).1.contains("Max-Age=0"));
 }

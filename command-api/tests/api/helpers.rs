@@ -67,6 +67,9 @@ impl TestApp {
                 SecretString::from(WEBHOOK_SECRET.to_owned()),
             )
         });
+        // Tests register many accounts from 127.0.0.1; the limit's own
+        // tests set theirs in `configure`.
+        state.registration_limits.per_ip = 1_000_000;
         configure(&mut state);
         let app = build(state.clone());
         tokio::spawn(platform::http::serve(

@@ -1,8 +1,8 @@
-//! Login attempts, idempotency answers and refresh tokens are deleted once
-//! they no longer count; what still counts stays.
+//! Login and registration attempts, idempotency answers and refresh tokens
+//! are deleted once they no longer count; what still counts stays.
 
 use crate::money_support::World;
-use command_api::housekeeping::{Purged, purge};
+use command_api::housekeeping::{Purged, Windows, purge};
 use std::time::Duration;
 
 async fn count(w: &World, table: &str) -> i64 {
@@ -25,6 +25,15 @@ async fn what_no_longer_counts_is_purged_and_the_rest_kept() {
         .execute(pool)
         .await
         .expect("attempt");
+    }
+    for age in ["2 hours", "10 minutes"] {
+        sqlx::query(&format!(
+            "INSERT INTO registration_attempts (ip, attempted_at) \
+             VALUES ('203.0.113.9', now() - interval '{age}')"
+        ))
+        .execute(pool)
+        .await
+        .expect("registration");
     }
     for (key, age) in [("old", "2 days"), ("new", "1 hour")] {
         sqlx::query(&format!(
@@ -52,17 +61,21 @@ async fn what_no_longer_counts_is_purged_and_the_rest_kept() {
     }
     let before = (
         count(&w, "login_attempts").await,
+        count(&w, "registration_attempts").await,
         count(&w, "idempotency_keys").await,
         count(&w, "refresh_tokens").await,
     );
+    let windows = Windows {
+        login: Duration::from_secs(15 * 60),
+        registration: Duration::from_secs(3600),
+    };
 
-    let purged = purge(pool, Duration::from_secs(15 * 60))
-        .await
-        .expect("purged");
+    let purged = purge(pool, windows).await.expect("purged");
     assert_eq!(
         purged,
         Purged {
             login_attempts: 1,
+            registration_attempts: 1,
             idempotency_keys: 1,
             refresh_tokens: 1
         }
@@ -70,16 +83,15 @@ async fn what_no_longer_counts_is_purged_and_the_rest_kept() {
     assert_eq!(
         (
             count(&w, "login_attempts").await,
+            count(&w, "registration_attempts").await,
             count(&w, "idempotency_keys").await,
             count(&w, "refresh_tokens").await,
         ),
-        (before.0 - 1, before.1 - 1, before.2 - 1),
+        (before.0 - 1, before.1 - 1, before.2 - 1, before.3 - 1),
         "what still counts stays"
     );
     assert_eq!(
-        purge(pool, Duration::from_secs(15 * 60))
-            .await
-            .expect("again"),
+        purge(pool, windows).await.expect("again"),
         Purged::default()
     );
 }

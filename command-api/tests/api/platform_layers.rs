@@ -142,3 +142,78 @@ async fn a_wrong_method_is_a_405_problem() {
         .unwrap();
     assert_problem(res, 405, None).await;
 }
+
+/// The security headers every API answer carries.
+fn assert_api_headers(res: &reqwest::Response) {
+    let h = res.headers();
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(
+        h["content-security-policy"],
+        "default-src 'none'; frame-ancestors 'none'"
+    );
+    assert_eq!(h["referrer-policy"], "no-referrer");
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_hsts_only_over_tls() {
+    // Behind the ingress, which says how the browser reached it.
+    let app = TestApp::spawn_with(|s| s.http.trust_forwarded_for = true, command_api::router).await;
+    let login = app.login("nobody@example.ru", "wrong password!").await;
+    assert_eq!(login.status(), 401);
+    assert_api_headers(&login);
+    assert!(!login.headers().contains_key("strict-transport-security"));
+    for path in ["/healthz", "/api/v1/openapi.json", "/no/such/route"] {
+        let plain = app
+            .client
+            .get(app.url(path))
+            .header("x-forwarded-proto", "http")
+            .send()
+            .await
+            .unwrap();
+        assert_api_headers(&plain);
+        assert!(
+            !plain.headers().contains_key("strict-transport-security"),
+            "{path}: no HSTS over plain HTTP"
+        );
+        let tls = app
+            .client
+            .get(app.url(path))
+            .header("x-forwarded-proto", "https")
+            .send()
+            .await
+            .unwrap();
+        assert_api_headers(&tls);
+        assert_eq!(
+            tls.headers()["strict-transport-security"],
+            "max-age=31536000; includeSubDomains",
+            "{path}"
+        );
+    }
+    // The reference page (HTML, its viewer from a CDN) may not be framed.
+    let docs = app
+        .client
+        .get(app.url("/api/v1/docs"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        docs.headers()["content-security-policy"],
+        "frame-ancestors 'none'"
+    );
+    assert_eq!(docs.headers()["x-frame-options"], "DENY");
+}
+
+#[tokio::test]
+async fn an_untrusted_forwarded_proto_earns_no_hsts() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert_api_headers(&res);
+    assert!(!res.headers().contains_key("strict-transport-security"));
+}

@@ -103,6 +103,12 @@ async fn the_parties_and_admins_download_the_same_bytes_as_a_safe_download() {
         assert_eq!(header("content-type").as_deref(), Some("image/png"));
         assert_eq!(header("content-length"), Some(PNG.len().to_string()));
         assert_eq!(header("x-content-type-options").as_deref(), Some("nosniff"));
+        // The download's own policy, not the one the API layer gives JSON.
+        assert_eq!(
+            header("content-security-policy").as_deref(),
+            Some("default-src 'none'; sandbox")
+        );
+        assert_eq!(header("x-frame-options").as_deref(), Some("DENY"));
         assert_eq!(
             header("content-disposition").as_deref(),
             Some(

@@ -136,3 +136,32 @@ async fn probes_metrics_and_unknown_paths() {
     assert_eq!(status, 404);
     assert_eq!(body["type"], "/problems/not-found");
 }
+
+#[tokio::test]
+async fn answers_carry_the_security_headers_and_no_hsts_over_plain_http() {
+    let app = TestApp::spawn().await;
+    for (path, status) in [
+        ("/api/v1/catalog", 200),
+        ("/api/v1/me", 401),
+        ("/nowhere", 404),
+    ] {
+        // Not behind a trusted ingress here: its `X-Forwarded-Proto` is the client's word.
+        let res = app
+            .http
+            .get(app.url(path))
+            .header("x-forwarded-proto", "https")
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), status, "{path}");
+        let h = res.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(
+            h["content-security-policy"], "default-src 'none'; frame-ancestors 'none'",
+            "{path}"
+        );
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert!(!h.contains_key("strict-transport-security"), "{path}");
+    }
+}

@@ -134,9 +134,9 @@ pub(super) async fn refresh_after_401(used_token: &str) -> Result<(), ApiError> 
         // Another call refreshed while this one waited for the lock.
         return Ok(());
     }
-    match refresh_tokens(&current.refresh_token).await {
+    match refresh_tokens().await {
         Ok(tokens) => {
-            session::set(Session::from_tokens(tokens, current.email));
+            session::set(Session::from_tokens(tokens));
             Ok(())
         }
         Err(ApiError::Network) => Err(ApiError::Network),
@@ -145,6 +145,20 @@ pub(super) async fn refresh_after_401(used_token: &str) -> Result<(), ApiError> 
             Err(ApiError::Unauthorized)
         }
     }
+}
+
+/// On start: signs back in with the refresh cookie, if the browser holds a
+/// live one (a reload, a new tab), then marks the restore done either way.
+pub async fn restore_session() {
+    {
+        let _guard = REFRESH_LOCK.lock().await;
+        if session::current().is_none()
+            && let Ok(tokens) = refresh_tokens().await
+        {
+            session::set(Session::from_tokens(tokens));
+        }
+    }
+    session::restored();
 }
 
 /// A call as the signed-in account, refreshing the tokens once on 401.
@@ -220,33 +234,27 @@ pub async fn ensure_fresh_token() -> Result<(), ApiError> {
     authed(Method::GET, "/api/v1/me", None).await.map(drop)
 }
 
-async fn refresh_tokens(refresh_token: &str) -> Result<TokenResponse, ApiError> {
-    let body = serde_json::json!({ "refresh_token": refresh_token });
-    decode(send(Method::POST, "/api/v1/auth/refresh", Some(&body), None).await?).await
+/// `POST /auth/refresh` with no body: the browser sends the HttpOnly refresh
+/// cookie (same origin), and the answer sets its successor.
+async fn refresh_tokens() -> Result<TokenResponse, ApiError> {
+    decode(send(Method::POST, "/api/v1/auth/refresh", None, None).await?).await
 }
 
-/// `POST /auth/login`; stores the session on success.
+/// `POST /auth/login`; keeps the session in memory on success (the refresh
+/// token stays in its HttpOnly cookie).
 pub async fn login(email: &str, password: &str) -> Result<Session, ApiError> {
     let body = serde_json::json!({ "email": email, "password": password });
     let tokens: TokenResponse =
         decode(send(Method::POST, "/api/v1/auth/login", Some(&body), None).await?).await?;
-    let s = Session::from_tokens(tokens, email.to_string());
+    let s = Session::from_tokens(tokens);
     session::set(s.clone());
     Ok(s)
 }
 
-/// `POST /auth/logout` (best effort: the server forgets the refresh token), then forgets the session.
+/// `POST /auth/logout` (best effort: the server revokes the cookie's token
+/// and clears the cookie), then forgets the session.
 pub async fn logout() {
-    if let Some(s) = session::current() {
-        let body = serde_json::json!({ "refresh_token": s.refresh_token });
-        let _ = send(
-            Method::POST,
-            "/api/v1/auth/logout",
-            Some(&body),
-            Some(&s.access_token),
-        )
-        .await;
-    }
+    let _ = send(Method::POST, "/api/v1/auth/logout", None, None).await;
     session::clear();
 }
 

@@ -37,19 +37,20 @@ impl Money {
     }
 }
 
-/// Answer of login and refresh.
+/// Answer of login and refresh. The refresh token the answer may also carry
+/// (for API clients) is not read: the app relies on the HttpOnly cookie.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct TokenResponse {
     /// JWT for `Authorization: Bearer`.
     pub access_token: String,
-    /// Opaque token for `/auth/refresh` and `/auth/logout`.
-    pub refresh_token: String,
     /// Seconds the access token lives.
     pub expires_in: u64,
     /// The account signed in.
     pub account_id: String,
     /// Its role.
     pub role: Role,
+    /// Its e-mail (a reload learns it from the refresh).
+    pub email: String,
 }
 
 /// Company part of a registration.

@@ -7,7 +7,7 @@ use crate::api;
 use crate::api::types::Role;
 use crate::i18n::Strings;
 use crate::routes::Route;
-use crate::session::{self, LANG, SESSION};
+use crate::session::{self, LANG, RESTORING, SESSION};
 
 /// One navigation entry.
 struct NavItem {
@@ -144,8 +144,14 @@ pub fn Shell() -> Element {
     let t = session::t();
     let lang = *LANG.read();
     let current = SESSION.read().clone();
+    let restoring = *RESTORING.read();
 
     let body = match (&current, route.is_public(), route.is_guest_only()) {
+        // A reload signs back in through the refresh cookie: wait for it
+        // rather than bounce a signed-in user to the login page.
+        _ if restoring => rsx! {
+            p { class: "muted", "data-testid": "session-restoring", "aria-busy": "true", "{t.loading}" }
+        },
         (None, false, _) => rsx! { Redirect { to: Route::Login {} } },
         (Some(s), _, true) => rsx! { Redirect { to: home_of(s.role) } },
         _ => rsx! { Outlet::<Route> {} },
