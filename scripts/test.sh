@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test of the workspace against the local PostgreSQL and RabbitMQ, then
-# the browser test (headless Chromium against a real `hub dev`).
+# hostile input (schemathesis against a real `hub dev`) and the browser test
+# (headless Chromium against a real `hub dev`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
@@ -12,4 +13,5 @@ cargo test --workspace --locked --all-targets --exclude relay
 # transactions open on purpose: run them one at a time so they don't stall
 # each other.
 cargo test -p relay --locked --all-targets -- --test-threads=1
+bash tests/schemathesis/run.sh
 bash tests/browser/run.sh

@@ -278,7 +278,7 @@ pub async fn reassign_order(
 /// are cancelled, all in one transaction.
 #[utoipa::path(post, path = "/api/v1/commands/admin/subscriptions/{id}/cancel", tag = "admin",
     params(("id" = uuid::Uuid, Path, description = "the subscription or request"),
-        ("Idempotency-Key" = String, Header, description = "required; same key and body answer the first answer again")),
+        ("Idempotency-Key" = String, Header, description = "required; same key and body answer the first answer again", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$")),
     request_body = ReasonRequest,
     security(("bearer" = [])),
     responses(
@@ -374,7 +374,7 @@ pub async fn extend_deadline(
 /// resolve the complaint instead.
 #[utoipa::path(post, path = "/api/v1/commands/admin/orders/{id}/complete", tag = "admin",
     params(("id" = uuid::Uuid, Path, description = "the order"),
-        ("Idempotency-Key" = String, Header, description = "required; same key and body answer the first answer again")),
+        ("Idempotency-Key" = String, Header, description = "required; same key and body answer the first answer again", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$")),
     request_body = ReasonRequest,
     security(("bearer" = [])),
     responses(

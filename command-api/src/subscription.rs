@@ -81,7 +81,7 @@ fn subscription_error(e: CommandError<SubscriptionError>) -> ApiError {
 /// retry never creates a second one.
 #[utoipa::path(post, path = "/api/v1/commands/subscriptions", tag = "subscriptions",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = String, Header, description = "required; same key and body answer the first answer again")),
+    params(("Idempotency-Key" = String, Header, description = "required; same key and body answer the first answer again", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$")),
     request_body = SubscriptionRequest,
     responses(
         (status = 201, body = SubscriptionCreated),
@@ -331,7 +331,7 @@ fn owned_or_admin(caller: &Caller, subscription: &Subscription) -> bool {
 #[utoipa::path(post, path = "/api/v1/commands/subscriptions/{id}/cancel", tag = "subscriptions",
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "the subscription"),
-        ("Idempotency-Key" = String, Header, description = "required; same key and body answer the first answer again")),
+        ("Idempotency-Key" = String, Header, description = "required; same key and body answer the first answer again", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$")),
     responses(
         (status = 204, description = "cancelled, or scheduled to end with the period"),
         (status = 400, description = "no Idempotency-Key", body = Problem, content_type = "application/problem+json"),

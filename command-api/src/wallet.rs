@@ -91,7 +91,7 @@ pub(crate) fn wallet_error(e: CommandError<WalletError>) -> ApiError {
 /// id); the request and the stored answer commit together.
 #[utoipa::path(post, path = "/api/v1/commands/wallet/top-ups", tag = "wallet",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = String, Header, description = "required; same key and body answer the first answer again")),
+    params(("Idempotency-Key" = String, Header, description = "required; same key and body answer the first answer again", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$")),
     request_body = TopUpRequest,
     responses(
         (status = 201, body = TopUpCreated),
@@ -157,7 +157,7 @@ pub async fn top_up(
 /// settles or refuses it.
 #[utoipa::path(post, path = "/api/v1/commands/wallet/withdrawals", tag = "wallet",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = String, Header, description = "required; same key and body answer the first answer again")),
+    params(("Idempotency-Key" = String, Header, description = "required; same key and body answer the first answer again", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$")),
     request_body = WithdrawalRequest,
     responses(
         (status = 201, body = TransferCreated),

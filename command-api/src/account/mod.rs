@@ -157,6 +157,7 @@ async fn switch(
     request_body = ChangeProfileRequest,
     responses(
         (status = 204, description = "changed"),
+        (status = 404, description = "the token's account has no profile (it was never registered here)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid field or nothing to change", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all, fields(caller = %caller.account_id))]
@@ -186,6 +187,7 @@ pub async fn change_profile(
     request_body = LanguageRequest,
     responses(
         (status = 204, description = "the account reads Hub in this language"),
+        (status = 404, description = "the token's account has no profile (it was never registered here)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "not `ru` or `en`", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all, fields(caller = %caller.account_id))]

@@ -114,7 +114,8 @@ pub async fn add_note(
 /// An admin decides how the frozen escrow is split; the subscription
 /// settles it and the order thaws.
 #[utoipa::path(post, path = "/api/v1/commands/admin/complaints/{id}/resolve", tag = "admin",
-    params(("id" = uuid::Uuid, Path, description = "the complaint")),
+    params(("id" = uuid::Uuid, Path, description = "the complaint"),
+        ("Idempotency-Key" = String, Header, description = "required; same key and body answer the first answer again", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$")),
     request_body = ResolveComplaintRequest,
     security(("bearer" = [])),
     responses(

@@ -4,6 +4,7 @@ mod accept_race;
 mod admin_controls;
 mod attachments;
 mod auth;
+mod authorisation;
 mod blocking;
 mod complaints;
 mod deadlines;

@@ -49,7 +49,7 @@ pub async fn get(
 #[utoipa::path(get, path = "/api/v1/orders/{id}/complaints", tag = "complaints",
     params(("id" = uuid::Uuid, Path, description = "The order"),
            ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-           ("limit" = Option<i64>, Query, description = "1 to 100, default 20")),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 20", minimum = 1, maximum = 100)),
     responses((status = 200, description = "for the parties `notes` is `[]` and `reviewer_id` `null`", body = Page<Complaint>),
               (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
               (status = 401, body = ProblemDoc, content_type = "application/problem+json"),

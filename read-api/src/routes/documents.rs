@@ -161,7 +161,7 @@ fn sees_all(caller: &Caller) -> bool {
 /// The closing documents the caller may see, newest first.
 #[utoipa::path(get, path = "/api/v1/documents", tag = "documents",
     params(("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-           ("limit" = Option<i64>, Query, description = "1 to 100, default 20")),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 20", minimum = 1, maximum = 100)),
     responses((status = 200, body = Page<ClosingDocument>),
               (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
               (status = 401, body = ProblemDoc, content_type = "application/problem+json")),

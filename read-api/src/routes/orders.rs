@@ -52,7 +52,7 @@ pub async fn get(
 #[utoipa::path(get, path = "/api/v1/orders/{id}/messages", tag = "orders",
     params(("id" = Uuid, Path, description = "The order"),
            ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-           ("limit" = Option<i64>, Query, description = "1 to 100, default 20")),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 20", minimum = 1, maximum = 100)),
     responses((status = 200, body = Page<Message>),
               (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
               (status = 401, body = ProblemDoc, content_type = "application/problem+json"),

@@ -24,7 +24,7 @@ fn after(table: &str, at: usize) -> String {
 /// The caller's subscriptions: a client's own, the ones a provider won, all for an admin.
 #[utoipa::path(get, path = "/api/v1/subscriptions", tag = "subscriptions",
     params(("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-           ("limit" = Option<i64>, Query, description = "1 to 100, default 20")),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 20", minimum = 1, maximum = 100)),
     responses((status = 200, body = Page<Subscription>),
               (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
               (status = 401, body = ProblemDoc, content_type = "application/problem+json"),
@@ -65,7 +65,7 @@ pub async fn list(
 /// Open requests a provider may accept: requested, of its service types, not rejected by it.
 #[utoipa::path(get, path = "/api/v1/requests/available", tag = "subscriptions",
     params(("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-           ("limit" = Option<i64>, Query, description = "1 to 100, default 20")),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 20", minimum = 1, maximum = 100)),
     responses((status = 200, body = Page<Subscription>),
               (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
               (status = 401, body = ProblemDoc, content_type = "application/problem+json"),
@@ -145,7 +145,7 @@ pub async fn get(
 #[utoipa::path(get, path = "/api/v1/subscriptions/{id}/orders", tag = "orders",
     params(("id" = Uuid, Path, description = "The subscription"),
            ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-           ("limit" = Option<i64>, Query, description = "1 to 100, default 20")),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 20", minimum = 1, maximum = 100)),
     responses((status = 200, body = Page<Order>),
               (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
               (status = 401, body = ProblemDoc, content_type = "application/problem+json"),

@@ -90,7 +90,7 @@ const HISTORY_SQL: &str = "SELECT e.account_seq AS sequence, \
 /// sees is the one an auditor exports.
 #[utoipa::path(get, path = "/api/v1/wallet/history", tag = "wallet",
     params(("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-           ("limit" = Option<i64>, Query, description = "1 to 100, default 20"),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 20", minimum = 1, maximum = 100),
            ("account" = Option<String>, Query, description = "`wallet` (default) or `payout`")),
     responses((status = 200, body = Page<Movement>),
               (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
@@ -122,7 +122,7 @@ pub async fn history(
 /// The caller's withdrawals, newest first, with where each stands at the bank.
 #[utoipa::path(get, path = "/api/v1/wallet/payouts", tag = "wallet",
     params(("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-           ("limit" = Option<i64>, Query, description = "1 to 100, default 20")),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 20", minimum = 1, maximum = 100)),
     responses((status = 200, body = Page<Payout>),
               (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
               (status = 401, body = ProblemDoc, content_type = "application/problem+json"),

@@ -2,6 +2,7 @@
 
 mod admin;
 mod attachments;
+mod authorisation;
 mod basics;
 mod blocking;
 mod helpers;

@@ -45,7 +45,7 @@ fn contains_pattern(text: &str) -> String {
     params(("role" = Option<String>, Query, description = "`client`, `provider`, `admin` or `auditor`"),
            ("q" = Option<String>, Query, description = "Part of the company name, email or INN, any case (at most 200 characters)"),
            ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-           ("limit" = Option<i64>, Query, description = "1 to 100, default 20")),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 20", minimum = 1, maximum = 100)),
     responses((status = 200, body = Page<AdminAccount>),
               (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
               (status = 401, body = ProblemDoc, content_type = "application/problem+json"),

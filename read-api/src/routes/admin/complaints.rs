@@ -18,9 +18,10 @@ pub const STATUSES: &[&str] = &["filed", "in_review", "resolved", "withdrawn"];
 /// Complaints, newest first, optionally of one `status` and one order. Admins only.
 #[utoipa::path(get, path = "/api/v1/admin/complaints", tag = "admin",
     params(("status" = Option<String>, Query, description = "`filed`, `in_review`, `resolved` or `withdrawn`"),
-           ("order_id" = Option<uuid::Uuid>, Query, description = "Only the complaints about this order"),
+           ("order_id" = Option<String>, Query, description = "Only the complaints about this order: its UUID, hyphenated; empty counts as absent",
+            pattern = r"^$|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
            ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-           ("limit" = Option<i64>, Query, description = "1 to 100, default 20")),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 20", minimum = 1, maximum = 100)),
     responses((status = 200, body = Page<Complaint>),
               (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
               (status = 401, body = ProblemDoc, content_type = "application/problem+json"),

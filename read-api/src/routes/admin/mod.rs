@@ -42,7 +42,14 @@ pub fn flag(q: &HashMap<String, String>, name: &str) -> Result<Option<bool>, Pro
 
 /// A UUID, if given.
 pub fn uuid(q: &HashMap<String, String>, name: &str) -> Result<Option<Uuid>, Problem> {
+    // Only the hyphenated form, as the document's pattern says (`parse`
+    // would take braced, URN and simple forms too).
     q.get(name)
-        .map(|v| v.parse().map_err(|_| bad_param(name, "not a UUID")))
+        .map(|v| {
+            (v.len() == 36)
+                .then(|| v.parse().ok())
+                .flatten()
+                .ok_or_else(|| bad_param(name, "not a UUID"))
+        })
         .transpose()
 }

@@ -19,7 +19,7 @@ pub const STATUSES: &[&str] = &["created", "in_progress", "completed", "cancelle
     params(("status" = Option<String>, Query, description = "`created`, `in_progress`, `completed` or `cancelled`"),
            ("frozen" = Option<bool>, Query, description = "`true`: only orders an open complaint freezes; `false`: only the others"),
            ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-           ("limit" = Option<i64>, Query, description = "1 to 100, default 20")),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 20", minimum = 1, maximum = 100)),
     responses((status = 200, body = Page<Order>),
               (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
               (status = 401, body = ProblemDoc, content_type = "application/problem+json"),

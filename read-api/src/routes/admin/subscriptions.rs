@@ -37,7 +37,7 @@ const OVERDUE: &str = "(s.status = 'overdue' \
     params(("status" = Option<String>, Query, description = "`requested`, `overdue`, `active`, `past_due`, `suspended`, `cancelled`, `expired` or `completed`"),
            ("overdue" = Option<bool>, Query, description = "`true`: only requests nobody accepted by their deadline (status `overdue`, or still `requested` past it); `false`: only the rest"),
            ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-           ("limit" = Option<i64>, Query, description = "1 to 100, default 20")),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 20", minimum = 1, maximum = 100)),
     responses((status = 200, body = Page<Subscription>),
               (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
               (status = 401, body = ProblemDoc, content_type = "application/problem+json"),
