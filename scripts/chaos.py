@@ -120,7 +120,9 @@ class Sink:
         class Server(socketserver.ThreadingTCPServer):
             allow_reuse_address = True
             daemon_threads = True
-            # The mailer opens a connection per mail of a batch at once.
+            # The mailer opens a connection per mail of a batch at once; with
+            # the default backlog (5) some hang half-open (CHAOS_SINK_BACKLOG=5
+            # shows what that did to a mailer without a send deadline).
             request_queue_size = int(os.environ.get("CHAOS_SINK_BACKLOG", "128"))
 
         self.server = Server(("127.0.0.1", 0), Handler)
@@ -723,17 +725,40 @@ def check_ledger(db, hub, env, workdir, checks):
         tail = (out.stdout.strip().splitlines() or [""])[-1]
         checks.figure(f"  hub {' '.join(args[:2])}: exit {out.returncode} {tail}")
         if out.returncode != 0:
-            checks.fail(f"hub {' '.join(args)} failed: {out.stdout[-500:]} {out.stderr[-500:]}")
+            checks.fail(f"hub {' '.join(args)} failed: {out.stdout[-300:]} {first_error(out.stderr)}")
 
 
-def check_mail(db, sink, checks):
+def first_error(stderr):
+    """The lines that say what went wrong (a panic's message, an error), not a backtrace."""
+    lines = stderr.splitlines()
+    for i, line in enumerate(lines):
+        if "panicked" in line or line.startswith("Error"):
+            return " ".join(lines[i:i + 4])
+    return stderr[:500]
+
+
+def check_mail(db, sink, checks, crashes):
     ids = collections.Counter(m["message_id"] for m in sink.mails)
     dups = {k: n for k, n in ids.items() if n > 1}
     sent = db.value("SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL")
     checks.figure(f"  mail: {len(sink.mails)} received by the sink, {len(ids)} distinct Message-IDs, {sent} marked sent")
-    checks.figure(f"  duplicates found: {sum(dups.values()) - len(dups)}")
-    if dups:
-        checks.fail(f"{len(dups)} mails delivered more than once, e.g. {list(dups.items())[:3]}")
+    first = {}
+    for m in sink.mails:
+        first.setdefault(m["message_id"], m["at"])
+    # The mailer marks a mail sent right after the server's 250; a crash in
+    # between resends it (at most a batch, 16, per crash: notifier/src/mailer.rs).
+    # A duplicate whose first copy went out just before a notifier kill or a
+    # service restart is that; any other is a violation.
+    # (The first copy may be recorded just after the kill: the kernel still
+    # delivers what the killed process had written.)
+    explained = [k for k in dups if any(-1 <= at - first[k] <= 5 for at in crashes)]
+    unexplained = [k for k in dups if k not in explained]
+    checks.figure(f"  duplicates found: {sum(dups.values()) - len(dups)} ({len(explained)} resent after a crash"
+                  f" between the server's 250 and the sent mark, {len(unexplained)} otherwise)")
+    if unexplained:
+        checks.fail(f"{len(unexplained)} mails delivered more than once, e.g. {unexplained[:3]}")
+    if len(explained) > 16 * len(crashes):
+        checks.fail(f"{len(explained)} mails resent after {len(crashes)} crashes: more than a batch (16) each")
     if "" in ids:
         checks.fail("mail without a Message-ID")
     marked = {f"<{r[0]}@hub>" for r in db.query("SELECT notification_id FROM mail_outbox WHERE sent_at IS NOT NULL")}
@@ -922,13 +947,14 @@ def main():
             checks.fail(f"{len(gaps)} aggregates not fully projected, e.g. {gaps[:3]}")
         check_beliefs(db, load.beliefs, checks)
         check_half_done(db, checks)
-        check_mail(db, sink, checks)
+        crashes = [stats.t0 + t for t, w in kills if "notifier" in w or "restarted" in w]
+        check_mail(db, sink, checks, crashes)
         check_ledger(db, hub, base_env, workdir, checks)
 
         before = table_digests(db)
         out = subprocess.run([hub, "projections", "rebuild"], env=base_env, capture_output=True, text=True)
         if out.returncode != 0:
-            checks.fail(f"hub projections rebuild failed: {out.stderr[-1000:]}")
+            checks.fail(f"hub projections rebuild failed: {first_error(out.stderr)}")
         after = table_digests(db)
         differ = [t for t in before if before[t] != after[t]]
         checks.figure(f"  read models equal to a fresh rebuild: {len(before) - len(differ)} of {len(before)} tables"
@@ -973,28 +999,25 @@ def main():
                 print(f"  - {v}")
         else:
             print("OK: no violations")
+        if checks.violations and not a.keep:
+            a.keep = True
+            print(f"kept for a look: database {dbname} (drop it with: psql -c 'DROP DATABASE {dbname} WITH (FORCE)')")
         return 1 if checks.violations else 0
     finally:
         stop.set()
         for r in ROLES:
             roles[r].stop()
-        subprocess.run(["rabbitmqctl", "-q", "list_queues", "name"], capture_output=True)
         delete_queues(prefix)
         if not a.keep:
             Db(server).query(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)", retries=5)
 
 
 def delete_queues(prefix):
-    """Removes the run's queues and exchanges (everything named with its prefix)."""
-    for kind in ("queues", "exchanges"):
-        out = subprocess.run(["rabbitmqctl", "-q", f"list_{kind}", "name"], capture_output=True, text=True).stdout
-        for name in out.split():
-            if name.startswith(prefix):
-                verb = "delete_queue" if kind == "queues" else None
-                if verb:
-                    subprocess.run(["rabbitmqctl", "-q", verb, name], capture_output=True)
-                else:
-                    subprocess.run(["rabbitmqadmin", "delete", "exchange", f"name={name}"], capture_output=True)
+    """Removes the run's queues (its exchanges stay: rabbitmqctl cannot delete them)."""
+    out = subprocess.run(["rabbitmqctl", "-q", "list_queues", "name"], capture_output=True, text=True).stdout
+    for name in out.split():
+        if name.startswith(prefix):
+            subprocess.run(["rabbitmqctl", "-q", "delete_queue", name], capture_output=True)
 
 
 if __name__ == "__main__":
