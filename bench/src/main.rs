@@ -102,6 +102,9 @@ enum Bench {
         /// Also write the table (with the machine) to this file.
         #[arg(long)]
         out: Option<std::path::PathBuf>,
+        /// Only these rows, e.g. `--only a,c`.
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
         /// The release `hub` binary [default: $CARGO_TARGET_DIR/release/hub
         /// if it exists, else target/release/hub].
         #[arg(long)]
@@ -260,6 +263,7 @@ async fn main() -> anyhow::Result<()> {
         Bench::All {
             quick,
             out,
+            only,
             hub,
             server,
             broker,
@@ -273,6 +277,7 @@ async fn main() -> anyhow::Result<()> {
                 admin_url: server.database_url,
                 amqp_url: broker.amqp_url,
                 hub,
+                only,
             };
             all::all(&http, &target, &sizes, quick, out).await
         }
@@ -373,7 +378,21 @@ pub(crate) async fn register_many(
         let mut batch = tokio::task::JoinSet::new();
         for &i in chunk {
             let (http, base) = (http.clone(), base.to_owned());
-            batch.spawn(async move { Client::register(&http, &base, i).await });
+            // A loaded machine may time a registration out (password
+            // hashing is slow on purpose): try again as a new client.
+            batch.spawn(async move {
+                let mut attempt = 1;
+                loop {
+                    match Client::register(&http, &base, i).await {
+                        Err(e) if attempt < 3 => {
+                            eprintln!("register (attempt {attempt}): {e:#}");
+                            attempt += 1;
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
+                        outcome => break outcome,
+                    }
+                }
+            });
         }
         while let Some(c) = batch.join_next().await {
             clients.push(c??);

@@ -65,26 +65,34 @@ pub async fn relay(
     sqlx::query(&format!("CREATE DATABASE {name}"))
         .execute(&admin)
         .await?;
-    let conn = bus::connect(amqp_url, "hub-bench-relay").await?;
-    let channel = conn.create_channel().await?;
     let topology = Topology::with_prefix(&format!("bench_relay_{id}."));
     let sink = ConsumerQueue::named("sink", &["#"]);
     let outcome = async {
-        let queue = topology.declare_consumer(&channel, &sink).await?;
+        let queue = {
+            let (conn, channel) = open(amqp_url).await?;
+            let queue = topology.declare_consumer(&channel, &sink).await?;
+            let _ = conn.close(200, "declared".into()).await;
+            queue
+        };
         run(
             &on_database(database_url, &name),
             amqp_url,
             &topology,
-            &conn,
-            &channel,
             &queue,
             events,
         )
         .await
     }
     .await;
-    let deleted = topology.delete(&channel, &[sink]).await;
-    let _ = conn.close(200, "done".into()).await;
+    // Fresh connections for each step: a long append on a loaded machine
+    // may cost an idle one its heartbeat.
+    let deleted = async {
+        let (conn, channel) = open(amqp_url).await?;
+        topology.delete(&channel, &[sink]).await?;
+        let _ = conn.close(200, "done".into()).await;
+        anyhow::Ok(())
+    }
+    .await;
     let dropped = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         .execute(&admin)
         .await;
@@ -95,12 +103,16 @@ pub async fn relay(
     Ok(figures)
 }
 
+async fn open(amqp_url: &str) -> anyhow::Result<(bus::lapin::Connection, Channel)> {
+    let conn = bus::connect(amqp_url, "hub-bench-relay").await?;
+    let channel = conn.create_channel().await?;
+    Ok((conn, channel))
+}
+
 async fn run(
     url: &str,
     amqp_url: &str,
     topology: &Topology,
-    conn: &bus::lapin::Connection,
-    channel: &Channel,
     queue: &str,
     events: u64,
 ) -> anyhow::Result<RelayFigures> {
@@ -136,6 +148,7 @@ async fn run(
     let relay_time = started.elapsed();
     stop.cancel();
     task.await??;
+    let (conn, channel) = open(amqp_url).await?;
     channel
         .queue_purge(queue.into(), QueuePurgeOptions::default())
         .await?;
@@ -209,6 +222,7 @@ async fn run(
     channel
         .queue_purge(queue.into(), QueuePurgeOptions::default())
         .await?;
+    let _ = conn.close(200, "done".into()).await;
     let figures = RelayFigures {
         events,
         relay: relay_time,
