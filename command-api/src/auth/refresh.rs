@@ -1,6 +1,9 @@
 //! Refresh tokens: random, stored only as SHA-256, single use. Each use
 //! issues a sibling in the same family; a used token presented again means
-//! it was stolen (or replayed), so the whole family is revoked.
+//! it was stolen (or replayed), so the whole family is revoked, unless it
+//! comes within [`CONCURRENT_USE`] of its first use: that is two tabs of one
+//! browser refreshing with the same cookie as a session is restored, and
+//! the late one gets a sibling of its own.
 
 use crate::ApiError;
 use base64::Engine;
@@ -40,6 +43,12 @@ pub async fn issue(
     Ok(token)
 }
 
+/// How long after its use a token still gets a sibling instead of counting
+/// as reuse. Every page load refreshes through the cookie, so tabs restored
+/// together present the same token within moments; a thief replaying it
+/// later than this revokes the family as before.
+pub const CONCURRENT_USE: Duration = Duration::from_secs(10);
+
 /// Who a spent refresh token signed in, and its successor.
 #[derive(Debug)]
 pub struct Rotated {
@@ -57,14 +66,18 @@ pub struct Rotated {
 pub async fn rotate(pool: &PgPool, token: &str, ttl: Duration) -> Result<Rotated, ApiError> {
     let h = hash(token);
     let mut tx = pool.begin().await?;
+    // Unused, or used by a concurrent tab within the grace: `used_at` keeps
+    // its first value, so the grace never stretches.
     let spent: Option<(Uuid, Uuid, String, String)> = sqlx::query_as(
-        "UPDATE refresh_tokens r SET used_at = now() FROM credentials c \
-         WHERE r.token_hash = $1 AND r.used_at IS NULL AND NOT r.revoked AND r.expires_at > now() \
+        "UPDATE refresh_tokens r SET used_at = coalesce(r.used_at, now()) FROM credentials c \
+         WHERE r.token_hash = $1 AND NOT r.revoked AND r.expires_at > now() \
+           AND (r.used_at IS NULL OR r.used_at > now() - make_interval(secs => $2)) \
            AND c.account_id = r.account_id \
            AND NOT EXISTS (SELECT 1 FROM blocked_accounts b WHERE b.account_id = r.account_id) \
          RETURNING r.family, r.account_id, c.role, c.email",
     )
     .bind(&h)
+    .bind(CONCURRENT_USE.as_secs_f64())
     .fetch_optional(&mut *tx)
     .await?;
     if let Some((family, account, role, email)) = spent {

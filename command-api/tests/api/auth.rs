@@ -194,6 +194,7 @@ async fn a_reused_refresh_token_is_refused_and_revokes_its_family() {
         .await
         .unwrap();
     let second = rotated["refresh_token"].as_str().unwrap().to_owned();
+    spent_long_ago(&app).await;
 
     let reuse = app
         .post("/api/v1/auth/refresh", &json!({"refresh_token": first}))
@@ -204,6 +205,35 @@ async fn a_reused_refresh_token_is_refused_and_revokes_its_family() {
         .post("/api/v1/auth/refresh", &json!({"refresh_token": second}))
         .await;
     assert_problem(after, 401, None).await;
+}
+
+/// Moves every spent refresh token's use out of the concurrent-tab grace.
+async fn spent_long_ago(app: &TestApp) {
+    sqlx::query(
+        "UPDATE refresh_tokens SET used_at = now() - interval '1 minute' WHERE used_at IS NOT NULL",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn two_tabs_refreshing_with_one_cookie_both_stay_signed_in() {
+    let app = TestApp::spawn().await;
+    app.register_client("a@example.ru").await;
+    let (cookie, _) = refresh_cookie(&app.login("a@example.ru", PASSWORD).await);
+
+    let (a, b) = tokio::join!(
+        post_with_cookie(&app, "/api/v1/auth/refresh", &cookie),
+        post_with_cookie(&app, "/api/v1/auth/refresh", &cookie),
+    );
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
+    let ((next_a, _), (next_b, _)) = (refresh_cookie(&a), refresh_cookie(&b));
+    assert_ne!(next_a, next_b, "each tab gets a token of its own");
+    for next in [next_a, next_b] {
+        let res = post_with_cookie(&app, "/api/v1/auth/refresh", &next).await;
+        assert_eq!(res.status(), 200, "both tabs keep refreshing");
+    }
 }
 
 #[tokio::test]
@@ -554,7 +584,9 @@ async fn the_cookie_alone_refreshes_and_its_successor_stays_in_the_cookie() {
         .await;
     assert_eq!(me.status(), 200);
 
-    // The spent cookie again: refused, the family revoked, the cookie dropped.
+    // The spent cookie again, later than a concurrent tab would: refused,
+    // the family revoked, the cookie dropped.
+    spent_long_ago(&app).await;
     let reuse = post_with_cookie(&app, "/api/v1/auth/refresh", &first).await;
     let (_, cleared) = refresh_cookie(&reuse);
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
