@@ -95,8 +95,17 @@ pub async fn run() -> anyhow::Result<()> {
         })?;
     let addr = listener.local_addr()?;
     let base = format!("http://{addr}");
-
+    // Every role's metrics, once, on a port of their own: `HUB_METRICS__ADDR`
+    // if set, else any free port (dev stacks and test suites run side by
+    // side on one machine); the banner names it.
     let env = platform::Env::from_process();
+    let metrics_addr = if env.get("HUB_METRICS__ADDR").is_some() {
+        platform::MetricsSettings::load(&env)?.addr
+    } else {
+        std::net::SocketAddr::from(([127, 0, 0, 1], 0))
+    };
+    let metrics = crate::roles::serve_metrics(metrics_addr, shutdown.clone()).await?;
+
     // The sandbox acquirer with a secret made per run: both ends of the
     // callback live in this process, so nobody else needs to know it.
     let payments = command_api::payments::PaymentSettings {
@@ -130,8 +139,7 @@ pub async fn run() -> anyhow::Result<()> {
         .merge(read_api::api_routes(queries))
         .merge(crate::dev_clock::router(pool.clone()))
         .merge(crate::dev_mail::router(mail.clone()))
-        .merge(platform::health::router(pool.clone()))
-        .merge(platform::metrics::router());
+        .merge(platform::health::router(pool.clone()));
     let app: Router = platform::http::with_common_layers(api, &settings.http).fallback(spa);
     let stop = shutdown.clone();
     let server = tokio::spawn(platform::http::serve(listener, app, async move {
@@ -152,7 +160,7 @@ pub async fn run() -> anyhow::Result<()> {
     {
         tracing::warn!(%error, "the demo story stopped half-way; the demo pages may look empty");
     }
-    print_banner(&base, &logins);
+    print_banner(&base, metrics, &logins);
 
     server.await??;
     shutdown.cancel();
@@ -258,7 +266,7 @@ fn web_dist() -> PathBuf {
     std::env::var("HUB_WEB__DIST").map_or_else(|_| PathBuf::from("web/dist"), PathBuf::from)
 }
 
-fn print_banner(base: &str, logins: &[seed::Login]) {
+fn print_banner(base: &str, metrics: std::net::SocketAddr, logins: &[seed::Login]) {
     let web_ready = web_dist().join("index.html").exists();
     println!();
     println!("  Hub is running at {base}/");
@@ -268,6 +276,7 @@ fn print_banner(base: &str, logins: &[seed::Login]) {
         );
     }
     println!("  API docs: {base}/api/v1/docs  ·  read side: {base}/api/v1/read/docs");
+    println!("  Metrics of every role (Prometheus): http://{metrics}/metrics");
     println!();
     println!("  Demo logins:");
     for l in logins {

@@ -15,8 +15,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
-/// Wraps `routes` (which should already include [`crate::health::router`]
-/// and [`crate::metrics::router`]) in: request id (outermost, so every
+/// Wraps `routes` (which should already include [`crate::health::router`];
+/// metrics have a listener of their own, [`crate::metrics::serve`]) in: request id (outermost, so every
 /// answer carries it), the request timeout (503 problem), the body size
 /// limit, metrics, and problem+json answers for unknown paths and methods.
 pub fn with_common_layers(routes: Router, settings: &HttpSettings) -> Router {
