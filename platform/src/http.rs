@@ -20,6 +20,9 @@ use tokio::net::TcpListener;
 /// answer carries it), the request timeout (503 problem), the body size
 /// limit, metrics, and problem+json answers for unknown paths and methods.
 pub fn with_common_layers(routes: Router, settings: &HttpSettings) -> Router {
+    // The recorder must exist before the first request is counted, whether
+    // or not the metrics listener has started yet.
+    metrics::handle();
     routes
         .fallback(|| async { Problem::not_found().into_response() })
         .method_not_allowed_fallback(|| async {
