@@ -41,14 +41,14 @@ SECRETS_BY_ROLE = {
 }
 # Least-privilege database logins (DESIGN §9, store/src/roles.rs; created by
 # the init scripts in base/infra/postgres.yaml): each hub role reads its own
-# HUB_DATABASE__URL from hub-secrets; read-api's login is in hub_reader
-# (SELECT only), every other role's in its own group, which may write only
-# that role's tables (store/src/roles.rs GROUPS); the owner of the database
+# HUB_DATABASE__URL from hub-secrets; every role's login is in its own group,
+# which may write only that role's tables (store/src/roles.rs GROUPS; the read
+# API's only its SSE stream tickets); the owner of the database
 # (who alters tables and grants) is for the migration Job and the backup only.
 DATABASE_URL_KEYS = {role: f"database-url-{role}" for role in HUB_ROLES}
 OWNER_URL_KEY = "database-url-owner"
 OWNER_URL_USERS = {"Job/hub-migrate", "CronJob/postgres-backup"}
-GROUP_BY_ROLE = {"read-api": "hub_reader", "command-api": "hub_command_rw", "relay": "hub_relay_rw",
+GROUP_BY_ROLE = {"read-api": "hub_read_rw", "command-api": "hub_command_rw", "relay": "hub_relay_rw",
                  "projections": "hub_projections_rw", "processes": "hub_processes_rw",
                  "notifier": "hub_notifier_rw"}
 INITDB = "/docker-entrypoint-initdb.d"
@@ -322,11 +322,11 @@ class Checks:
                      for key in list(DATABASE_URL_KEYS.values()) + [OWNER_URL_KEY]}
             assert len(set(users.values())) == len(users), f"{label}: two URLs share a login: {users}"
 
-    def test_read_api_logs_in_as_the_reader_and_the_others_as_writers(self):
+    def test_every_role_logs_in_in_its_own_group(self):
         init = init_scripts(self.dev)
         roles_rs = open(os.path.join(ROOT, "store", "src", "roles.rs")).read()
         code_groups = set(re.findall(r'name: "(hub_[a-z_]+_rw)"', roles_rs))
-        assert code_groups == set(GROUP_BY_ROLE.values()) - {"hub_reader"}, code_groups
+        assert code_groups == set(GROUP_BY_ROLE.values()), code_groups
         assert init["groups"] == code_groups | {"hub_writer", "hub_reader"}, init["groups"]
         owner = init["owner"][0]
         assert owner not in init["logins"], f"the owner {owner} is in a group"
@@ -338,7 +338,13 @@ class Checks:
                 group = init["logins"][user][0]
                 assert group == GROUP_BY_ROLE[role], f"{label}: {role}'s login {user} is in {group}"
             reader = url_user_password(secrets["hub-secrets"][DATABASE_URL_KEYS["read-api"]])[0]
-            assert init["logins"][reader][0] == "hub_reader", f"{label}: read-api is not the reader"
+            assert init["logins"][reader][0] == "hub_read_rw", f"{label}: read-api is not in its own group"
+        # The read API's group writes its stream tickets and nothing else.
+        read_api = re.search(r"pub const READ_API: Group = Group \{(.*?)\n\};", roles_rs, re.S).group(1)
+        assert 'inserts: &["stream_tickets"]' in read_api and 'deletes: &["stream_tickets"]' in read_api, read_api
+        for field in ("tables", "updates"):
+            assert f"{field}: &[]," in read_api, f"read-api's group {field}: {read_api}"
+        assert "appends_events: false" in read_api and "read_models: false" in read_api
 
     def test_only_the_migration_and_the_backup_use_the_owners_url(self):
         for overlay, docs in self.overlays.items():

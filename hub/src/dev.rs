@@ -21,8 +21,8 @@ pub async fn run() -> anyhow::Result<()> {
     check_services(&db_url, &amqp).await?;
     crate::roles::migrate_at(&db_url).await?;
     // Every role below logs in as what it may do, as in the cluster: each
-    // in its own group (store::roles), the read API as a reader; only the
-    // migration owns.
+    // in its own group (store::roles), the read API too; only the migration
+    // owns.
     let read_url = least_privilege(&db_url).await?;
     let login = |group: store::roles::Group| store::roles::url_as(&db_url, group.dev_login);
     let topology = topology()?;
@@ -130,8 +130,16 @@ pub async fn run() -> anyhow::Result<()> {
     });
     // The same movable clock the process managers read.
     commands.clock = store::clock::DevClock::start(pool.clone()).await?;
-    let queries = read_api::AppState::new(read_pool, &settings.auth, settings.http.clone());
+    let queries = read_api::AppState::new(read_pool, &settings.auth, settings.http.clone())
+        .with_streams(read_api::events::limits::StreamSettings::load(&env)?);
     let events = queries.events.clone();
+    roles.spawn({
+        let (pool, token) = (queries.pool.clone(), shutdown.clone());
+        async move {
+            read_api::events::tickets::housekeeping(pool, token.cancelled_owned()).await;
+            Ok(())
+        }
+    });
     // One router, as the Ingress splits the paths: `/api/v1/auth/`,
     // `/api/v1/commands/` and `/api/v1/payments/` are command-api's, the rest
     // of `/api/v1/` read-api's.
@@ -174,7 +182,7 @@ pub async fn run() -> anyhow::Result<()> {
 }
 
 /// Creates `hub dev`'s logins (one per role's group, and `hub_read`, a
-/// reader) and grants the groups; returns the reader's URL.
+/// reader) and grants the groups; returns the read API's URL.
 async fn least_privilege(db_url: &str) -> anyhow::Result<String> {
     let owner = store::connect(db_url, 1).await?;
     store::roles::ensure_dev_roles(&owner).await.context(
@@ -182,7 +190,10 @@ async fn least_privilege(db_url: &str) -> anyhow::Result<String> {
     )?;
     store::roles::grant(&owner).await?;
     owner.close().await;
-    Ok(store::roles::url_as(db_url, store::roles::DEV_READER_LOGIN))
+    Ok(store::roles::url_as(
+        db_url,
+        store::roles::READ_API.dev_login,
+    ))
 }
 
 /// Fails with a message that says how to start whatever does not answer.
