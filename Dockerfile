@@ -36,7 +36,9 @@ COPY --from=builder /usr/local/bin/hub /usr/local/bin/hub
 # Numeric, so Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001
 ENV HUB_LOG_FORMAT=json \
-    HUB_HTTP__ADDR=0.0.0.0:8080
-EXPOSE 8080
+    HUB_HTTP__ADDR=0.0.0.0:8080 \
+    HUB_METRICS__ADDR=0.0.0.0:9090
+# 8080: the API (or a worker's probes); 9090: Prometheus metrics only.
+EXPOSE 8080 9090
 ENTRYPOINT ["/usr/local/bin/hub"]
 CMD ["--help"]

@@ -196,11 +196,10 @@ pub fn command_routes(state: &AppState) -> Router<AppState> {
 }
 
 /// The whole command-api role: API routes, OpenAPI and its UI, `/healthz`,
-/// `/readyz`, `/metrics`, wrapped in [`platform::http::with_common_layers`].
+/// `/readyz`, wrapped in [`platform::http::with_common_layers`]. Not
+/// `/metrics`: that has its own listener ([`platform::metrics::serve`]).
 pub fn router(state: AppState) -> Router {
     let http = state.http.clone();
-    let routes = api_routes(state.clone())
-        .merge(platform::health::router(state.pool.clone()))
-        .merge(platform::metrics::router());
+    let routes = api_routes(state.clone()).merge(platform::health::router(state.pool.clone()));
     platform::http::with_common_layers(routes, &http)
 }

@@ -22,9 +22,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 K8S = os.path.join(ROOT, "deploy", "k8s")
 
 # The hub roles (hub/src/main.rs) and what each needs, as read in the code:
-# every role serves /healthz, /readyz and /metrics on HUB_HTTP__ADDR (the
-# workers on their own small listener, hub/src/roles.rs serve_health); the two
-# APIs also serve their routes there and touch no broker; the four workers
+# every role serves /healthz and /readyz on HUB_HTTP__ADDR (the workers on
+# their own small listener, hub/src/roles.rs serve_health) and /metrics on
+# HUB_METRICS__ADDR, a port of its own (serve_metrics); the two APIs also
+# serve their routes on HUB_HTTP__ADDR and touch no broker; the four workers
 # consume or publish on RabbitMQ.
 HTTP_ROLES = ["command-api", "read-api"]
 WORKER_ROLES = ["relay", "projections", "processes", "notifier"]
@@ -40,14 +41,14 @@ SECRETS_BY_ROLE = {
 }
 # Least-privilege database logins (DESIGN §9, store/src/roles.rs; created by
 # the init scripts in base/infra/postgres.yaml): each hub role reads its own
-# HUB_DATABASE__URL from hub-secrets; read-api's login is in hub_reader
-# (SELECT only), every other role's in its own group, which may write only
-# that role's tables (store/src/roles.rs GROUPS); the owner of the database
+# HUB_DATABASE__URL from hub-secrets; every role's login is in its own group,
+# which may write only that role's tables (store/src/roles.rs GROUPS; the read
+# API's only its SSE stream tickets); the owner of the database
 # (who alters tables and grants) is for the migration Job and the backup only.
 DATABASE_URL_KEYS = {role: f"database-url-{role}" for role in HUB_ROLES}
 OWNER_URL_KEY = "database-url-owner"
 OWNER_URL_USERS = {"Job/hub-migrate", "CronJob/postgres-backup"}
-GROUP_BY_ROLE = {"read-api": "hub_reader", "command-api": "hub_command_rw", "relay": "hub_relay_rw",
+GROUP_BY_ROLE = {"read-api": "hub_read_rw", "command-api": "hub_command_rw", "relay": "hub_relay_rw",
                  "projections": "hub_projections_rw", "processes": "hub_processes_rw",
                  "notifier": "hub_notifier_rw"}
 INITDB = "/docker-entrypoint-initdb.d"
@@ -189,7 +190,8 @@ class Checks:
             for role in HUB_ROLES:
                 c = deployments[role]["spec"]["template"]["spec"]["containers"][0]
                 where = f"{overlay}: {role}"
-                assert c["ports"] == [{"name": "http", "containerPort": 8080}], f"{where} ports"
+                assert c["ports"] == [{"name": "http", "containerPort": 8080},
+                                      {"name": "metrics", "containerPort": 9090}], f"{where} ports"
                 assert any(s.get("configMapRef", {}).get("name", "").startswith("hub-config")
                            for s in c.get("envFrom", [])), f"{where} does not get HUB_HTTP__ADDR from hub-config"
                 assert "HUB_HTTP__ADDR" not in env_of(c), f"{where} overrides HUB_HTTP__ADDR"
@@ -204,6 +206,43 @@ class Checks:
                         for p in ("startupProbe", "readinessProbe", "livenessProbe")}
             for role in HUB_ROLES:
                 assert timings(role) == timings("command-api"), f"{overlay}: {role} probe timings {timings(role)}"
+
+    def test_metrics_have_their_own_port_that_only_prometheus_reaches(self):
+        for overlay, docs in self.overlays.items():
+            config = next(iter(by_kind(docs, "ConfigMap")[n] for n in by_kind(docs, "ConfigMap")
+                               if n.startswith("hub-config-")))
+            assert config["data"]["HUB_METRICS__ADDR"] == "0.0.0.0:9090", f"{overlay}: HUB_METRICS__ADDR"
+            deployments = by_kind(docs, "Deployment")
+            for role in HUB_ROLES:
+                template = deployments[role]["spec"]["template"]
+                where = f"{overlay}: {role}"
+                assert template["metadata"]["labels"].get("hub/metrics") == "true", f"{where}: no hub/metrics label"
+                ann = template["metadata"].get("annotations", {})
+                assert (ann.get("prometheus.io/scrape"), ann.get("prometheus.io/port"), ann.get("prometheus.io/path")) \
+                    == ("true", "9090", "/metrics"), f"{where}: scrape annotations {ann}"
+                c = template["spec"]["containers"][0]
+                assert "HUB_METRICS__ADDR" not in env_of(c), f"{where} overrides HUB_METRICS__ADDR"
+            scraped = sorted(n for _, spec, labels in pod_templates(docs) if labels.get("hub/metrics") == "true"
+                             for n in [spec["containers"][0]["name"]])
+            assert scraped == sorted(HUB_ROLES), f"{overlay}: hub/metrics on {scraped}"
+            # Neither a Service nor the Ingress leads to the metrics port.
+            for name, svc in by_kind(docs, "Service").items():
+                for p in svc["spec"]["ports"]:
+                    assert p["targetPort"] != "metrics" and p.get("port") != 9090, f"{overlay}: Service {name} exposes metrics"
+            policies = by_kind(docs, "NetworkPolicy")
+            ingress_ports = {p["port"] for rule in policies["from-ingress-controller"]["spec"]["ingress"]
+                             for p in rule["ports"]}
+            assert ingress_ports == {8080}, f"{overlay}: the ingress controller reaches {ingress_ports}"
+            scrape = policies["metrics-scrape"]["spec"]
+            assert scrape["podSelector"] == {"matchLabels": {"hub/metrics": "true"}}
+            assert scrape["policyTypes"] == ["Ingress"]
+            assert [p for rule in scrape["ingress"] for p in rule["ports"]] == [{"protocol": "TCP", "port": 9090}]
+            for rule in scrape["ingress"]:
+                assert all("namespaceSelector" in f for f in rule["from"]), f"{overlay}: metrics-scrape admits {rule}"
+            for name, pol in policies.items():
+                for rule in pol["spec"].get("ingress", []):
+                    if any(p.get("port") == 9090 for p in rule.get("ports", [])):
+                        assert name == "metrics-scrape", f"{overlay}: {name} admits traffic to 9090"
 
     def test_http_roles_drain_before_stopping(self):
         for overlay, docs in self.overlays.items():
@@ -283,11 +322,11 @@ class Checks:
                      for key in list(DATABASE_URL_KEYS.values()) + [OWNER_URL_KEY]}
             assert len(set(users.values())) == len(users), f"{label}: two URLs share a login: {users}"
 
-    def test_read_api_logs_in_as_the_reader_and_the_others_as_writers(self):
+    def test_every_role_logs_in_in_its_own_group(self):
         init = init_scripts(self.dev)
         roles_rs = open(os.path.join(ROOT, "store", "src", "roles.rs")).read()
         code_groups = set(re.findall(r'name: "(hub_[a-z_]+_rw)"', roles_rs))
-        assert code_groups == set(GROUP_BY_ROLE.values()) - {"hub_reader"}, code_groups
+        assert code_groups == set(GROUP_BY_ROLE.values()), code_groups
         assert init["groups"] == code_groups | {"hub_writer", "hub_reader"}, init["groups"]
         owner = init["owner"][0]
         assert owner not in init["logins"], f"the owner {owner} is in a group"
@@ -299,7 +338,13 @@ class Checks:
                 group = init["logins"][user][0]
                 assert group == GROUP_BY_ROLE[role], f"{label}: {role}'s login {user} is in {group}"
             reader = url_user_password(secrets["hub-secrets"][DATABASE_URL_KEYS["read-api"]])[0]
-            assert init["logins"][reader][0] == "hub_reader", f"{label}: read-api is not the reader"
+            assert init["logins"][reader][0] == "hub_read_rw", f"{label}: read-api is not in its own group"
+        # The read API's group writes its stream tickets and nothing else.
+        read_api = re.search(r"pub const READ_API: Group = Group \{(.*?)\n\};", roles_rs, re.S).group(1)
+        assert 'inserts: &["stream_tickets"]' in read_api and 'deletes: &["stream_tickets"]' in read_api, read_api
+        for field in ("tables", "updates"):
+            assert f"{field}: &[]," in read_api, f"read-api's group {field}: {read_api}"
+        assert "appends_events: false" in read_api and "read_models: false" in read_api
 
     def test_only_the_migration_and_the_backup_use_the_owners_url(self):
         for overlay, docs in self.overlays.items():

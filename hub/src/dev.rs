@@ -25,8 +25,8 @@ pub async fn run() -> anyhow::Result<()> {
     check_services(&db_url, &amqp).await?;
     crate::roles::migrate_at(&db_url).await?;
     // Every role below logs in as what it may do, as in the cluster: each
-    // in its own group (store::roles), the read API as a reader; only the
-    // migration owns.
+    // in its own group (store::roles), the read API too; only the migration
+    // owns.
     let read_url = least_privilege(&db_url).await?;
     let login = |group: store::roles::Group| store::roles::url_as(&db_url, group.dev_login);
     let topology = topology()?;
@@ -99,8 +99,17 @@ pub async fn run() -> anyhow::Result<()> {
         })?;
     let addr = listener.local_addr()?;
     let base = format!("http://{addr}");
-
+    // Every role's metrics, once, on a port of their own: `HUB_METRICS__ADDR`
+    // if set, else any free port (dev stacks and test suites run side by
+    // side on one machine); the banner names it.
     let env = platform::Env::from_process();
+    let metrics_addr = if env.get("HUB_METRICS__ADDR").is_some() {
+        platform::MetricsSettings::load(&env)?.addr
+    } else {
+        std::net::SocketAddr::from(([127, 0, 0, 1], 0))
+    };
+    let metrics = crate::roles::serve_metrics(metrics_addr, shutdown.clone()).await?;
+
     // The sandbox acquirer with a secret made per run: both ends of the
     // callback live in this process, so nobody else needs to know it.
     let payments = command_api::payments::PaymentSettings {
@@ -135,8 +144,16 @@ pub async fn run() -> anyhow::Result<()> {
     });
     // The same movable clock the process managers read.
     commands.clock = store::clock::DevClock::start(pool.clone()).await?;
-    let queries = read_api::AppState::new(read_pool, &settings.auth, settings.http.clone());
+    let queries = read_api::AppState::new(read_pool, &settings.auth, settings.http.clone())
+        .with_streams(read_api::events::limits::StreamSettings::load(&env)?);
     let events = queries.events.clone();
+    roles.spawn({
+        let (pool, token) = (queries.pool.clone(), shutdown.clone());
+        async move {
+            read_api::events::tickets::housekeeping(pool, token.cancelled_owned()).await;
+            Ok(())
+        }
+    });
     // One router, as the Ingress splits the paths: `/api/v1/auth/`,
     // `/api/v1/commands/` and `/api/v1/payments/` are command-api's, the rest
     // of `/api/v1/` read-api's.
@@ -144,8 +161,7 @@ pub async fn run() -> anyhow::Result<()> {
         .merge(read_api::api_routes(queries))
         .merge(crate::dev_clock::router(pool.clone()))
         .merge(crate::dev_mail::router(mail.clone()))
-        .merge(platform::health::router(pool.clone()))
-        .merge(platform::metrics::router());
+        .merge(platform::health::router(pool.clone()));
     let app: Router = platform::http::with_common_layers(api, &settings.http).fallback(spa);
     let stop = shutdown.clone();
     let server = tokio::spawn(platform::http::serve(listener, app, async move {
@@ -166,7 +182,7 @@ pub async fn run() -> anyhow::Result<()> {
     {
         tracing::warn!(%error, "the demo story stopped half-way; the demo pages may look empty");
     }
-    print_banner(&base, &logins);
+    print_banner(&base, metrics, &logins);
 
     server.await??;
     shutdown.cancel();
@@ -180,7 +196,7 @@ pub async fn run() -> anyhow::Result<()> {
 }
 
 /// Creates `hub dev`'s logins (one per role's group, and `hub_read`, a
-/// reader) and grants the groups; returns the reader's URL.
+/// reader) and grants the groups; returns the read API's URL.
 async fn least_privilege(db_url: &str) -> anyhow::Result<String> {
     let owner = store::connect(db_url, 1).await?;
     store::roles::ensure_dev_roles(&owner).await.context(
@@ -188,7 +204,10 @@ async fn least_privilege(db_url: &str) -> anyhow::Result<String> {
     )?;
     store::roles::grant(&owner).await?;
     owner.close().await;
-    Ok(store::roles::url_as(db_url, store::roles::DEV_READER_LOGIN))
+    Ok(store::roles::url_as(
+        db_url,
+        store::roles::READ_API.dev_login,
+    ))
 }
 
 /// Fails with a message that says how to start whatever does not answer.
@@ -277,7 +296,7 @@ fn web_dist() -> PathBuf {
     std::env::var("HUB_WEB__DIST").map_or_else(|_| PathBuf::from("web/dist"), PathBuf::from)
 }
 
-fn print_banner(base: &str, logins: &[seed::Login]) {
+fn print_banner(base: &str, metrics: std::net::SocketAddr, logins: &[seed::Login]) {
     let web_ready = web_dist().join("index.html").exists();
     println!();
     println!("  Hub is running at {base}/");
@@ -287,6 +306,7 @@ fn print_banner(base: &str, logins: &[seed::Login]) {
         );
     }
     println!("  API docs: {base}/api/v1/docs  ·  read side: {base}/api/v1/read/docs");
+    println!("  Metrics of every role (Prometheus): http://{metrics}/metrics");
     println!();
     println!("  Demo logins:");
     for l in logins {

@@ -20,20 +20,45 @@ pub fn shutdown_token() -> CancellationToken {
     token
 }
 
-/// A worker role's own small HTTP listener on `HUB_HTTP__ADDR`: `/healthz`,
-/// `/readyz` (PostgreSQL answers) and `/metrics`, for the cluster's probes
-/// and Prometheus. It stops with `shutdown`.
+/// The role's metrics listener on `addr` (`HUB_METRICS__ADDR`), for
+/// Prometheus only: it is not the API's port, so the Ingress never routes to
+/// it. Binds now (a taken port fails the start, naming the variable), serves
+/// until `shutdown`; returns the bound address.
+pub async fn serve_metrics(
+    addr: std::net::SocketAddr,
+    shutdown: CancellationToken,
+) -> anyhow::Result<std::net::SocketAddr> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} (HUB_METRICS__ADDR)"))?;
+    let bound = listener.local_addr()?;
+    tracing::info!(addr = %bound, "metrics listening");
+    tokio::spawn(async move {
+        let stopped = async move { shutdown.cancelled().await };
+        if let Err(error) = platform::metrics::serve(listener, stopped).await {
+            tracing::error!(%error, "metrics listener stopped");
+        }
+    });
+    Ok(bound)
+}
+
+/// [`serve_metrics`] on `HUB_METRICS__ADDR` (default `127.0.0.1:9090`).
+async fn metrics(shutdown: CancellationToken) -> anyhow::Result<()> {
+    let settings = platform::MetricsSettings::load(&platform::Env::from_process())?;
+    serve_metrics(settings.addr, shutdown).await.map(drop)
+}
+
+/// A worker role's own small HTTP listener on `HUB_HTTP__ADDR`: `/healthz`
+/// and `/readyz` (PostgreSQL answers), for the cluster's probes. It stops
+/// with `shutdown`.
 async fn serve_health(shutdown: CancellationToken) -> anyhow::Result<()> {
-    let raw = std::env::var("HUB_HTTP__ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
-    let addr: std::net::SocketAddr = raw
-        .parse()
-        .with_context(|| format!("HUB_HTTP__ADDR must be host:port, not {raw:?}"))?;
+    let addr = platform::HttpSettings::load(&platform::Env::from_process())?.addr;
     let pool = store::connect(&required_database_url()?, 1).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr} (HUB_HTTP__ADDR)"))?;
-    tracing::info!(addr = %listener.local_addr()?, "health and metrics listening");
-    let app = platform::health::router(pool).merge(platform::metrics::router());
+    tracing::info!(addr = %listener.local_addr()?, "health listening");
+    let app = platform::health::router(pool);
     tokio::spawn(async move {
         let stopped = async move { shutdown.cancelled().await };
         if let Err(error) = platform::http::serve(listener, app, stopped).await {
@@ -43,10 +68,12 @@ async fn serve_health(shutdown: CancellationToken) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The shutdown token of a worker role, with its health listener started.
+/// The shutdown token of a worker role, with its health and metrics
+/// listeners started.
 async fn worker() -> anyhow::Result<CancellationToken> {
     let shutdown = shutdown_token();
     serve_health(shutdown.clone()).await?;
+    metrics(shutdown.clone()).await?;
     Ok(shutdown)
 }
 
@@ -89,6 +116,7 @@ pub async fn command_api() -> anyhow::Result<()> {
     state.attachments = command_api::attachment::AttachmentSettings::load(&env)?;
     state.registration_limits = command_api::RegistrationLimits::load(&env)?;
     let shutdown = shutdown_token();
+    metrics(shutdown.clone()).await?;
     tokio::spawn(command_api::housekeeping::run(
         state.pool.clone(),
         command_api::housekeeping::Windows::of(&state),
@@ -105,7 +133,10 @@ pub async fn command_api() -> anyhow::Result<()> {
 
 /// The HTTP query side.
 pub async fn read_api() -> anyhow::Result<()> {
-    read_api::run(http_settings(false)?, platform::shutdown::signal()).await?;
+    let settings = http_settings(false)?;
+    let shutdown = shutdown_token();
+    metrics(shutdown.clone()).await?;
+    read_api::run(settings, async move { shutdown.cancelled().await }).await?;
     Ok(())
 }
 

@@ -33,6 +33,7 @@ impl Notifier {
         let child = Command::new(env!("CARGO_BIN_EXE_hub"))
             .arg("notifier")
             .env("HUB_HTTP__ADDR", format!("127.0.0.1:{port}"))
+            .env("HUB_METRICS__ADDR", "127.0.0.1:0")
             .env("HUB_DATABASE__URL", db_url)
             .env(
                 "HUB_AMQP__URL",

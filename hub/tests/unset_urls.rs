@@ -24,6 +24,7 @@ fn without_urls(role: &str) -> std::process::Output {
             "http://127.0.0.1:1/api/v1/payments/webhook",
         )
         .env("HUB_HTTP__ADDR", "127.0.0.1:0")
+        .env("HUB_METRICS__ADDR", "127.0.0.1:0")
         .output()
         .expect("run hub")
 }

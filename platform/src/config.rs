@@ -172,6 +172,31 @@ impl HttpSettings {
     }
 }
 
+/// Where Prometheus scrapes: a listener of its own, never the public API's
+/// port (the Ingress routes every path of that to the world).
+#[derive(Debug, Clone)]
+pub struct MetricsSettings {
+    /// `HUB_METRICS__ADDR`, default `127.0.0.1:9090` (set `0.0.0.0:9090` in a container).
+    pub addr: SocketAddr,
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 9090)),
+        }
+    }
+}
+
+impl MetricsSettings {
+    /// Reads `HUB_METRICS__*`.
+    pub fn load(env: &Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            addr: env.parse_or("HUB_METRICS__ADDR", Self::default().addr)?,
+        })
+    }
+}
+
 /// Access tokens.
 #[derive(Debug, Clone)]
 pub struct AuthSettings {
@@ -276,6 +301,23 @@ mod tests {
         let err =
             Settings::load(&Env::from_pairs([("HUB_AUTH__JWT_SECRET", "short")])).unwrap_err();
         assert!(err.to_string().starts_with("HUB_AUTH__JWT_SECRET:"));
+    }
+
+    #[test]
+    fn metrics_listen_on_their_own_port() {
+        assert_eq!(
+            MetricsSettings::load(&Env::default())
+                .unwrap()
+                .addr
+                .to_string(),
+            "127.0.0.1:9090"
+        );
+        let s = MetricsSettings::load(&Env::from_pairs([("HUB_METRICS__ADDR", "0.0.0.0:9100")]))
+            .unwrap();
+        assert_eq!(s.addr.to_string(), "0.0.0.0:9100");
+        let err =
+            MetricsSettings::load(&Env::from_pairs([("HUB_METRICS__ADDR", "9090")])).unwrap_err();
+        assert!(err.to_string().starts_with("HUB_METRICS__ADDR:"), "{err}");
     }
 
     #[test]

@@ -15,13 +15,16 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
-/// Wraps `routes` (which should already include [`crate::health::router`]
-/// and [`crate::metrics::router`]) in: request id (outermost, so every
-/// answer carries it), security headers (on every answer, timeouts and
-/// unknown paths included; [`crate::security_headers`]), the request timeout
-/// (503 problem), the body size limit, metrics, and problem+json answers for
-/// unknown paths and methods.
+/// Wraps `routes` (which should already include [`crate::health::router`];
+/// metrics have a listener of their own, [`crate::metrics::serve`]) in:
+/// request id (outermost, so every answer carries it), security headers (on
+/// every answer, timeouts and unknown paths included;
+/// [`crate::security_headers`]), the request timeout (503 problem), the body
+/// size limit, metrics, and problem+json answers for unknown paths and methods.
 pub fn with_common_layers(routes: Router, settings: &HttpSettings) -> Router {
+    // The recorder must exist before the first request is counted, whether
+    // or not the metrics listener has started yet.
+    metrics::handle();
     routes
         .fallback(|| async { Problem::not_found().into_response() })
         .method_not_allowed_fallback(|| async {

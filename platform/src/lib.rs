@@ -24,7 +24,9 @@ pub mod telemetry;
 pub use auth::{Caller, Claims, TokenError, TokenKeys};
 pub use blocklist::Blocklist;
 pub use client_ip::ClientIp;
-pub use config::{AuthSettings, ConfigError, DatabaseSettings, Env, HttpSettings, Settings};
+pub use config::{
+    AuthSettings, ConfigError, DatabaseSettings, Env, HttpSettings, MetricsSettings, Settings,
+};
 pub use json::Json;
 pub use problem::{FieldError, Problem};
 pub use request_id::RequestId;

@@ -1,6 +1,9 @@
 //! Prometheus metrics: `http_requests_total{method,route,status}` and the
-//! `http_request_duration_seconds{method,route}` histogram, at `GET /metrics`.
+//! `http_request_duration_seconds{method,route}` histogram, at `GET /metrics`
+//! on a listener of their own ([`serve`], `HUB_METRICS__ADDR`), never on the
+//! public API's port: the Ingress sends every path of that to the world.
 
+use crate::problem::Problem;
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
 use axum::http::header;
@@ -8,8 +11,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::future::Future;
 use std::sync::OnceLock;
 use std::time::Instant;
+use tokio::net::TcpListener;
 
 const DURATION: &str = "http_request_duration_seconds";
 const BUCKETS: [f64; 12] = [
@@ -33,20 +38,30 @@ pub fn handle() -> &'static PrometheusHandle {
     })
 }
 
-/// `GET /metrics` in the Prometheus text format.
-pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
+/// `GET /metrics` in the Prometheus text format; anything else is a 404.
+pub fn router() -> Router {
     let handle = handle();
-    Router::new().route(
-        "/metrics",
-        get(move || async move {
-            handle.run_upkeep();
-            (
-                [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-                handle.render(),
-            )
-                .into_response()
-        }),
-    )
+    Router::new()
+        .route(
+            "/metrics",
+            get(move || async move {
+                handle.run_upkeep();
+                (
+                    [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+                    handle.render(),
+                )
+                    .into_response()
+            }),
+        )
+        .fallback(|| async { Problem::not_found().into_response() })
+}
+
+/// Serves [`router`] on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    crate::http::serve(listener, router(), shutdown).await
 }
 
 /// Middleware counting requests and timing them by matched route (not raw

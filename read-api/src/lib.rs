@@ -1,7 +1,8 @@
 //! Hub's query side over HTTP: `GET /api/v1/...` over the read models in
 //! schema `read` (DESIGN §8), cursor-paginated, with visibility checked in
 //! every query (DESIGN §7), and live changes over server-sent events at
-//! `/api/v1/events/stream`, fed by one `LISTEN hub_changes` per process.
+//! `/api/v1/events/stream`, fed by one `LISTEN hub_changes` per process and
+//! opened by browsers with one-time tickets (`POST /api/v1/events/tickets`).
 //!
 //! [`router`] builds the whole role; [`api_routes`] only the API, for `hub dev`
 //! to mount; [`run`] serves it until shutdown.
@@ -44,12 +45,11 @@ pub fn api_routes(state: AppState) -> Router {
 }
 
 /// The whole read-api role: API routes, OpenAPI and its UI, `/healthz`,
-/// `/readyz`, `/metrics`, wrapped in [`platform::http::with_common_layers`].
+/// `/readyz`, wrapped in [`platform::http::with_common_layers`]. Not
+/// `/metrics`: that has its own listener ([`platform::metrics::serve`]).
 pub fn router(state: AppState) -> Router {
     let http = state.http.clone();
-    let routes = api_routes(state.clone())
-        .merge(platform::health::router(state.pool.clone()))
-        .merge(platform::metrics::router());
+    let routes = api_routes(state.clone()).merge(platform::health::router(state.pool.clone()));
     platform::http::with_common_layers(routes, &http)
 }
 
@@ -67,9 +67,10 @@ pub enum RunError {
     Io(#[from] std::io::Error),
 }
 
-/// Connects, listens for changes and serves on `settings.http.addr` until
-/// `shutdown` completes; then closes the SSE streams (they would hold the
-/// graceful shutdown open forever) and drains in-flight requests.
+/// Connects, listens for changes, purges expired stream tickets
+/// ([`events::tickets::housekeeping`]) and serves on `settings.http.addr`
+/// until `shutdown` completes; then closes the SSE streams (they would hold
+/// the graceful shutdown open forever) and drains in-flight requests.
 pub async fn run(
     settings: Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -80,9 +81,19 @@ pub async fn run(
         settings.database.max_connections,
     )
     .await?;
-    let operator = state::operator_from(&platform::config::Env::from_process())?;
-    let state = AppState::new(pool, &settings.auth, settings.http.clone()).with_operator(operator);
+    let env = platform::config::Env::from_process();
+    let operator = state::operator_from(&env)?;
+    let state = AppState::new(pool, &settings.auth, settings.http.clone())
+        .with_operator(operator)
+        .with_streams(events::limits::StreamSettings::load(&env)?);
     let events = state.events.clone();
+    let (stop_housekeeping, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(events::tickets::housekeeping(
+        state.pool.clone(),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
     let listener = tokio::net::TcpListener::bind(settings.http.addr).await?;
     tracing::info!(addr = %listener.local_addr()?, "read-api listening");
     platform::http::serve(listener, router(state), async move {
@@ -90,5 +101,6 @@ pub async fn run(
         events.close();
     })
     .await?;
+    let _ = stop_housekeeping.send(());
     Ok(())
 }

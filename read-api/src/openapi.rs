@@ -102,6 +102,7 @@ impl Modify for BearerAuth {
         routes::documents::pdf,
         routes::documents::register,
         events::stream::handler,
+        events::tickets::issue,
         crate::history::route::get,
     ),
     components(schemas(ProblemDoc, Money, Subscription, Order, Message, MessageAttachment, Complaint, Resolution, Wallet, Me, Company,
@@ -110,7 +111,7 @@ impl Modify for BearerAuth {
                        LedgerHead, ClosingDocument, DocumentParty, Page<ClosingDocument>,
                        AdminAccount, Page<AdminAccount>, EscrowTotals,
                        crate::history::History, crate::history::Step, crate::history::StepActor,
-                       crate::history::Kind, crate::history::OrderView)),
+                       crate::history::Kind, crate::history::OrderView, events::tickets::StreamTicket)),
     modifiers(&BearerAuth, &COMMON_ANSWERS),
 )]
 pub struct ApiDoc;

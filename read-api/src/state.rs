@@ -1,6 +1,7 @@
 //! What every handler can reach.
 
 use crate::events::EventHub;
+use crate::events::limits::{StreamLimits, StreamSettings};
 use axum::extract::FromRef;
 use platform::config::{ConfigError, Env};
 use platform::{AuthSettings, Blocklist, HttpSettings, TokenKeys};
@@ -11,14 +12,16 @@ use sqlx::PgPool;
 pub struct AppState {
     /// The PostgreSQL pool (schema `read`).
     pub pool: PgPool,
-    /// Verifies access tokens.
     /// Blocked accounts, refused on every request.
     pub blocklist: Blocklist,
+    /// Verifies access tokens.
     pub tokens: TokenKeys,
     /// Listener and per-request limits.
     pub http: HttpSettings,
     /// Live changes for the SSE stream.
     pub events: EventHub,
+    /// How many streams this replica holds, and its tickets' lifetime.
+    pub streams: StreamLimits,
     /// The platform operator named on closing documents.
     pub operator: documents::Party,
     /// Where the files posted into orders' chats are kept.
@@ -66,6 +69,7 @@ impl AppState {
     pub fn new(pool: PgPool, auth: &AuthSettings, http: HttpSettings) -> Self {
         Self {
             events: EventHub::start(pool.clone()),
+            streams: StreamLimits::default(),
             blocklist: Blocklist::start(pool.clone()),
             files: std::sync::Arc::new(store::PgAttachments::new(pool.clone())),
             pool,
@@ -73,6 +77,12 @@ impl AppState {
             http,
             operator: demo_operator(),
         }
+    }
+
+    /// Holds the stream to `settings` (`HUB_EVENTS__*`).
+    pub fn with_streams(mut self, settings: StreamSettings) -> Self {
+        self.streams = StreamLimits::new(settings);
+        self
     }
 
     /// Names `operator` on closing documents.

@@ -3,7 +3,8 @@
 //! role that cannot log in, and inherits exactly what its workload needs:
 //! each writing role appends events (INSERT and SELECT, never UPDATE, DELETE
 //! or TRUNCATE) and writes only its own tables ([`GROUPS`]); the read API
-//! only SELECTs. Nobody but the owner may alter a table or drop its triggers.
+//! SELECTs, and writes nothing but its stream tickets ([`READ_API`]). Nobody
+//! but the owner may alter a table or drop its triggers.
 //!
 //! In the cluster an operator creates one login per role with a password, in
 //! its group (deploy/k8s/base/infra/postgres.yaml, docs/operations.md);
@@ -11,14 +12,15 @@
 
 use sqlx::{PgConnection, PgPool};
 
-/// The group role of the read API: SELECT only.
+/// A SELECT-only group (no hub role logs in with it any more: the read API
+/// has [`READ_API`]); `hub dev`'s [`DEV_READER_LOGIN`] is in it.
 pub const READER: &str = "hub_reader";
 /// The group that is a member of every writing group: for a process that runs
 /// several roles on one login (the integration tests, a single-login setup).
 pub const WRITER: &str = "hub_writer";
 /// `hub dev`'s and the tests' login in [`WRITER`].
 pub const DEV_WRITER_LOGIN: &str = "hub_app";
-/// `hub dev`'s login in [`READER`].
+/// A login in [`READER`], for tests that must prove a role writes nothing.
 pub const DEV_READER_LOGIN: &str = "hub_read";
 
 /// What one writing group may write; it SELECTs every table of `public` and
@@ -38,6 +40,8 @@ pub struct Group {
     pub inserts: &'static [&'static str],
     /// Tables of `public` it may only UPDATE (besides SELECT).
     pub updates: &'static [&'static str],
+    /// Tables of `public` it may DELETE from (besides what the lists above give).
+    pub deletes: &'static [&'static str],
     /// Whether it writes every table of the `read` schema (the read models).
     pub read_models: bool,
 }
@@ -63,6 +67,7 @@ pub const COMMAND: Group = Group {
     ],
     inserts: &["attachments"],
     updates: &["notifications"],
+    deletes: &[],
     read_models: false,
 };
 
@@ -74,6 +79,7 @@ pub const PROCESSES: Group = Group {
     tables: &["scheduled_jobs", "dev_clock"],
     inserts: &[],
     updates: &[],
+    deletes: &[],
     read_models: false,
 };
 
@@ -85,6 +91,7 @@ pub const RELAY: Group = Group {
     tables: &["relay_checkpoint"],
     inserts: &[],
     updates: &[],
+    deletes: &[],
     read_models: false,
 };
 
@@ -96,6 +103,7 @@ pub const PROJECTIONS: Group = Group {
     tables: &[],
     inserts: &[],
     updates: &[],
+    deletes: &[],
     read_models: true,
 };
 
@@ -107,11 +115,25 @@ pub const NOTIFIER: Group = Group {
     tables: &["notifications", "mail_outbox"],
     inserts: &[],
     updates: &["admin_messages"],
+    deletes: &[],
     read_models: false,
 };
 
-/// Every writing group.
-pub const GROUPS: [Group; 5] = [COMMAND, PROCESSES, RELAY, PROJECTIONS, NOTIFIER];
+/// The read API: SELECTs everything; issues and spends the SSE stream's
+/// one-time tickets (INSERT, DELETE; never UPDATE: a ticket is not extended).
+pub const READ_API: Group = Group {
+    name: "hub_read_rw",
+    dev_login: "hub_dev_read",
+    appends_events: false,
+    tables: &[],
+    inserts: &["stream_tickets"],
+    updates: &[],
+    deletes: &["stream_tickets"],
+    read_models: false,
+};
+
+/// Every group a hub role logs in with.
+pub const GROUPS: [Group; 6] = [COMMAND, PROCESSES, RELAY, PROJECTIONS, NOTIFIER, READ_API];
 
 /// Tables of `public` no role writes but the owner: the event store's own
 /// (appended through the groups' `events` grant), and the migrations' log.
@@ -247,6 +269,9 @@ fn group_statements(group: &Group, existing: &[String]) -> Vec<String> {
     }
     for table in group.updates.iter().filter(present) {
         sql.push(format!("GRANT UPDATE ON {table} TO {role}"));
+    }
+    for table in group.deletes.iter().filter(present) {
+        sql.push(format!("GRANT DELETE ON {table} TO {role}"));
     }
     if group.read_models {
         sql.push(format!(

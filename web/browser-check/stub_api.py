@@ -25,6 +25,8 @@ LEDGER_CSV = ("\ufeffseq,recorded_at,transfer_id,account,amount,currency,balance
               "1,2026-11-01T10:00:00Z,t1,external:bank,-25000.00,RUB,-25000.00," + "00" * 32 + "," + HEAD_HASH + "\r\n")
 REFRESHED = {"n": 0}
 # The money screens: the keys seen per command, the sandbox payment, the payouts.
+# Stream tickets issued and not yet spent.
+TICKETS = {"n": 0, "open": set()}
 MONEY = {"keys": [], "payment": "pending", "polls": 0, "payouts": [], "withdrawals": 0, "cancelled": False}
 def monthly():
     s = sub(2, "past_due", "Ежемесячное бухгалтерское сопровождение")
@@ -70,6 +72,13 @@ class H(SimpleHTTPRequestHandler):
         self.end_headers(); self.wfile.write(data)
     def do_POST(self):
         p = self.path
+        if p == "/api/v1/events/tickets":
+            # One-time tickets for the event stream, as read-api issues them.
+            if not self.authed(): return
+            TICKETS["n"] += 1
+            t = f"ticket-{TICKETS['n']}"
+            TICKETS["open"].add(t)
+            return self.j(201, {"ticket": t, "expires_at": "2099-01-01T00:00:00Z"})
         if p == "/api/v1/auth/login":
             b = self.body()
             if b.get("password") == "wrong": return self.problem(401, "Wrong email or password")
@@ -124,6 +133,11 @@ class H(SimpleHTTPRequestHandler):
         p = self.path.split("?")[0]
         if p == "/api/v1/catalog": return self.j(200, CATALOG)
         if p == "/api/v1/events/stream":
+            q = parse_qs(urlsplit(self.path).query)
+            if "access_token" in q: return self.problem(401, "tokens are not taken from the URL")
+            t = (q.get("ticket") or [""])[0]
+            if t not in TICKETS["open"]: return self.problem(401, "the ticket is unknown, spent or expired")
+            TICKETS["open"].discard(t)
             self.send_response(200); self.send_header("Content-Type", "text/event-stream"); self.send_header("Cache-Control", "no-cache"); self.end_headers()
             try:
                 self.wfile.write(b": hello\n\n"); self.wfile.flush(); time.sleep(1.5)

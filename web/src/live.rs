@@ -57,10 +57,23 @@ where
             let mut on_event = on_event;
             let mut retry_ms = FIRST_RETRY_MS;
             loop {
-                let Some(s) = session::current() else {
+                if session::current().is_none() {
                     return;
+                }
+                // A fresh one-time ticket for every connection: the browser's own
+                // reconnect would reuse a spent one, so on any error the stream is
+                // closed below and opened here again. Fetching it refreshes the
+                // access token when needed; a refused refresh means signed out.
+                let ticket = match api::stream_ticket().await {
+                    Ok(ticket) => ticket,
+                    Err(ApiError::Unauthorized) => return,
+                    Err(_) => {
+                        TimeoutFuture::new(retry_ms).await;
+                        retry_ms = (retry_ms * 2).min(MAX_RETRY_MS);
+                        continue;
+                    }
                 };
-                let Ok(mut es) = EventSource::new(&api::event_stream_url(&s.access_token)) else {
+                let Ok(mut es) = EventSource::new(&api::event_stream_url(&ticket)) else {
                     return;
                 };
                 let mut streams = Vec::with_capacity(kinds.len() + 1);
@@ -71,8 +84,8 @@ where
                     }
                 }
                 let mut events = select_all(streams);
-                // The stream ends or errs only when the browser gave up reconnecting
-                // (an expired token answers 401, which EventSource cannot tell apart).
+                // Ends at the first error event (a dropped connection, the token's
+                // expiry, a 401 or 429: EventSource cannot tell them apart).
                 while let Some(Ok((kind, msg))) = events.next().await {
                     if kind == "open" {
                         open.set(true);
@@ -88,10 +101,6 @@ where
                 es.close();
                 TimeoutFuture::new(retry_ms).await;
                 retry_ms = (retry_ms * 2).min(MAX_RETRY_MS);
-                // Refreshes the token if it expired; a refused refresh means signed out.
-                if matches!(api::ensure_fresh_token().await, Err(ApiError::Unauthorized)) {
-                    return;
-                }
             }
         }
     });

@@ -69,12 +69,19 @@ async fn readiness_fails_when_the_database_is_gone() {
 }
 
 #[tokio::test]
-async fn metrics_count_requests_by_route_and_status() {
+async fn metrics_count_requests_by_route_and_status_on_their_own_listener_only() {
     let app = TestApp::spawn().await;
     app.login("nobody@example.ru", PASSWORD).await;
+    // The API's port (what the Ingress exposes) does not answer them.
+    let res = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_problem(res, 404, None).await;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let metrics = listener.local_addr().unwrap();
+    tokio::spawn(platform::metrics::serve(listener, std::future::pending()));
     let text = app
         .client
-        .get(app.url("/metrics"))
+        .get(format!("http://{metrics}/metrics"))
         .send()
         .await
         .unwrap()

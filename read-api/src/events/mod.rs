@@ -1,13 +1,18 @@
 //! Live changes: one `LISTEN hub_changes` per process (see [`listener`]),
 //! fanned out through a broadcast channel to every SSE connection
 //! ([`stream`]), each of which forwards only what its caller may see.
+//! Browsers open it with a one-time ticket ([`tickets`]); [`limits`] bounds
+//! how many a replica holds.
 //!
 //! The audience of a change is decided once, when the listener loads the
 //! changed row, not once per connection.
 
 pub mod audience;
+pub mod auth;
+pub mod limits;
 pub mod listener;
 pub mod stream;
+pub mod tickets;
 
 use domain::Role;
 use platform::Caller;

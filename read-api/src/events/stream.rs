@@ -3,16 +3,26 @@
 //! `event: <kind>` with the resource's JSON as `data` (`subscription`,
 //! `order`, `message`, `wallet`, `complaint`), `event: resync` when changes
 //! may have been missed (refetch), and a `: keep-alive` comment every 15 s.
-//! The stream ends when the access token expires (reconnect with a fresh
-//! one), when the caller's account is blocked, and when the server shuts down.
+//! The caller is the bearer of the `Authorization` header, or, for a
+//! browser's EventSource (which cannot send headers), of a one-time
+//! `?ticket=` ([`super::tickets`]); access tokens are never taken from the
+//! URL, where proxies log them. The stream ends when the access token
+//! expires (reconnect with a fresh one), when the caller's account is
+//! blocked, and when the server shuts down. A replica holds a bounded number
+//! of streams per account and in all ([`super::limits`]).
 
+use super::auth::{Authenticated, authenticate};
+use super::limits::Slot;
+use super::tickets::{self, Spent};
 use super::{Delivery, EventHub};
+use crate::error::ApiError;
 use crate::openapi::ProblemDoc;
 use crate::page::parse_query;
 use crate::state::AppState;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use chrono::{DateTime, Utc};
 use futures_util::Stream;
 use platform::blocklist::Blocked;
 use platform::{Blocklist, Caller, Problem};
@@ -24,28 +34,47 @@ use tokio::sync::{broadcast, watch};
 /// The keep-alive interval.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-/// The bearer token from the header, else from `?access_token=` (EventSource cannot send headers).
-fn token(headers: &HeaderMap, query: Option<&str>) -> Result<String, Problem> {
-    if let Some(raw) = headers.get(header::AUTHORIZATION) {
-        return raw
-            .to_str()
-            .ok()
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(|t| t.trim().to_owned())
-            .ok_or_else(|| Problem::unauthorized("expected `Authorization: Bearer <token>`"));
+/// The caller of the header, else of the ticket (spent here), with when the
+/// stream must end.
+async fn caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: Option<&str>,
+) -> Result<(Caller, DateTime<Utc>), ApiError> {
+    if let Some(Authenticated {
+        caller,
+        token_expires,
+    }) = authenticate(state, headers).await?
+    {
+        return Ok((caller, token_expires));
     }
-    parse_query(query, &["access_token"])?
-        .remove("access_token")
-        .ok_or_else(|| {
-            Problem::unauthorized("an access token is required (header or `access_token`)")
-        })
+    let mut query = parse_query(query, &["ticket", "access_token"])?;
+    if query.contains_key("access_token") {
+        return Err(Problem::unauthorized(
+            "access tokens are not taken from the URL (proxies log it): send `Authorization: Bearer`, \
+             or open the stream with a ticket from `POST /api/v1/events/tickets`",
+        )
+        .into());
+    }
+    let ticket = query.remove("ticket").ok_or_else(|| {
+        Problem::unauthorized(
+            "an `Authorization: Bearer` header or a `ticket` (from `POST /api/v1/events/tickets`) is required",
+        )
+    })?;
+    let Spent {
+        caller,
+        stream_until,
+    } = tickets::spend(&state.pool, &ticket)
+        .await?
+        .ok_or_else(|| Problem::unauthorized("the ticket is unknown, spent or expired"))?;
+    state.blocklist.check(caller.account_id).await?;
+    Ok((caller, stream_until))
 }
 
 struct Connection {
     caller: Caller,
+    // Held for as long as the body stream lives.
+    _slot: Slot,
     rx: broadcast::Receiver<Arc<Delivery>>,
     closing: watch::Receiver<bool>,
     blocked: watch::Receiver<Blocked>,
@@ -90,11 +119,13 @@ fn open(
     hub: &EventHub,
     blocklist: &Blocklist,
     caller: Caller,
+    slot: Slot,
     expires: tokio::time::Instant,
 ) -> impl Stream<Item = Result<Event, Infallible>> + use<> {
     metrics::gauge!("read_api_sse_connections").increment(1.0);
     let conn = Connection {
         caller,
+        _slot: slot,
         rx: hub.subscribe(),
         closing: hub.closing(),
         blocked: blocklist.subscribe(),
@@ -105,34 +136,29 @@ fn open(
 
 /// Live changes the caller may see, as server-sent events.
 #[utoipa::path(get, path = "/api/v1/events/stream", tag = "events",
-    params(("access_token" = Option<String>, Query, description = "The access token, when the `Authorization` header cannot be sent (EventSource)")),
+    params(("ticket" = Option<String>, Query, description = "A one-time ticket from `POST /api/v1/events/tickets`, for clients that cannot send the `Authorization` header (EventSource); spent by this request. Access tokens are never taken from the URL.")),
     responses((status = 200, content_type = "text/event-stream",
-               description = "`event: subscription|order|message|wallet|complaint` with the resource's JSON as `data`; `event: resync` (refetch); `: keep-alive` every 15 s. Ends when the token expires."),
-              (status = 401, body = ProblemDoc, content_type = "application/problem+json"),
-              (status = 403, description = "the account is blocked (`rule: account_blocked`)", body = ProblemDoc, content_type = "application/problem+json")),
+               description = "`event: subscription|order|message|wallet|complaint` with the resource's JSON as `data`; `event: resync` (refetch); `: keep-alive` every 15 s. Ends when the access token (the ticket's, or the header's) expires."),
+              (status = 400, description = "a query parameter other than `ticket`", body = ProblemDoc, content_type = "application/problem+json"),
+              (status = 401, description = "no header and no ticket, an invalid token, or a ticket unknown, spent or expired", body = ProblemDoc, content_type = "application/problem+json"),
+              (status = 403, description = "the account is blocked (`rule: account_blocked`)", body = ProblemDoc, content_type = "application/problem+json"),
+              (status = 429, description = "the account has `HUB_EVENTS__MAX_PER_ACCOUNT` streams open on this replica, or the replica `HUB_EVENTS__MAX_TOTAL`; `Retry-After` says when to try again (with a fresh ticket)", body = ProblemDoc, content_type = "application/problem+json",
+               headers(("Retry-After" = u64, description = "seconds")))),
     security(("bearer" = [])))]
 #[tracing::instrument(skip_all)]
 pub async fn handler(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
-    let token = token(&headers, query.as_deref())?;
-    let claims = state
-        .tokens
-        .verify(&token)
-        .map_err(|e| Problem::unauthorized(e.to_string()))?;
-    let caller = Caller {
-        account_id: domain::AccountId::from(claims.sub),
-        role: claims.role,
-    };
-    state.blocklist.check(caller.account_id).await?;
-    let left =
-        u64::try_from(claims.exp.saturating_sub(chrono::Utc::now().timestamp())).unwrap_or(0);
-    let expires = tokio::time::Instant::now() + Duration::from_secs(left);
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    state.streams.has_room()?;
+    let (caller, until) = caller(&state, &headers, query.as_deref()).await?;
+    let slot = state.streams.take(caller.account_id.as_uuid())?;
+    let left = (until - Utc::now()).to_std().unwrap_or_default();
+    let expires = tokio::time::Instant::now() + left;
     tracing::debug!(caller = %caller.account_id, "SSE stream opened");
     Ok(
-        Sse::new(open(&state.events, &state.blocklist, caller, expires))
+        Sse::new(open(&state.events, &state.blocklist, caller, slot, expires))
             .keep_alive(KeepAlive::new().interval(KEEP_ALIVE).text("keep-alive")),
     )
 }

@@ -1,4 +1,5 @@
-//! The `GET /api/v1/...` queries.
+//! The `GET /api/v1/...` queries, and `POST /api/v1/events/tickets` (a
+//! one-time ticket for the stream: the read API's one write).
 
 pub mod admin;
 pub mod attachments;
@@ -14,7 +15,7 @@ pub mod wallet;
 
 use crate::state::AppState;
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 /// Every query route, relative to `/api/v1`.
 pub fn routes() -> Router<AppState> {
@@ -55,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .route("/notifications", get(notifications::list))
         .route("/notifications/unread", get(notifications::unread))
         .route("/events/stream", get(crate::events::stream::handler))
+        .route("/events/tickets", post(crate::events::tickets::issue))
 }
 
 /// A resource id from the path; anything but a UUID is a 400 naming `id`

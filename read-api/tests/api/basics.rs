@@ -130,8 +130,23 @@ async fn probes_metrics_and_unknown_paths() {
     assert_eq!(app.get(None, "/healthz").await.0, 200);
     let (status, body) = app.get(None, "/readyz").await;
     assert_eq!((status, body["status"].as_str()), (200, Some("ready")));
-    let metrics = app.http.get(app.url("/metrics")).send().await.unwrap();
-    assert_eq!(metrics.status(), 200);
+    // Metrics have their own listener (HUB_METRICS__ADDR), not the API's port.
+    let (status, body) = app.get(None, "/metrics").await;
+    assert_eq!(
+        (status, body["type"].as_str()),
+        (404, Some("/problems/not-found"))
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let metrics = listener.local_addr().unwrap();
+    tokio::spawn(platform::metrics::serve(listener, std::future::pending()));
+    let res = app
+        .http
+        .get(format!("http://{metrics}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("http_requests_total"));
     let (status, body) = app.get(None, "/api/v1/nope").await;
     assert_eq!(status, 404);
     assert_eq!(body["type"], "/problems/not-found");

@@ -52,6 +52,7 @@ async fn a_blocked_accounts_queries_and_stream_are_refused_and_others_are_not() 
         .await
         .expect("open stream");
     assert_eq!(stream.status(), 200);
+    let ticket = app.ticket(&a).await;
 
     switch(&app, &a, true).await;
     let took = until(&app, &a, "/api/v1/me", 403).await;
@@ -82,12 +83,18 @@ async fn a_blocked_accounts_queries_and_stream_are_refused_and_others_are_not() 
     assert!(end.is_ok(), "{end:?}");
     let (status, body) = app.get(Some(&a), "/api/v1/events/stream").await;
     assert_eq!((status, &body["rule"]), (403, &"account_blocked".into()));
+    // Nor does a ticket issued before the block open one, nor may it get a new one.
     let res = app
         .http
-        .get(app.url(&format!(
-            "/api/v1/events/stream?access_token={}",
-            app.token(&a)
-        )))
+        .get(app.url(&format!("/api/v1/events/stream?ticket={ticket}")))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 403);
+    let res = app
+        .http
+        .post(app.url("/api/v1/events/tickets"))
+        .bearer_auth(app.token(&a))
         .send()
         .await
         .expect("request");

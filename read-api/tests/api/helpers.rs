@@ -48,6 +48,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::spawn_with(|state| state).await
+    }
+
+    /// [`Self::spawn`] with the state changed by `configure` (e.g. stream limits).
+    pub async fn spawn_with(configure: impl FnOnce(AppState) -> AppState) -> Self {
         init_tracing();
         let db = format!("read_api_test_{}", Uuid::new_v4().simple());
         let mut admin = PgConnection::connect(&base_url())
@@ -72,19 +77,20 @@ impl TestApp {
             access_ttl: std::time::Duration::from_secs(600),
             refresh_ttl: std::time::Duration::from_secs(3600),
         };
-        // The read API itself logs in as the reader (SELECT only), as in the
-        // cluster; the tests' fixtures are written through the owner's pool.
+        // The read API itself logs in as its own group (SELECT, and its stream
+        // tickets), as in the cluster; the tests' fixtures are written through
+        // the owner's pool.
         store::roles::ensure_dev_roles(&pool).await.expect("roles");
         store::roles::grant(&pool).await.expect("grants");
         let reader = PgPoolOptions::new()
             .max_connections(5)
             .connect(&store::roles::url_as(
                 &url_for(&db),
-                store::roles::DEV_READER_LOGIN,
+                store::roles::READ_API.dev_login,
             ))
             .await
-            .expect("connect as the reader");
-        let state = AppState::new(reader, &auth, HttpSettings::default());
+            .expect("connect as the read API");
+        let state = configure(AppState::new(reader, &auth, HttpSettings::default()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -121,6 +127,20 @@ impl TestApp {
         let status = res.status().as_u16();
         let body = res.json().await.unwrap_or(serde_json::Value::Null);
         (status, body)
+    }
+
+    /// A one-time stream ticket for `who`, as the web app gets one.
+    pub async fn ticket(&self, who: &Account) -> String {
+        let res = self
+            .http
+            .post(self.url("/api/v1/events/tickets"))
+            .bearer_auth(self.token(who))
+            .send()
+            .await
+            .expect("request a ticket");
+        assert_eq!(res.status(), 201, "a ticket is issued");
+        let body: serde_json::Value = res.json().await.expect("JSON");
+        body["ticket"].as_str().expect("ticket").to_owned()
     }
 
     pub async fn notify(&self, payload: serde_json::Value) {

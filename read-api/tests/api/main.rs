@@ -12,5 +12,6 @@ mod openapi_answers;
 mod pagination;
 mod privacy;
 mod sse;
+mod stream_tickets;
 mod visibility;
 mod wallet;

@@ -83,12 +83,12 @@ async fn a_subscription_change_reaches_its_client_and_providers_of_the_type_only
         .insert(&app.pool)
         .await;
 
-    // EventSource style: the token in the query.
+    // EventSource style: a one-time ticket in the query.
     let mut sa = SseReader::open(
         &app,
         app.url(&format!(
-            "/api/v1/events/stream?access_token={}",
-            app.token(&a)
+            "/api/v1/events/stream?ticket={}",
+            app.ticket(&a).await
         )),
         None,
     )
@@ -243,6 +243,8 @@ async fn the_stream_refuses_a_missing_or_bad_token() {
         .get(None, "/api/v1/events/stream?access_token=garbage")
         .await;
     assert_eq!(status, 401);
+    let (status, body) = app.get(None, "/api/v1/events/stream?ticket=garbage").await;
+    assert_eq!((status, body["status"].as_u64()), (401, Some(401)));
 }
 
 #[tokio::test]

@@ -105,7 +105,7 @@ async fn each_writing_role_writes_only_its_own_tables_and_every_table_is_assigne
     for (schema, table) in tables.iter().filter(|(s, _)| s == "public") {
         let assigned = OWNER_ONLY.contains(&table.as_str())
             || GROUPS.iter().any(|g| {
-                [g.tables, g.inserts, g.updates]
+                [g.tables, g.inserts, g.updates, g.deletes]
                     .iter()
                     .any(|t| t.contains(&table.as_str()))
             });
@@ -146,10 +146,11 @@ async fn each_writing_role_writes_only_its_own_tables_and_every_table_is_assigne
             let appends = group.appends_events && matches!(table.as_str(), "events" | "snapshots");
             let updates = schema == "public" && group.updates.contains(&table.as_str());
             let inserts = schema == "public" && group.inserts.contains(&table.as_str());
+            let deletes = schema == "public" && group.deletes.contains(&table.as_str());
             let expect = |privilege: &str| match privilege {
                 "INSERT" => own || models || appends || inserts,
                 "UPDATE" => own || models || updates || (appends && table == "snapshots"),
-                "DELETE" => own || models || (appends && table == "snapshots"),
+                "DELETE" => own || models || deletes || (appends && table == "snapshots"),
                 _ => models,
             };
             for privilege in ["INSERT", "UPDATE", "DELETE", "TRUNCATE"] {
@@ -195,7 +196,26 @@ async fn each_writing_role_writes_only_its_own_tables_and_every_table_is_assigne
         "42501",
         "but append nothing"
     );
-    for pool in [&relay, &notifier, &projections] {
+    // The read API's login spends stream tickets and writes nothing else.
+    let read_api = sqlx::PgPool::connect(&login(store::roles::READ_API))
+        .await
+        .expect("read api");
+    sqlx::query("DELETE FROM stream_tickets")
+        .execute(&read_api)
+        .await
+        .expect("the read API spends tickets");
+    assert_eq!(
+        refused(&read_api, "UPDATE stream_tickets SET expires_at = now()").await,
+        "42501",
+        "but never extends one"
+    );
+    assert_eq!(refused(&read_api, APPEND).await, "42501", "nor appends");
+    assert_eq!(
+        refused(&read_api, "DELETE FROM read.subscriptions").await,
+        "42501",
+        "nor writes a read model"
+    );
+    for pool in [&relay, &notifier, &projections, &read_api] {
         assert_eq!(
             refused(pool, "ALTER TABLE events DISABLE TRIGGER ALL").await,
             "42501",

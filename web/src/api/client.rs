@@ -534,11 +534,23 @@ pub(super) async fn attachment(path: &str, accept: &str) -> Result<Attachment, A
     })
 }
 
-/// URL of the event stream for `access_token` (EventSource cannot send headers).
-pub fn event_stream_url(access_token: &str) -> String {
+/// `POST /events/tickets`: a one-time ticket to open the event stream with
+/// (EventSource cannot send the token, and a token in the URL would stay in
+/// proxies' logs). It works once, for about 30 s: fetch one per connection.
+pub async fn stream_ticket() -> Result<String, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Ticket {
+        ticket: String,
+    }
+    let t: Ticket = decode(authed(Method::POST, "/api/v1/events/tickets", None).await?).await?;
+    Ok(t.ticket)
+}
+
+/// URL of the event stream opened with `ticket` (from [`stream_ticket`]).
+pub fn event_stream_url(ticket: &str) -> String {
     format!(
-        "/api/v1/events/stream?access_token={}",
-        encode_query_value(access_token)
+        "/api/v1/events/stream?ticket={}",
+        encode_query_value(ticket)
     )
 }
 
@@ -575,10 +587,10 @@ mod tests {
     }
 
     #[test]
-    fn stream_url_carries_the_token_in_the_query() {
+    fn stream_url_carries_the_ticket_never_the_token() {
         assert_eq!(
-            event_stream_url("h.p.s"),
-            "/api/v1/events/stream?access_token=h.p.s"
+            event_stream_url("a-b_c"),
+            "/api/v1/events/stream?ticket=a-b_c"
         );
     }
 
