@@ -41,6 +41,7 @@ enum Id {
 /// names (an `{attachment_id}` names nothing), the query sent, and the
 /// status each caller of [`CALLERS`] gets.
 struct Row {
+    method: &'static str,
     path: &'static str,
     id: Id,
     query: &'static str,
@@ -49,6 +50,7 @@ struct Row {
 
 const fn row(path: &'static str, id: Id, expect: [u16; 5]) -> Row {
     Row {
+        method: "get",
         path,
         id,
         query: "",
@@ -72,6 +74,7 @@ fn table() -> Vec<Row> {
         // Public, but retired service types are the admin's.
         row("/api/v1/catalog", none, [200; 5]),
         Row {
+            method: "get",
             path: "/api/v1/catalog",
             id: none,
             query: "?include_retired=true",
@@ -85,6 +88,8 @@ fn table() -> Vec<Row> {
         row("/api/v1/documents/{id}/pdf", Nothing, [401, 404, 404, 404, 404]),
         // Every signed-in role has its own stream, filtered per event.
         row("/api/v1/events/stream", none, SIGNED_IN),
+        // Its one-time tickets, for a browser's EventSource.
+        Row { method: "post", ..row("/api/v1/events/tickets", none, [401, 201, 201, 201, 201]) },
         row("/api/v1/ledger/export", none, LEDGER),
         row("/api/v1/ledger/head", none, LEDGER),
         row("/api/v1/me", none, SIGNED_IN),
@@ -124,21 +129,14 @@ async fn every_route_of_the_document_is_in_the_matrix_with_each_callers_status()
 
     let table = table();
     let (_, doc) = app.get(None, read_api::openapi::SPEC_PATH).await;
-    let documented: Vec<(String, Vec<u16>)> = platform::openapi::operations(&doc)
+    let documented: Vec<(String, String, Vec<u16>)> = platform::openapi::operations(&doc)
         .into_iter()
-        .map(|op| {
-            assert_eq!(
-                op.method, "get",
-                "{} is not a GET: extend the matrix",
-                op.path
-            );
-            (op.path, op.statuses)
-        })
+        .map(|op| (op.method, op.path, op.statuses))
         .collect();
-    for (path, _) in &documented {
+    for (method, path, _) in &documented {
         assert!(
-            table.iter().any(|r| r.path == *path),
-            "{path} is in the OpenAPI document but not in this matrix: add who may call it"
+            table.iter().any(|r| r.method == *method && r.path == *path),
+            "{method} {path} is in the OpenAPI document but not in this matrix: add who may call it"
         );
     }
 
@@ -153,9 +151,9 @@ async fn every_route_of_the_document_is_in_the_matrix_with_each_callers_status()
     for row in &table {
         let statuses = &documented
             .iter()
-            .find(|(p, _)| p == row.path)
-            .unwrap_or_else(|| panic!("{} is not in the OpenAPI document", row.path))
-            .1;
+            .find(|(m, p, _)| *m == row.method && *p == row.path)
+            .unwrap_or_else(|| panic!("{} {} is not in the OpenAPI document", row.method, row.path))
+            .2;
         let path = format!(
             "{}{}",
             row.path
@@ -173,7 +171,10 @@ async fn every_route_of_the_document_is_in_the_matrix_with_each_callers_status()
             row.query
         );
         for ((name, caller), want) in CALLERS.iter().zip(who).zip(row.expect) {
-            let mut req = app.http.get(app.url(&path));
+            let mut req = match row.method {
+                "post" => app.http.post(app.url(&path)),
+                _ => app.http.get(app.url(&path)),
+            };
             if let Some(w) = caller {
                 req = req.bearer_auth(app.token(w));
             }
@@ -185,7 +186,7 @@ async fn every_route_of_the_document_is_in_the_matrix_with_each_callers_status()
                 .get("content-type")
                 .and_then(|v| v.to_str().ok())
                 == Some(platform::problem::CONTENT_TYPE);
-            let cell = format!("{name} GET {path}: {got}");
+            let cell = format!("{name} {} {path}: {got}", row.method.to_uppercase());
             let fine = match want {
                 IN => ![401, 403].contains(&got) && got < 500,
                 want => got == want,
