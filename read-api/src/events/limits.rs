@@ -16,8 +16,10 @@ pub const RETRY_AFTER_SECS: u64 = 5;
 /// The stream's limits and its tickets' lifetime.
 #[derive(Debug, Clone)]
 pub struct StreamSettings {
-    /// `HUB_EVENTS__MAX_PER_ACCOUNT`, default 5: a few tabs, each with the
-    /// bell and a page listening.
+    /// `HUB_EVENTS__MAX_PER_ACCOUNT`, default 20: the web app opens a
+    /// stream per live component (the bell, the page, a list), so one tab
+    /// holds two or three, and a closed one's slot frees only when the
+    /// server notices; 5 refused a client with three tabs (the browser test).
     pub max_per_account: usize,
     /// `HUB_EVENTS__MAX_TOTAL`, default 10 000: streams per replica.
     pub max_total: usize,
@@ -28,7 +30,7 @@ pub struct StreamSettings {
 impl Default for StreamSettings {
     fn default() -> Self {
         Self {
-            max_per_account: 5,
+            max_per_account: 20,
             max_total: 10_000,
             ticket_ttl: Duration::from_secs(30),
         }
