@@ -216,7 +216,7 @@ mod tests {
     #[test]
     fn settings_default_and_refuse_zero() {
         let s = StreamSettings::load(&Env::default()).unwrap();
-        assert_eq!((s.max_per_account, s.max_total), (5, 10_000));
+        assert_eq!((s.max_per_account, s.max_total), (20, 10_000));
         assert_eq!(s.ticket_ttl, Duration::from_secs(30));
         let err = StreamSettings::load(&Env::from_pairs([("HUB_EVENTS__MAX_PER_ACCOUNT", "0")]))
             .unwrap_err();
