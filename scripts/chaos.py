@@ -820,7 +820,8 @@ def main():
     })
     roles = {}
     for r in ROLES:
-        env = dict(base_env, HUB_HTTP__ADDR=f"127.0.0.1:{ports[r]}")
+        # Every role also serves /metrics on a listener of its own: any free port.
+        env = dict(base_env, HUB_HTTP__ADDR=f"127.0.0.1:{ports[r]}", HUB_METRICS__ADDR="127.0.0.1:0")
         roles[r] = Role(r, hub, env, workdir, ports[r])
     db = Db(db_url)
     checks = Checks()
