@@ -11,7 +11,7 @@
 //!    until the last byte of the body arrived; then the same in-process
 //!    without HTTP (query + replay + JSON), to show where the time goes.
 
-use crate::mail::on_database;
+use crate::scratch::Scratch;
 use crate::stats::Samples;
 use anyhow::{Context, bail};
 use domain::order::{Order, OrderCommand, SubscriptionFacts};
@@ -47,21 +47,9 @@ pub async fn order_history(
     if samples == 0 {
         bail!("--samples must be positive");
     }
-    let admin = PgPool::connect(database_url)
-        .await
-        .with_context(|| format!("connecting to {database_url}"))?;
-    let name = format!("hub_bench_history_{}", Uuid::new_v4().simple());
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&admin)
-        .await?;
-    let outcome = run(&on_database(database_url, &name), events, samples).await;
-    let dropped = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&admin)
-        .await;
-    admin.close().await;
-    let figures = outcome?;
-    dropped.with_context(|| format!("dropping {name}"))?;
-    Ok(figures)
+    let scratch = Scratch::create(database_url, "history").await?;
+    let outcome = run(&scratch.url, events, samples).await;
+    scratch.drop_after(outcome).await
 }
 
 async fn run(url: &str, events: u64, samples: u64) -> anyhow::Result<ReplayFigures> {

@@ -34,15 +34,14 @@
 //!    wall time; export ÷ COPY is the ratio of those medians; the goals are
 //!    ≥ 0.5 and ≤ 64 MiB), then every run's own numbers.
 
+use crate::scratch::Scratch;
 use ::ledger::Tables;
 use anyhow::{Context, bail};
 use sqlx::PgPool;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-use uuid::Uuid;
 
-use crate::mail::on_database;
 use crate::stats::Samples;
 
 /// Wallets the top-ups are spread over.
@@ -94,31 +93,12 @@ pub async fn ledger(
     if !Path::new(TIME).exists() {
         bail!("{TIME} is missing: install the Debian package `time` (apt-get install time)");
     }
-    let admin = PgPool::connect(database_url)
-        .await
-        .with_context(|| format!("connecting to {database_url}"))?;
-    let name = format!("hub_bench_ledger_{}", Uuid::new_v4().simple());
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&admin)
-        .await?;
-    let file = std::env::temp_dir().join(format!("{name}.csv"));
-    let outcome = run(
-        &on_database(database_url, &name),
-        entries / 2,
-        runs,
-        &hub,
-        &file,
-    )
-    .await;
+    let scratch = Scratch::create(database_url, "ledger").await?;
+    let file = std::env::temp_dir().join(format!("{}.csv", scratch.name));
+    let outcome = run(&scratch.url, entries / 2, runs, &hub, &file).await;
     let _ = std::fs::remove_file(&file);
     let _ = std::fs::remove_file(file.with_extension("time"));
-    let dropped = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&admin)
-        .await;
-    admin.close().await;
-    let figures = outcome?;
-    dropped.with_context(|| format!("dropping {name}"))?;
-    Ok(figures)
+    scratch.drop_after(outcome).await
 }
 
 /// `--hub`, else `$CARGO_TARGET_DIR/release/hub` when it exists, else

@@ -31,6 +31,7 @@ mod mix;
 mod money;
 mod rebuild;
 mod relay_rate;
+mod scratch;
 mod stack;
 mod stats;
 

@@ -7,12 +7,11 @@
 //! commit order and the swap. Then the rebuilt read models are counted, so
 //! a rebuild that skipped the events cannot pass for a fast one.
 
-use crate::mail::on_database;
-use anyhow::{Context, bail};
+use crate::scratch::Scratch;
+use anyhow::bail;
 use projections::Progress;
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
-use uuid::Uuid;
 
 /// What the rebuild did and took.
 pub struct RebuildFigures {
@@ -28,21 +27,9 @@ impl RebuildFigures {
 
 /// Runs the bench on a scratch database on `database_url`'s server.
 pub async fn rebuild(database_url: &str, events: u64) -> anyhow::Result<RebuildFigures> {
-    let admin = PgPool::connect(database_url)
-        .await
-        .with_context(|| format!("connecting to {database_url}"))?;
-    let name = format!("hub_bench_rebuild_{}", Uuid::new_v4().simple());
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&admin)
-        .await?;
-    let outcome = run(&on_database(database_url, &name), events).await;
-    let dropped = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&admin)
-        .await;
-    admin.close().await;
-    let figures = outcome?;
-    dropped.with_context(|| format!("dropping {name}"))?;
-    Ok(figures)
+    let scratch = Scratch::create(database_url, "rebuild").await?;
+    let outcome = run(&scratch.url, events).await;
+    scratch.drop_after(outcome).await
 }
 
 async fn run(url: &str, events: u64) -> anyhow::Result<RebuildFigures> {
