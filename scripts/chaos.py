@@ -665,7 +665,7 @@ def check_half_done(db, checks):
     queries = {
         "scheduled jobs overdue": "SELECT count(*) FROM scheduled_jobs WHERE done_at IS NULL AND due_at < now() - interval '10 seconds'",
         "scheduled jobs that failed and are waiting": "SELECT count(*) FROM scheduled_jobs WHERE done_at IS NULL AND last_error IS NOT NULL",
-        "mails not sent": "SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL",
+        "mails not sent (uncertain ones aside, see mail)": "SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL AND (parked_at IS NULL OR last_error NOT LIKE 'uncertain:%')",
         "sandbox callbacks undelivered": "SELECT count(*) FROM sandbox_callbacks",
         "projection messages parked": "SELECT count(*) FROM read.projection_failures WHERE parked_at IS NOT NULL",
         "top-ups pending past their expiry": f"""
@@ -742,23 +742,19 @@ def check_mail(db, sink, checks, crashes):
     dups = {k: n for k, n in ids.items() if n > 1}
     sent = db.value("SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL")
     checks.figure(f"  mail: {len(sink.mails)} received by the sink, {len(ids)} distinct Message-IDs, {sent} marked sent")
-    first = {}
-    for m in sink.mails:
-        first.setdefault(m["message_id"], m["at"])
-    # The mailer marks a mail sent right after the server's 250; a crash in
-    # between resends it (at most a batch, 16, per crash: notifier/src/mailer.rs).
-    # A duplicate whose first copy went out just before a notifier kill or a
-    # service restart is that; any other is a violation.
-    # (The first copy may be recorded just after the kill: the kernel still
-    # delivers what the killed process had written.)
-    explained = [k for k in dups if any(-1 <= at - first[k] <= 5 for at in crashes)]
-    unexplained = [k for k in dups if k not in explained]
-    checks.figure(f"  duplicates found: {sum(dups.values()) - len(dups)} ({len(explained)} resent after a crash"
-                  f" between the server's 250 and the sent mark, {len(unexplained)} otherwise)")
-    if unexplained:
-        checks.fail(f"{len(unexplained)} mails delivered more than once, e.g. {unexplained[:3]}")
-    if len(explained) > 16 * len(crashes):
-        checks.fail(f"{len(explained)} mails resent after {len(crashes)} crashes: more than a batch (16) each")
+    # No mail may arrive twice (notifier/src/mailer.rs): one the server may
+    # hold is parked as uncertain, never resent.
+    checks.figure(f"  duplicates: {sum(dups.values()) - len(dups)}")
+    if dups:
+        checks.fail(f"{len(dups)} mails delivered more than once, e.g. {list(dups)[:3]}")
+    uncertain = {f"<{r[0]}@hub>" for r in db.query(
+        "SELECT notification_id FROM mail_outbox WHERE parked_at IS NOT NULL AND sent_at IS NULL "
+        "AND last_error LIKE 'uncertain:%'")}
+    arrived = len(uncertain & set(ids))
+    checks.figure(f"  parked as uncertain after a crash mid-exchange: {len(uncertain)} "
+                  f"({arrived} had reached the sink, {len(uncertain) - arrived} had not)")
+    if len(uncertain) > 16 * len(crashes):
+        checks.fail(f"{len(uncertain)} uncertain mails after {len(crashes)} crashes: more than a batch (16) each")
     if "" in ids:
         checks.fail("mail without a Message-ID")
     marked = {f"<{r[0]}@hub>" for r in db.query("SELECT notification_id FROM mail_outbox WHERE sent_at IS NOT NULL")}

@@ -7,7 +7,9 @@
 //! - [`mailer`]: the outbox to the SMTP server (lettre);
 //! - [`settings`]: the `HUB_SMTP__*`, `HUB_NOTIFIER__*` and `HUB_PUBLIC_URL` variables;
 //! - [`sink`]: an SMTP server that keeps what it receives, for `hub dev`
-//!   and the tests.
+//!   and the tests;
+//! - [`smtp`]: the SMTP exchange in two steps, before and after the
+//!   message may have left.
 
 pub mod audience;
 pub mod compose;
@@ -15,6 +17,7 @@ pub mod inbox;
 pub mod mailer;
 pub mod settings;
 pub mod sink;
+pub mod smtp;
 
 pub use inbox::Inbox;
 pub use mailer::{Mailer, MailerSettings};

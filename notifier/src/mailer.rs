@@ -1,16 +1,20 @@
 //! The outbox to the SMTP server: claims due mails (`FOR UPDATE SKIP
 //! LOCKED`, with a lease, so replicas share the work and a crashed one's
-//! claims come back), sends a batch side by side through lettre's pool,
-//! and marks each sent as soon as the server accepted it. A crash between
-//! the server's acceptance and that mark resends only the mails then in
-//! flight: the bound on duplicates is one batch (16) per crash per replica,
-//! each resent with the same `Message-ID`.
-//! Failures wait, doubling from `retry_base`; after `max_attempts` a mail
-//! is parked (`parked_at`) and counted, never retried on its own.
-
+//! claims come back) and sends a batch side by side.
+//!
+//! No mail goes out twice. Each exchange is split where the server could
+//! first hold the mail ([`crate::smtp`]): up to DATA's 354 nothing has left,
+//! and a failure is retried, doubling from `retry_base`, parked after
+//! `max_attempts`. Before the message itself is sent, `handed_over_at` is
+//! committed; the server's 250 then sets `sent_at`. A mail handed over but
+//! never marked sent (the notifier died, or the connection broke, in that
+//! one step) is parked as uncertain instead of resent: SMTP cannot say
+//! whether it arrived, and a second copy is the worse error. The step is a
+//! round trip on a connection without Nagle's delay, so such mails are
+//! rare; they are counted and listed for an operator (docs/operations.md).
+use crate::smtp::{Failed, Smtp};
+use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -37,11 +41,12 @@ pub struct MailerSettings {
     pub max_attempts: i32,
     /// How often to look for due mail when nothing woke the mailer.
     pub poll: Duration,
-    /// The longest one mail's SMTP exchange may take, connecting included;
-    /// past it the mail counts as failed and waits for its retry. lettre's
-    /// own timeout does not bound a server that accepted the connection
-    /// but never greets, which otherwise stalls the batch, and with it the
-    /// mailer and its shutdown, for good (found by the chaos run).
+    /// The longest each half of one mail's SMTP exchange may take
+    /// (connecting included): past it, before the message left, the mail
+    /// waits for its retry; after, it is uncertain. lettre's own timeout
+    /// does not bound a server that accepted the connection but never
+    /// greets, which otherwise stalls the batch, and with it the mailer and
+    /// its shutdown, for good (found by the chaos run).
     pub send_timeout: Duration,
 }
 
@@ -56,7 +61,7 @@ impl MailerSettings {
             retry_base: Duration::from_secs(5),
             max_attempts: 10,
             poll: Duration::from_millis(500),
-            send_timeout: Duration::from_secs(60),
+            send_timeout: Duration::from_secs(25),
         }
     }
 }
@@ -70,6 +75,8 @@ pub struct MailerMetrics {
     pub failed: AtomicU64,
     /// Mails given up on.
     pub parked: AtomicU64,
+    /// Mails parked because the server may or may not have them.
+    pub uncertain: AtomicU64,
 }
 
 /// Why the mailer could not start.
@@ -86,7 +93,7 @@ pub enum MailerError {
 /// The outbox's sender.
 pub struct Mailer {
     pool: PgPool,
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    smtp: Smtp,
     from: Mailbox,
     settings: MailerSettings,
     /// What it did so far.
@@ -105,21 +112,17 @@ struct Claimed {
 impl Mailer {
     /// A mailer over `pool`'s outbox; fails on a bad URL or sender.
     pub fn new(pool: PgPool, settings: MailerSettings) -> Result<Self, MailerError> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.smtp_url)
-            .map_err(|e| MailerError::Url(e.to_string()))?
-            .timeout(Some(Duration::from_secs(20)))
-            // A connection per mail of a batch: they go out side by side.
-            .pool_config(
-                PoolConfig::new().max_size(u32::try_from(settings.batch).unwrap_or(16).max(1)),
-            )
-            .build();
+        // A connection per mail of a batch: they go out side by side.
+        let keep = usize::try_from(settings.batch).unwrap_or(16).max(1);
+        let smtp = Smtp::from_url(&settings.smtp_url, keep, Duration::from_secs(20))
+            .map_err(MailerError::Url)?;
         let from = settings
             .from
             .parse()
             .map_err(|e: lettre::address::AddressError| MailerError::From(e.to_string()))?;
         Ok(Self {
             pool,
-            transport,
+            smtp,
             from,
             settings,
             metrics: Arc::default(),
@@ -149,11 +152,13 @@ impl Mailer {
 
     /// Claims the due mails and tries each once; returns how many it claimed.
     pub async fn send_due(&self) -> Result<usize, sqlx::Error> {
+        self.park_abandoned().await?;
         let rows: Vec<(Uuid, String, String, String, String, i32)> = sqlx::query_as(
             "UPDATE mail_outbox SET attempts = attempts + 1, \
                  due_at = now() + make_interval(secs => $2) \
              WHERE notification_id IN (SELECT notification_id FROM mail_outbox \
-                 WHERE sent_at IS NULL AND parked_at IS NULL AND due_at <= now() \
+                 WHERE sent_at IS NULL AND parked_at IS NULL AND handed_over_at IS NULL \
+                   AND due_at <= now() \
                  ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED) \
              RETURNING notification_id, to_email, subject, text_body, html_body, attempts",
         )
@@ -183,56 +188,156 @@ impl Mailer {
         Ok(count)
     }
 
+    /// Parks the mails a notifier handed over and never marked sent,
+    /// once their lease is over (it died in that step).
+    async fn park_abandoned(&self) -> Result<(), sqlx::Error> {
+        let parked = sqlx::query(
+            "UPDATE mail_outbox SET parked_at = now(), last_error = $1 \
+             WHERE handed_over_at IS NOT NULL AND sent_at IS NULL AND parked_at IS NULL \
+               AND due_at <= now()",
+        )
+        .bind(UNCERTAIN_DIED)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if parked > 0 {
+            tracing::error!(
+                mails = parked,
+                "mail parked: its notifier stopped while the server had it, so it may or may not have arrived"
+            );
+            self.count_uncertain(parked);
+        }
+        Ok(())
+    }
+
+    fn count_uncertain(&self, mails: u64) {
+        self.metrics.uncertain.fetch_add(mails, Ordering::Relaxed);
+        self.metrics.parked.fetch_add(mails, Ordering::Relaxed);
+        metrics::counter!("notifier_mail_uncertain_total").increment(mails);
+        metrics::counter!("notifier_mail_parked_total").increment(mails);
+    }
+
     async fn send_one(&self, mail: Claimed) -> Result<(), sqlx::Error> {
-        match self.deliver(&mail).await {
+        let message = match self.message(&mail) {
+            Ok(message) => message,
+            Err(error) => return self.failed(&mail, &error).await,
+        };
+        let bytes = message.formatted();
+        let limit = self.settings.send_timeout;
+        let open = match tokio::time::timeout(limit, self.smtp.open(message.envelope(), &bytes))
+            .await
+        {
+            Ok(Ok(open)) => open,
+            Ok(Err(error)) => return self.failed(&mail, &error).await,
+            Err(_) => {
+                let error = format!("the SMTP server did not take the envelope within {limit:?}");
+                return self.failed(&mail, &error).await;
+            }
+        };
+        let marked = sqlx::query(
+            "UPDATE mail_outbox SET handed_over_at = now() \
+             WHERE notification_id = $1 AND sent_at IS NULL AND handed_over_at IS NULL",
+        )
+        .bind(mail.id)
+        .execute(&self.pool)
+        .await;
+        match marked {
+            Ok(done) if done.rows_affected() == 1 => {}
+            // Not marked, so not sent: the lease brings it back.
+            Ok(_) => {
+                open.abandon().await;
+                return Ok(());
+            }
+            Err(error) => {
+                open.abandon().await;
+                return Err(error);
+            }
+        }
+        let finished = tokio::time::timeout(limit, open.finish(&bytes))
+            .await
+            .unwrap_or_else(|_| {
+                Err(Failed::Unknown(format!(
+                    "the SMTP server did not answer the message within {limit:?}"
+                )))
+            });
+        match finished {
             Ok(()) => {
-                sqlx::query("UPDATE mail_outbox SET sent_at = now() WHERE notification_id = $1")
+                // Clears a park another replica made if this exchange outlived the lease.
+                sqlx::query(
+                    "UPDATE mail_outbox SET sent_at = now(), parked_at = NULL WHERE notification_id = $1",
+                )
                     .bind(mail.id)
                     .execute(&self.pool)
                     .await?;
                 self.metrics.sent.fetch_add(1, Ordering::Relaxed);
                 metrics::counter!("notifier_mail_sent_total").increment(1);
+                Ok(())
             }
-            Err(error) => {
-                self.metrics.failed.fetch_add(1, Ordering::Relaxed);
-                metrics::counter!("notifier_mail_failed_total").increment(1);
-                if mail.attempts >= self.settings.max_attempts {
-                    tracing::error!(notification = %mail.id, attempts = mail.attempts, %error, "mail parked");
-                    self.metrics.parked.fetch_add(1, Ordering::Relaxed);
-                    metrics::counter!("notifier_mail_parked_total").increment(1);
-                    sqlx::query(
-                        "UPDATE mail_outbox SET parked_at = now(), last_error = $2 WHERE notification_id = $1",
-                    )
-                    .bind(mail.id)
-                    .bind(&error)
-                    .execute(&self.pool)
-                    .await?;
-                    return Ok(());
-                }
-                let shift = u32::try_from(mail.attempts.clamp(1, 12) - 1).unwrap_or(0);
-                let wait =
-                    (self.settings.retry_base * 2u32.pow(shift)).min(Duration::from_secs(3600));
-                tracing::warn!(notification = %mail.id, attempts = mail.attempts, %error, retry_in = ?wait, "mail not sent");
+            Err(Failed::NotSent(error)) => {
                 sqlx::query(
-                    "UPDATE mail_outbox SET due_at = now() + make_interval(secs => $2), last_error = $3 \
-                     WHERE notification_id = $1",
+                    "UPDATE mail_outbox SET handed_over_at = NULL WHERE notification_id = $1",
                 )
                 .bind(mail.id)
-                .bind(wait.as_secs_f64())
-                .bind(&error)
                 .execute(&self.pool)
                 .await?;
+                self.failed(&mail, &error).await
+            }
+            Err(Failed::Unknown(error)) => {
+                tracing::error!(notification = %mail.id, %error, "mail parked: the exchange broke after the message left, so it may or may not have arrived");
+                sqlx::query(
+                    "UPDATE mail_outbox SET parked_at = now(), last_error = $2 WHERE notification_id = $1",
+                )
+                .bind(mail.id)
+                .bind(format!("{UNCERTAIN_BROKE}: {error}"))
+                .execute(&self.pool)
+                .await?;
+                self.metrics.failed.fetch_add(1, Ordering::Relaxed);
+                metrics::counter!("notifier_mail_failed_total").increment(1);
+                self.count_uncertain(1);
+                Ok(())
             }
         }
+    }
+
+    /// A try that left the server without the mail: retried later, or
+    /// parked after `max_attempts`.
+    async fn failed(&self, mail: &Claimed, error: &str) -> Result<(), sqlx::Error> {
+        self.metrics.failed.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("notifier_mail_failed_total").increment(1);
+        if mail.attempts >= self.settings.max_attempts {
+            tracing::error!(notification = %mail.id, attempts = mail.attempts, %error, "mail parked");
+            self.metrics.parked.fetch_add(1, Ordering::Relaxed);
+            metrics::counter!("notifier_mail_parked_total").increment(1);
+            sqlx::query(
+                "UPDATE mail_outbox SET parked_at = now(), last_error = $2 WHERE notification_id = $1",
+            )
+            .bind(mail.id)
+            .bind(error)
+            .execute(&self.pool)
+            .await?;
+            return Ok(());
+        }
+        let shift = u32::try_from(mail.attempts.clamp(1, 12) - 1).unwrap_or(0);
+        let wait = (self.settings.retry_base * 2u32.pow(shift)).min(Duration::from_secs(3600));
+        tracing::warn!(notification = %mail.id, attempts = mail.attempts, %error, retry_in = ?wait, "mail not sent");
+        sqlx::query(
+            "UPDATE mail_outbox SET due_at = now() + make_interval(secs => $2), last_error = $3 \
+             WHERE notification_id = $1",
+        )
+        .bind(mail.id)
+        .bind(wait.as_secs_f64())
+        .bind(error)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
-    async fn deliver(&self, mail: &Claimed) -> Result<(), String> {
+    fn message(&self, mail: &Claimed) -> Result<Message, String> {
         let to: Mailbox = mail
             .to
             .parse()
             .map_err(|e: lettre::address::AddressError| e.to_string())?;
-        let message = Message::builder()
+        Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(&mail.subject)
@@ -241,13 +346,12 @@ impl Mailer {
                 mail.text.clone(),
                 mail.html.clone(),
             ))
-            .map_err(|e| e.to_string())?;
-        match tokio::time::timeout(self.settings.send_timeout, self.transport.send(message)).await {
-            Ok(sent) => sent.map(drop).map_err(|e| e.to_string()),
-            Err(_) => Err(format!(
-                "the SMTP server did not finish within {:?}",
-                self.settings.send_timeout
-            )),
-        }
+            .map_err(|e| e.to_string())
     }
 }
+
+/// `last_error` of a mail whose notifier died after handing it over.
+pub const UNCERTAIN_DIED: &str = "uncertain: the notifier stopped after handing the message to the server; not resent, it may have arrived";
+/// `last_error` of a mail whose exchange broke after the message left.
+pub const UNCERTAIN_BROKE: &str =
+    "uncertain: the exchange broke after the message left; not resent, it may have arrived";

@@ -20,7 +20,8 @@ pub struct NotifierSettings {
     pub chat_mail_every: Duration,
     /// `HUB_NOTIFIER__MAIL_LEASE_SECS`, default 60: a mail claimed by a
     /// notifier that died before marking it is tried again this long after
-    /// the claim. Longer than a batch takes to send (SMTP times out at 20 s).
+    /// the claim, or, if it had handed the mail to the server, parked as
+    /// uncertain. Longer than one mail's two SMTP steps (25 s each) take.
     pub mail_lease: Duration,
 }
 

@@ -186,7 +186,7 @@ async fn a_server_that_never_greets_fails_the_mail_in_time() {
         count(
             &db,
             "SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL AND attempts = 1 \
-             AND last_error LIKE '%did not finish%' AND due_at > now()"
+             AND last_error LIKE '%did not take the envelope%' AND due_at > now()"
         )
         .await,
         1,
@@ -235,6 +235,218 @@ async fn a_mail_that_keeps_failing_is_parked_and_counted() {
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(mailer.send_due().await.expect("parked stays"), 0);
     assert!(sink.messages().is_empty());
+}
+
+/// The notifier died after committing that it handed the mail over and
+/// before the server's 250 was recorded: the server may hold it, so once
+/// the lease is over the mail is parked as uncertain, never sent again.
+#[tokio::test]
+async fn a_mail_handed_over_by_a_notifier_that_died_is_parked_not_resent() {
+    let db = TestDb::create().await.expect("test database");
+    let sink = Sink::start("127.0.0.1:0").await.expect("smtp sink");
+    let owner = account(&db, "once@firm.example").await;
+    let inbox = Inbox::new(db.pool().clone(), "http://hub.test");
+    inbox
+        .handle(&top_up_settled(owner, 2))
+        .await
+        .expect("handled");
+    sqlx::query(
+        "UPDATE mail_outbox SET attempts = 1, handed_over_at = now() - interval '61 seconds', \
+         due_at = now() - interval '1 second'",
+    )
+    .execute(db.pool())
+    .await
+    .expect("a dead notifier's claim");
+    let mailer = Mailer::new(db.pool().clone(), settings(&sink.url())).expect("mailer");
+
+    assert_eq!(mailer.send_due().await.expect("swept"), 0);
+    assert_eq!(mailer.send_due().await.expect("nothing to send"), 0);
+    assert!(sink.messages().is_empty(), "not sent a second time");
+    assert_eq!(
+        mailer
+            .metrics
+            .uncertain
+            .load(std::sync::atomic::Ordering::Relaxed),
+        1
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM mail_outbox WHERE parked_at IS NOT NULL AND sent_at IS NULL \
+             AND last_error LIKE 'uncertain:%'"
+        )
+        .await,
+        1
+    );
+}
+
+/// A mail still within its lease is another notifier's, in flight: left alone.
+#[tokio::test]
+async fn a_mail_handed_over_within_its_lease_is_left_to_its_notifier() {
+    let db = TestDb::create().await.expect("test database");
+    let sink = Sink::start("127.0.0.1:0").await.expect("smtp sink");
+    let owner = account(&db, "inflight@firm.example").await;
+    let inbox = Inbox::new(db.pool().clone(), "http://hub.test");
+    inbox
+        .handle(&top_up_settled(owner, 2))
+        .await
+        .expect("handled");
+    sqlx::query(
+        "UPDATE mail_outbox SET attempts = 1, handed_over_at = now(), \
+         due_at = now() + interval '60 seconds'",
+    )
+    .execute(db.pool())
+    .await
+    .expect("a live notifier's claim");
+    let mailer = Mailer::new(db.pool().clone(), settings(&sink.url())).expect("mailer");
+    assert_eq!(mailer.send_due().await.expect("nothing due"), 0);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM mail_outbox WHERE parked_at IS NULL AND sent_at IS NULL"
+        )
+        .await,
+        1
+    );
+    assert!(sink.messages().is_empty());
+}
+
+/// The server kept the message but its answer never came (a broken
+/// connection, a crash on its side): the mail arrived once and is parked
+/// as uncertain rather than sent again.
+#[tokio::test]
+async fn a_lost_answer_after_the_message_left_parks_the_mail_instead_of_resending() {
+    let db = TestDb::create().await.expect("test database");
+    let sink = Sink::start_slow("127.0.0.1:0", Duration::from_secs(5))
+        .await
+        .expect("smtp sink");
+    let owner = account(&db, "answer@firm.example").await;
+    let inbox = Inbox::new(db.pool().clone(), "http://hub.test");
+    inbox
+        .handle(&top_up_settled(owner, 2))
+        .await
+        .expect("handled");
+    let mailer = Mailer::new(
+        db.pool().clone(),
+        MailerSettings {
+            send_timeout: Duration::from_millis(500),
+            ..settings(&sink.url())
+        },
+    )
+    .expect("mailer");
+
+    assert_eq!(mailer.send_due().await.expect("tried"), 1);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    sqlx::query("UPDATE mail_outbox SET due_at = now()")
+        .execute(db.pool())
+        .await
+        .expect("due again, were it retried");
+    assert_eq!(mailer.send_due().await.expect("not retried"), 0);
+    assert_eq!(sink.messages().len(), 1, "the server has it, once");
+    assert_eq!(
+        mailer
+            .metrics
+            .uncertain
+            .load(std::sync::atomic::Ordering::Relaxed),
+        1
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM mail_outbox WHERE parked_at IS NOT NULL \
+             AND last_error LIKE 'uncertain: the exchange broke%'"
+        )
+        .await,
+        1
+    );
+}
+
+/// A server that answers the message's final dot with `reply`, then with
+/// 250 for every later message; counts the messages it was sent.
+async fn refusing_once(
+    reply: &'static str,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("listener");
+    let url = format!("smtp://{}", listener.local_addr().expect("address"));
+    let messages = std::sync::Arc::new(AtomicUsize::new(0));
+    let seen = messages.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 test\r\n").await;
+                let mut in_data = false;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let answer = if in_data {
+                        if line != "." {
+                            continue;
+                        }
+                        in_data = false;
+                        if seen.fetch_add(1, Ordering::SeqCst) == 0 {
+                            reply
+                        } else {
+                            "250 kept\r\n"
+                        }
+                    } else if line.starts_with("DATA") {
+                        in_data = true;
+                        "354 go on\r\n"
+                    } else if line.starts_with("QUIT") {
+                        "221 bye\r\n"
+                    } else {
+                        "250 ok\r\n"
+                    };
+                    if write.write_all(answer.as_bytes()).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    (url, messages)
+}
+
+/// The server looked at the message and said "try later": it does not hold
+/// the mail, which is tried again and arrives.
+#[tokio::test]
+async fn a_message_the_server_refuses_is_tried_again() {
+    let db = TestDb::create().await.expect("test database");
+    let (url, messages) = refusing_once("451 busy, later\r\n").await;
+    let owner = account(&db, "retry@firm.example").await;
+    let inbox = Inbox::new(db.pool().clone(), "http://hub.test");
+    inbox
+        .handle(&top_up_settled(owner, 2))
+        .await
+        .expect("handled");
+    let mailer = Mailer::new(db.pool().clone(), settings(&url)).expect("mailer");
+
+    assert_eq!(mailer.send_due().await.expect("refused"), 1);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL AND parked_at IS NULL \
+             AND handed_over_at IS NULL AND last_error LIKE '%451%'"
+        )
+        .await,
+        1,
+        "waiting for its retry, not handed over"
+    );
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(mailer.send_due().await.expect("sent"), 1);
+    assert_eq!(messages.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL AND parked_at IS NULL"
+        )
+        .await,
+        1
+    );
 }
 
 /// Stores an order between `client` and `provider` as its first event.
