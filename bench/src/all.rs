@@ -424,11 +424,13 @@ async fn e2e_row(http: &reqwest::Client, base: &str, db: &str, sizes: &Sizes) ->
                 key: "c",
                 what,
                 measured: format!(
-                    "p50 {}, p99 {} ({:.0}/s held, {} errors)",
+                    "p50 {}, p99 {} ({:.0}/s held, {} errors); of which commit → in RabbitMQ p50 {}, p99 {}",
                     ms(f.p50),
                     ms(f.p99),
                     f.achieved,
-                    f.errors
+                    f.errors,
+                    ms(f.relayed_p50),
+                    ms(f.relayed_p99)
                 ),
                 baseline: "100 ms".into(),
                 ratio: Some(ratio),

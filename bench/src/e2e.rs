@@ -7,6 +7,9 @@
 //! transaction that writes the read model. A request changes no balance, so
 //! the projection sends no `hub_changes` for it: the position, polled every
 //! millisecond for every wallet awaited, is what tells.
+//!
+//! The same poll splits the latency in two: until the relay's checkpoint
+//! passes the event (it is in RabbitMQ), and from there to the read model.
 
 use crate::client::Client;
 use crate::stats::Samples;
@@ -17,8 +20,20 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, oneshot};
 
-/// A wallet's awaited position and who awaits it.
-type Waiters = Arc<Mutex<HashMap<String, (i64, oneshot::Sender<Instant>)>>>;
+/// A command's event, awaited until the read model has it.
+struct Waiter {
+    /// The wallet's sequence the event has.
+    sequence: i64,
+    /// Its place in the store, once committed: `(tx_id, global_position)`.
+    position: Option<(i64, i64)>,
+    /// When the relay's checkpoint was first seen past it.
+    relayed: Option<Instant>,
+    /// Told when the read model has it, and when it was relayed.
+    done: oneshot::Sender<(Instant, Instant)>,
+}
+
+/// The waiters by wallet (one command in flight per wallet).
+type Waiters = Arc<Mutex<HashMap<String, Waiter>>>;
 
 /// How long a command may take to reach the read model before it counts as lost.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -27,6 +42,9 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 pub struct E2eFigures {
     pub p50: Duration,
     pub p99: Duration,
+    /// The part until the relay had it in RabbitMQ.
+    pub relayed_p50: Duration,
+    pub relayed_p99: Duration,
     pub achieved: f64,
     pub errors: u64,
 }
@@ -42,23 +60,70 @@ async fn positions(pool: &PgPool, ids: &[String]) -> sqlx::Result<Vec<(String, i
     .await
 }
 
-/// Wakes each waiter once its wallet's position reaches what it awaits.
+/// Where the awaited events are in the store, for those committed.
+async fn places(pool: &PgPool, awaited: &[(String, i64)]) -> sqlx::Result<Vec<(String, i64, i64)>> {
+    let (ids, sequences): (Vec<&str>, Vec<i64>) =
+        awaited.iter().map(|(id, s)| (id.as_str(), *s)).unzip();
+    sqlx::query_as(
+        "SELECT e.aggregate_id, e.tx_id::text::bigint, e.global_position \
+         FROM UNNEST($1::text[], $2::bigint[]) AS a(id, sequence) \
+         JOIN events e ON e.aggregate_type = 'Wallet' AND e.aggregate_id = a.id \
+          AND e.sequence = a.sequence",
+    )
+    .bind(ids)
+    .bind(sequences)
+    .fetch_all(pool)
+    .await
+}
+
+/// The relay's checkpoint: every event up to it is in RabbitMQ.
+async fn relayed_up_to(pool: &PgPool) -> sqlx::Result<Option<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT tx_id::text::bigint, global_position FROM relay_checkpoint \
+         ORDER BY tx_id DESC, global_position DESC LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// Notes when the relay passes each awaited event and wakes each waiter
+/// once its wallet's position reaches it.
 fn poll(pool: PgPool, waiters: Waiters) {
     tokio::spawn(async move {
         loop {
-            let ids: Vec<String> = waiters.lock().await.keys().cloned().collect();
+            let (ids, unplaced): (Vec<String>, Vec<(String, i64)>) = {
+                let waiting = waiters.lock().await;
+                let unplaced = waiting
+                    .iter()
+                    .filter(|(_, w)| w.position.is_none())
+                    .map(|(id, w)| (id.clone(), w.sequence))
+                    .collect();
+                (waiting.keys().cloned().collect(), unplaced)
+            };
             if !ids.is_empty()
-                && let Ok(rows) = positions(&pool, &ids).await
+                && let (Ok(placed), Ok(relay), Ok(rows)) = (
+                    places(&pool, &unplaced).await,
+                    relayed_up_to(&pool).await,
+                    positions(&pool, &ids).await,
+                )
             {
                 let at = Instant::now();
                 let mut waiting = waiters.lock().await;
+                for (id, tx_id, global_position) in placed {
+                    if let Some(w) = waiting.get_mut(&id) {
+                        w.position = Some((tx_id, global_position));
+                    }
+                }
+                for w in waiting.values_mut() {
+                    if w.relayed.is_none() && w.position.is_some() && w.position <= relay {
+                        w.relayed = Some(at);
+                    }
+                }
                 for (id, last) in rows {
-                    if waiting
-                        .get(&id)
-                        .is_some_and(|(awaited, _)| last >= *awaited)
-                        && let Some((_, tx)) = waiting.remove(&id)
+                    if waiting.get(&id).is_some_and(|w| last >= w.sequence)
+                        && let Some(w) = waiting.remove(&id)
                     {
-                        let _ = tx.send(at);
+                        let _ = w.done.send((at, w.relayed.unwrap_or(at)));
                     }
                 }
             }
@@ -108,7 +173,8 @@ pub async fn e2e(
 
     let idle: Arc<Mutex<Vec<Arc<Client>>>> =
         Arc::new(Mutex::new(clients.into_iter().map(Arc::new).collect()));
-    let results: Arc<Mutex<(Samples, u64)>> = Arc::default();
+    // Whole latencies, failures, and the part until the relay had it.
+    let results: Arc<Mutex<(Samples, u64, Samples)>> = Arc::default();
     let (mut skipped, mut sent) = (0u64, 0u64);
     let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / rate));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
@@ -128,22 +194,31 @@ pub async fn e2e(
         let (idle, waiters, results) = (idle.clone(), waiters.clone(), results.clone());
         tasks.spawn(async move {
             let (tx, rx) = oneshot::channel();
-            waiters
-                .lock()
-                .await
-                .insert(c.account_id.clone(), (awaited, tx));
+            let waiter = Waiter {
+                sequence: awaited,
+                position: None,
+                relayed: None,
+                done: tx,
+            };
+            waiters.lock().await.insert(c.account_id.clone(), waiter);
             let outcome = c.top_up("10.00").await;
             let answered = Instant::now();
             let latency = match outcome {
                 Ok(()) => match tokio::time::timeout(TIMEOUT, rx).await {
-                    Ok(Ok(seen)) => Some(seen.saturating_duration_since(answered)),
+                    Ok(Ok((seen, relayed))) => Some((
+                        seen.saturating_duration_since(answered),
+                        relayed.saturating_duration_since(answered),
+                    )),
                     _ => None,
                 },
                 Err(_) => None,
             };
             let mut r = results.lock().await;
             match latency {
-                Some(l) => r.0.push(l),
+                Some((whole, relayed)) => {
+                    r.0.push(whole);
+                    r.2.push(relayed);
+                }
                 None => {
                     r.1 += 1;
                     waiters.lock().await.remove(&c.account_id);
@@ -166,9 +241,12 @@ pub async fn e2e(
         "commit → read model at {rate}/s target ({achieved:.0}/s achieved, {sent} sent, {skipped} ticks without an idle wallet, {errors} errors/timeouts): {}",
         r.0.summary()
     );
+    println!("  of which commit → in RabbitMQ (relay checkpoint past the event): {}", r.2.summary());
     Ok(E2eFigures {
         p50: r.0.quantile(0.50),
         p99: r.0.quantile(0.99),
+        relayed_p50: r.2.quantile(0.50),
+        relayed_p99: r.2.quantile(0.99),
         achieved,
         errors,
     })
