@@ -237,8 +237,7 @@ async fn apply_next(
     if event.sequence <= last {
         return Ok(());
     }
-    // Changes are for live readers; a rebuild sends none.
-    let mut changes = Vec::new();
+    // Changes are for live readers: `apply` gets none, so it builds none.
     if event.sequence > last + 1 {
         // An event committed late below the replay's checkpoint was
         // skipped (see `event::load_batch`): the store has it.
@@ -264,10 +263,10 @@ async fn apply_next(
             });
         }
         for earlier in &missing {
-            projection.apply(conn, earlier, &mut changes).await?;
+            projection.apply(conn, earlier, None).await?;
         }
     }
-    projection.apply(conn, event, &mut changes).await?;
+    projection.apply(conn, event, None).await?;
     positions.last.insert(key.clone(), event.sequence);
     positions.moved.insert(key);
     Ok(())

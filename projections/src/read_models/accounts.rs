@@ -32,7 +32,7 @@ impl Projection for Accounts {
         &self,
         conn: &mut PgConnection,
         event: &StoredEvent,
-        _changes: &mut Vec<Change>,
+        _changes: Option<&mut Vec<Change>>,
     ) -> Result<(), ProjectionError> {
         let id = event.aggregate_uuid()?;
         let insert = "INSERT INTO accounts (account_id, role, email, company_name, company_inn, \

@@ -33,7 +33,7 @@ impl Projection for Complaints {
         &self,
         conn: &mut PgConnection,
         event: &StoredEvent,
-        changes: &mut Vec<Change>,
+        changes: Option<&mut Vec<Change>>,
     ) -> Result<(), ProjectionError> {
         let id = event.aggregate_uuid()?;
         match event.decode::<ComplaintEvent>()? {
@@ -109,7 +109,9 @@ impl Projection for Complaints {
                 run(conn, id, q.bind(id).bind(at)).await?;
             }
         }
-        changes.push(change(conn, id).await?);
+        if let Some(changes) = changes {
+            changes.push(change(conn, id).await?);
+        }
         Ok(())
     }
 }

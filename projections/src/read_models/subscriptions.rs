@@ -36,7 +36,7 @@ impl Projection for Subscriptions {
         &self,
         conn: &mut PgConnection,
         event: &StoredEvent,
-        changes: &mut Vec<Change>,
+        changes: Option<&mut Vec<Change>>,
     ) -> Result<(), ProjectionError> {
         use SubscriptionEvent as E;
         let id = event.aggregate_uuid()?;
@@ -160,6 +160,10 @@ impl Projection for Subscriptions {
                 run(conn, id, q.bind(id).bind(at).bind(until)).await?;
             }
         }
+        // The query below only builds the change for live readers.
+        let Some(changes) = changes else {
+            return Ok(());
+        };
         let row: (Uuid, Option<Uuid>, String, String) = sqlx::query_as(
             "SELECT client_id, provider_id, service_type, status FROM subscriptions WHERE id = $1",
         )

@@ -134,7 +134,7 @@ impl Projection for Wallets {
         &self,
         conn: &mut PgConnection,
         event: &StoredEvent,
-        changes: &mut Vec<Change>,
+        changes: Option<&mut Vec<Change>>,
     ) -> Result<(), ProjectionError> {
         // A wallet's id is its owner's account id.
         let id = event.aggregate_uuid()?;
@@ -193,7 +193,9 @@ impl Projection for Wallets {
             .bind(at)
             .execute(&mut *conn)
             .await?;
-            changes.push(Change::Wallet { id });
+            if let Some(changes) = changes {
+                changes.push(Change::Wallet { id });
+            }
         }
         Ok(())
     }
