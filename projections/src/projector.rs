@@ -24,6 +24,14 @@ pub trait Projection: Send + Sync {
     fn aggregate_types(&self) -> &'static [&'static str];
     /// The tables it owns in the `read` schema (what a rebuild replaces).
     fn tables(&self) -> &'static [&'static str];
+    /// True when no statement `apply` sends for one aggregate's event reads
+    /// or writes a row another aggregate's events touch (every row is keyed
+    /// by its aggregate). A rebuild may then replay different aggregates on
+    /// different connections at once, each aggregate's events still in
+    /// order on one. False unless a projection says so.
+    fn independent_aggregates(&self) -> bool {
+        false
+    }
     /// Applies one event, pushing live changes onto `changes` when there
     /// are live readers to tell. `None` (a rebuild) skips the changes and any
     /// query made only to build one: the rows written are the same.

@@ -3,10 +3,15 @@
 //! swaps them in within one transaction.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::IsTerminal;
+use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use sqlx::{PgConnection, PgPool};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection, PgPool};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
 
 use crate::ProjectionError;
 use crate::event::{self, Checkpoint, StoredEvent, load_range};
@@ -19,8 +24,14 @@ pub const REBUILD_SCHEMA: &str = "read_rebuild";
 const RETIRED_SCHEMA: &str = "read_retired";
 /// Advisory lock key: one rebuild at a time ("hubrbld" in ASCII).
 const LOCK_KEY: i64 = 0x0068_7562_7262_6c64;
-/// Events per replay transaction.
+/// Events read from the store at a time, per projection.
 const BATCH: i64 = 1000;
+/// Writers a projection whose aggregates are independent replays on by
+/// default (see [`Projection::independent_aggregates`]); each has its own
+/// connection.
+pub const DEFAULT_SHARDS: usize = 4;
+/// Batches read ahead of a writer.
+const WRITER_QUEUE: usize = 4;
 
 /// Whether to draw a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,9 +61,22 @@ pub async fn rebuild(
     name: Option<&str>,
     progress: Progress,
 ) -> Result<RebuildReport, ProjectionError> {
-    let projections = match name {
-        Some(n) => vec![read_models::by_name(n)?],
-        None => read_models::all(),
+    rebuild_with(pool, name, progress, DEFAULT_SHARDS).await
+}
+
+/// [`rebuild`] with each projection whose aggregates are independent
+/// replayed on `shards` connections (1: one connection per projection).
+/// Besides the pool's connections it opens one reader per projection and
+/// up to `shards` writers per projection.
+pub async fn rebuild_with(
+    pool: &PgPool,
+    name: Option<&str>,
+    progress: Progress,
+    shards: usize,
+) -> Result<RebuildReport, ProjectionError> {
+    let projections: Vec<Arc<dyn Projection>> = match name {
+        Some(n) => vec![read_models::by_name(n)?.into()],
+        None => read_models::all().into_iter().map(Arc::from).collect(),
     };
     // A session lock, held on this connection for the whole rebuild.
     let mut lock = pool.acquire().await?;
@@ -63,7 +87,7 @@ pub async fn rebuild(
     if !locked {
         return Err(ProjectionError::RebuildRunning);
     }
-    let result = rebuild_locked(pool, &projections, progress).await;
+    let result = rebuild_locked(pool, &projections, shards, progress).await;
     // Dropping the connection without unlocking would leave the lock held
     // in the pool; unlock explicitly, and close it if that fails.
     let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
@@ -78,11 +102,12 @@ pub async fn rebuild(
 
 async fn rebuild_locked(
     pool: &PgPool,
-    projections: &[Box<dyn Projection>],
+    projections: &[Arc<dyn Projection>],
+    shards: usize,
     progress: Progress,
 ) -> Result<RebuildReport, ProjectionError> {
     prepare(pool, projections).await?;
-    let replayed = replay(pool, projections, progress).await?;
+    let replayed = replay(pool, projections, shards, progress).await?;
     let caught_up = swap(pool, projections).await?;
     let names: Vec<&'static str> = projections.iter().map(|p| p.name()).collect();
     tracing::info!(projections = ?names, replayed, caught_up, "read models rebuilt and swapped in");
@@ -97,7 +122,7 @@ async fn rebuild_locked(
 /// keys and indexes under their own names) plus a positions table.
 async fn prepare(
     pool: &PgPool,
-    projections: &[Box<dyn Projection>],
+    projections: &[Arc<dyn Projection>],
 ) -> Result<(), ProjectionError> {
     let mut tx = pool.begin().await?;
     sqlx::query(&format!("DROP SCHEMA IF EXISTS {REBUILD_SCHEMA} CASCADE"))
@@ -160,10 +185,12 @@ async fn copy_table(conn: &mut PgConnection, table: &str) -> Result<(), Projecti
     Ok(())
 }
 
-/// Replays every event the projections read, in commit order.
+/// Replays every event the projections read: each projection on its own
+/// connections at once (their tables are disjoint), each in commit order.
 async fn replay(
     pool: &PgPool,
-    projections: &[Box<dyn Projection>],
+    projections: &[Arc<dyn Projection>],
+    shards: usize,
     progress: Progress,
 ) -> Result<u64, ProjectionError> {
     let mut types: Vec<String> = projections
@@ -187,36 +214,147 @@ async fn replay(
         _ => ProgressBar::hidden(),
     };
 
-    let mut checkpoint = Checkpoint::default();
-    let mut replayed = 0u64;
-    let mut positions = Positions::default();
-    loop {
-        let mut tx = pool.begin().await?;
-        let batch = event::load_batch(&mut tx, &types, &checkpoint, BATCH).await?;
-        let Some((last, _)) = batch.last() else {
-            break;
+    // Connections of their own, not the pool's: the caller's pool may be
+    // small, and live consumers may share it.
+    let options = pool.connect_options();
+    let mut replays = JoinSet::new();
+    for projection in projections {
+        let shards = if projection.independent_aggregates() {
+            shards.max(1)
+        } else {
+            1
         };
-        let next = last.clone();
-        use_schema(&mut tx, REBUILD_SCHEMA).await?;
-        for (_, event) in &batch {
-            for projection in projections {
-                if projection
-                    .aggregate_types()
-                    .contains(&event.aggregate_type.as_str())
-                {
-                    apply_next(&mut tx, projection.as_ref(), event, &mut positions).await?;
-                }
-            }
-        }
-        positions.save(&mut tx).await?;
-        tx.commit().await?;
-        let n = batch.len() as u64;
-        replayed += n;
-        bar.inc(n);
-        checkpoint = next;
+        replays.spawn(replay_projection(
+            Arc::clone(&options),
+            Arc::clone(projection),
+            shards,
+            bar.clone(),
+        ));
+    }
+    let mut replayed = 0u64;
+    // On the first error the set is dropped, which aborts the other replays
+    // (their transactions roll back with their connections).
+    while let Some(done) = replays.join_next().await {
+        replayed += joined(done)?;
     }
     bar.finish_and_clear();
     Ok(replayed)
+}
+
+/// One projection's replay: reads its aggregate types in commit order on
+/// one connection and hands each aggregate's events, in order, to the
+/// same one of `shards` writers, each with its own connection and
+/// transactions. Returns the events read.
+async fn replay_projection(
+    options: Arc<PgConnectOptions>,
+    projection: Arc<dyn Projection>,
+    shards: usize,
+    bar: ProgressBar,
+) -> Result<u64, ProjectionError> {
+    let types: Vec<String> = projection
+        .aggregate_types()
+        .iter()
+        .map(|t| (*t).to_owned())
+        .collect();
+    let mut reader = PgConnection::connect_with(&options).await?;
+    let mut writers: Vec<Option<mpsc::Sender<Vec<StoredEvent>>>> = vec![None; shards];
+    let mut running = JoinSet::new();
+    let mut checkpoint = Checkpoint::default();
+    let mut replayed = 0u64;
+    'read: loop {
+        let batch = event::load_batch(&mut reader, &types, &checkpoint, BATCH).await?;
+        let Some((last, _)) = batch.last() else {
+            break;
+        };
+        checkpoint = last.clone();
+        replayed += batch.len() as u64;
+        // A writer ends early only on an error: stop reading then.
+        if let Some(done) = running.try_join_next() {
+            joined(done)?;
+        }
+        let mut parts: Vec<Vec<StoredEvent>> = vec![Vec::new(); shards];
+        for (_, event) in batch {
+            parts[shard_of(&event, shards)].push(event);
+        }
+        for (writer, part) in writers.iter_mut().zip(parts) {
+            if part.is_empty() {
+                continue;
+            }
+            // A writer (and its connection) only for a shard that has events.
+            let sender = writer.get_or_insert_with(|| {
+                let (sender, receiver) = mpsc::channel(WRITER_QUEUE);
+                running.spawn(write_shard(
+                    Arc::clone(&options),
+                    Arc::clone(&projection),
+                    receiver,
+                    bar.clone(),
+                ));
+                sender
+            });
+            if sender.send(part).await.is_err() {
+                // That writer stopped on an error, reported below.
+                break 'read;
+            }
+        }
+    }
+    reader.close().await?;
+    // Closing the channels lets the writers finish their last batches.
+    drop(writers);
+    while let Some(done) = running.join_next().await {
+        joined(done)?;
+    }
+    Ok(replayed)
+}
+
+/// Applies the batches it receives, one transaction each, and saves the
+/// positions they moved in the same transaction.
+async fn write_shard(
+    options: Arc<PgConnectOptions>,
+    projection: Arc<dyn Projection>,
+    mut batches: mpsc::Receiver<Vec<StoredEvent>>,
+    bar: ProgressBar,
+) -> Result<(), ProjectionError> {
+    let mut conn = PgConnection::connect_with(&options).await?;
+    let mut positions = Positions::default();
+    while let Some(batch) = batches.recv().await {
+        let mut tx = conn.begin().await?;
+        // A replay that dies is simply run again (the live tables are
+        // untouched until the swap), so its commits need not wait for the
+        // WAL flush; the swap's commit is an ordinary one.
+        sqlx::query("SET LOCAL synchronous_commit = off")
+            .execute(&mut *tx)
+            .await?;
+        use_schema(&mut tx, REBUILD_SCHEMA).await?;
+        for event in &batch {
+            apply_next(&mut tx, projection.as_ref(), event, &mut positions).await?;
+        }
+        positions.save(&mut tx).await?;
+        tx.commit().await?;
+        bar.inc(batch.len() as u64);
+    }
+    conn.close().await?;
+    Ok(())
+}
+
+/// Which of `shards` writers an aggregate's events go to.
+fn shard_of(event: &StoredEvent, shards: usize) -> usize {
+    let mut hasher = DefaultHasher::new();
+    event.aggregate_type.hash(&mut hasher);
+    event.aggregate_id.hash(&mut hasher);
+    // The remainder is below `shards`, a usize.
+    (hasher.finish() % shards as u64) as usize
+}
+
+/// A finished replay task's result; a panic in it carries on here.
+fn joined<T>(
+    done: Result<Result<T, ProjectionError>, tokio::task::JoinError>,
+) -> Result<T, ProjectionError> {
+    match done {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Cancelled: only when its set is dropped, and then nobody asks.
+        Err(e) => Err(ProjectionError::ReplayStopped(e.to_string())),
+    }
 }
 
 /// Applies `event` to `projection` unless it already has it, first filling
@@ -313,7 +451,7 @@ impl Positions {
 /// (the positions table is locked), whatever they applied during the replay
 /// is applied to the new tables from the store, and the table moves happen
 /// in the same transaction, so readers see either all old or all new.
-async fn swap(pool: &PgPool, projections: &[Box<dyn Projection>]) -> Result<u64, ProjectionError> {
+async fn swap(pool: &PgPool, projections: &[Arc<dyn Projection>]) -> Result<u64, ProjectionError> {
     let mut tx = pool.begin().await?;
     sqlx::query("SET LOCAL lock_timeout = '60s'")
         .execute(&mut *tx)

@@ -28,6 +28,11 @@ impl Projection for Accounts {
         &["accounts"]
     }
 
+    /// Every statement is keyed by `account_id`, the aggregate's id.
+    fn independent_aggregates(&self) -> bool {
+        true
+    }
+
     async fn apply(
         &self,
         conn: &mut PgConnection,

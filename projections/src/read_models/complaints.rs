@@ -29,6 +29,11 @@ impl Projection for Complaints {
         &["complaints"]
     }
 
+    /// Every statement is keyed by `id`, the aggregate's id.
+    fn independent_aggregates(&self) -> bool {
+        true
+    }
+
     async fn apply(
         &self,
         conn: &mut PgConnection,

@@ -31,6 +31,13 @@ impl Projection for Orders {
         &["orders", "order_messages"]
     }
 
+    /// `orders` rows are keyed by `id`, the aggregate's id; `order_messages`
+    /// rows by the message's id and `(order_id, sequence)`, written only by
+    /// their order's events.
+    fn independent_aggregates(&self) -> bool {
+        true
+    }
+
     async fn apply(
         &self,
         conn: &mut PgConnection,

@@ -32,6 +32,11 @@ impl Projection for Subscriptions {
         &["subscriptions"]
     }
 
+    /// Every statement is keyed by `id`, the aggregate's id.
+    fn independent_aggregates(&self) -> bool {
+        true
+    }
+
     async fn apply(
         &self,
         conn: &mut PgConnection,

@@ -130,6 +130,15 @@ impl Projection for Wallets {
         &["wallets", "wallet_movements", "wallet_payouts"]
     }
 
+    /// `wallets` and `wallet_movements` rows are keyed by `account_id`, the
+    /// aggregate's id; a `wallet_payouts` row is inserted by its wallet's
+    /// `WithdrawalRequested` and updated only by that wallet's later events
+    /// (the aggregate accepts a withdrawal's steps only for its own
+    /// transfers).
+    fn independent_aggregates(&self) -> bool {
+        true
+    }
+
     async fn apply(
         &self,
         conn: &mut PgConnection,
