@@ -24,7 +24,7 @@ pub const REBUILD_SCHEMA: &str = "read_rebuild";
 const RETIRED_SCHEMA: &str = "read_retired";
 /// Advisory lock key: one rebuild at a time ("hubrbld" in ASCII).
 const LOCK_KEY: i64 = 0x0068_7562_7262_6c64;
-/// Events read from the store at a time, per projection.
+/// Events read from the store at a time.
 const BATCH: i64 = 1000;
 /// Writers a projection whose aggregates are independent replays on by
 /// default (see [`Projection::independent_aggregates`]); each has its own
@@ -185,8 +185,10 @@ async fn copy_table(conn: &mut PgConnection, table: &str) -> Result<(), Projecti
     Ok(())
 }
 
-/// Replays every event the projections read: each projection on its own
-/// connections at once (their tables are disjoint), each in commit order.
+/// Replays every event the projections read, in commit order: one reader
+/// on its own connection hands each event to its projections' writers
+/// (their tables are disjoint), each aggregate's events in order to the
+/// same writer; the writers apply at once, each on its own connection.
 async fn replay(
     pool: &PgPool,
     projections: &[Arc<dyn Projection>],
@@ -217,47 +219,22 @@ async fn replay(
     // Connections of their own, not the pool's: the caller's pool may be
     // small, and live consumers may share it.
     let options = pool.connect_options();
-    let mut replays = JoinSet::new();
-    for projection in projections {
-        let shards = if projection.independent_aggregates() {
-            shards.max(1)
-        } else {
-            1
-        };
-        replays.spawn(replay_projection(
-            Arc::clone(&options),
-            Arc::clone(projection),
-            shards,
-            bar.clone(),
-        ));
-    }
-    let mut replayed = 0u64;
-    // On the first error the set is dropped, which aborts the other replays
-    // (their transactions roll back with their connections).
-    while let Some(done) = replays.join_next().await {
-        replayed += joined(done)?;
-    }
-    bar.finish_and_clear();
-    Ok(replayed)
-}
-
-/// One projection's replay: reads its aggregate types in commit order on
-/// one connection and hands each aggregate's events, in order, to the
-/// same one of `shards` writers, each with its own connection and
-/// transactions. Returns the events read.
-async fn replay_projection(
-    options: Arc<PgConnectOptions>,
-    projection: Arc<dyn Projection>,
-    shards: usize,
-    bar: ProgressBar,
-) -> Result<u64, ProjectionError> {
-    let types: Vec<String> = projection
-        .aggregate_types()
-        .iter()
-        .map(|t| (*t).to_owned())
-        .collect();
     let mut reader = PgConnection::connect_with(&options).await?;
-    let mut writers: Vec<Option<mpsc::Sender<Vec<StoredEvent>>>> = vec![None; shards];
+    // Per projection, its writers' queues, started with the first event
+    // for them (a writer is a connection).
+    let mut writers: Vec<Vec<Option<mpsc::Sender<Vec<StoredEvent>>>>> = projections
+        .iter()
+        .map(|p| {
+            let n = if p.independent_aggregates() {
+                shards.max(1)
+            } else {
+                1
+            };
+            vec![None; n]
+        })
+        .collect();
+    // Dropped on an error, which aborts the writers (their transactions
+    // roll back with their connections).
     let mut running = JoinSet::new();
     let mut checkpoint = Checkpoint::default();
     let mut replayed = 0u64;
@@ -272,37 +249,54 @@ async fn replay_projection(
         if let Some(done) = running.try_join_next() {
             joined(done)?;
         }
-        let mut parts: Vec<Vec<StoredEvent>> = vec![Vec::new(); shards];
+        let mut parts: Vec<Vec<Vec<StoredEvent>>> =
+            writers.iter().map(|w| vec![Vec::new(); w.len()]).collect();
         for (_, event) in batch {
-            parts[shard_of(&event, shards)].push(event);
-        }
-        for (writer, part) in writers.iter_mut().zip(parts) {
-            if part.is_empty() {
-                continue;
+            let readers: Vec<usize> = (0..projections.len())
+                .filter(|&i| {
+                    projections[i]
+                        .aggregate_types()
+                        .contains(&event.aggregate_type.as_str())
+                })
+                .collect();
+            if let Some((&last, others)) = readers.split_last() {
+                for &i in others {
+                    let shard = shard_of(&event, parts[i].len());
+                    parts[i][shard].push(event.clone());
+                }
+                let shard = shard_of(&event, parts[last].len());
+                parts[last][shard].push(event);
             }
-            // A writer (and its connection) only for a shard that has events.
-            let sender = writer.get_or_insert_with(|| {
-                let (sender, receiver) = mpsc::channel(WRITER_QUEUE);
-                running.spawn(write_shard(
-                    Arc::clone(&options),
-                    Arc::clone(&projection),
-                    receiver,
-                    bar.clone(),
-                ));
-                sender
-            });
-            if sender.send(part).await.is_err() {
-                // That writer stopped on an error, reported below.
-                break 'read;
+        }
+        for (i, shards) in parts.into_iter().enumerate() {
+            for (writer, part) in writers[i].iter_mut().zip(shards) {
+                if part.is_empty() {
+                    continue;
+                }
+                let sender = writer.get_or_insert_with(|| {
+                    let (sender, receiver) = mpsc::channel(WRITER_QUEUE);
+                    running.spawn(write_shard(
+                        Arc::clone(&options),
+                        Arc::clone(&projections[i]),
+                        receiver,
+                        bar.clone(),
+                    ));
+                    sender
+                });
+                if sender.send(part).await.is_err() {
+                    // That writer stopped on an error, reported below.
+                    break 'read;
+                }
             }
         }
     }
     reader.close().await?;
-    // Closing the channels lets the writers finish their last batches.
+    // Closing the queues lets the writers finish their last batches.
     drop(writers);
     while let Some(done) = running.join_next().await {
         joined(done)?;
     }
+    bar.finish_and_clear();
     Ok(replayed)
 }
 
