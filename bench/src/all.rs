@@ -256,7 +256,9 @@ async fn rows(
             sizes.rebuild_events
         );
         rows.push(
-            match crate::rebuild::rebuild(admin, sizes.rebuild_events).await {
+            match crate::rebuild::rebuild(admin, sizes.rebuild_events, projections::DEFAULT_SHARDS)
+                .await
+            {
                 Ok(f) => {
                     let ratio = f.rate() / 50_000.0;
                     Row {

@@ -128,6 +128,10 @@ enum Bench {
     Rebuild {
         #[arg(long, default_value_t = 1_000_000)]
         events: u64,
+        /// Writers (connections) per projection whose aggregates are
+        /// independent; 1 replays each projection on one connection.
+        #[arg(long, default_value_t = projections::DEFAULT_SHARDS)]
+        shards: usize,
         #[command(flatten)]
         server: Server,
     },
@@ -289,7 +293,11 @@ async fn main() -> anyhow::Result<()> {
         } => relay_rate::relay(&server.database_url, &broker.amqp_url, events)
             .await
             .map(drop),
-        Bench::Rebuild { events, server } => rebuild::rebuild(&server.database_url, events)
+        Bench::Rebuild {
+            events,
+            shards,
+            server,
+        } => rebuild::rebuild(&server.database_url, events, shards)
             .await
             .map(drop),
         Bench::Commands {

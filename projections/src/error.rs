@@ -49,6 +49,9 @@ pub enum ProjectionError {
     /// Another rebuild holds the lock.
     #[error("another rebuild is running")]
     RebuildRunning,
+    /// A rebuild's replay task ended without a result.
+    #[error("a replay task stopped: {0}")]
+    ReplayStopped(String),
     /// RabbitMQ failed.
     #[error("bus: {0}")]
     Bus(String),

@@ -23,5 +23,5 @@ pub use error::ProjectionError;
 pub use event::{EventExt, StoredEvent};
 pub use notify::Change;
 pub use projector::{LIVE_SCHEMA, Outcome, Projection, apply_in_tx, project};
-pub use rebuild::{Progress, REBUILD_SCHEMA, RebuildReport, rebuild};
+pub use rebuild::{DEFAULT_SHARDS, Progress, REBUILD_SCHEMA, RebuildReport, rebuild, rebuild_with};
 pub use run::{run, run_with_pool};

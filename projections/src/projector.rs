@@ -24,12 +24,22 @@ pub trait Projection: Send + Sync {
     fn aggregate_types(&self) -> &'static [&'static str];
     /// The tables it owns in the `read` schema (what a rebuild replaces).
     fn tables(&self) -> &'static [&'static str];
-    /// Applies one event, pushing live changes onto `changes`.
+    /// True when no statement `apply` sends for one aggregate's event reads
+    /// or writes a row another aggregate's events touch (every row is keyed
+    /// by its aggregate). A rebuild may then replay different aggregates on
+    /// different connections at once, each aggregate's events still in
+    /// order on one. False unless a projection says so.
+    fn independent_aggregates(&self) -> bool {
+        false
+    }
+    /// Applies one event, pushing live changes onto `changes` when there
+    /// are live readers to tell. `None` (a rebuild) skips the changes and any
+    /// query made only to build one: the rows written are the same.
     async fn apply(
         &self,
         conn: &mut PgConnection,
         event: &StoredEvent,
-        changes: &mut Vec<Change>,
+        changes: Option<&mut Vec<Change>>,
     ) -> Result<(), ProjectionError>;
 }
 
@@ -47,8 +57,8 @@ pub enum Outcome {
 
 /// Applies `event` to `projection` in the caller's transaction, whose
 /// `search_path` already points at the target schema. A duplicate is
-/// skipped; a gap is filled from the store first. Notifications are sent
-/// only when `live` (a rebuild must not push stale rows to browsers).
+/// skipped; a gap is filled from the store first. Changes are collected and
+/// sent only when `live` (a rebuild must not push stale rows to browsers).
 pub async fn apply_in_tx(
     conn: &mut PgConnection,
     projection: &dyn Projection,
@@ -105,7 +115,9 @@ pub async fn apply_in_tx(
             });
         }
         for earlier in &missing {
-            projection.apply(conn, earlier, &mut changes).await?;
+            projection
+                .apply(conn, earlier, live.then_some(&mut changes))
+                .await?;
         }
         filled = missing.len();
         tracing::info!(
@@ -116,7 +128,9 @@ pub async fn apply_in_tx(
             "filled a gap from the store"
         );
     }
-    projection.apply(conn, event, &mut changes).await?;
+    projection
+        .apply(conn, event, live.then_some(&mut changes))
+        .await?;
 
     sqlx::query(
         "UPDATE projection_positions SET last_sequence = $4 \

@@ -3,10 +3,15 @@
 //! swaps them in within one transaction.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::IsTerminal;
+use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use sqlx::{PgConnection, PgPool};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection, PgPool};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
 
 use crate::ProjectionError;
 use crate::event::{self, Checkpoint, StoredEvent, load_range};
@@ -19,8 +24,14 @@ pub const REBUILD_SCHEMA: &str = "read_rebuild";
 const RETIRED_SCHEMA: &str = "read_retired";
 /// Advisory lock key: one rebuild at a time ("hubrbld" in ASCII).
 const LOCK_KEY: i64 = 0x0068_7562_7262_6c64;
-/// Events per replay transaction.
+/// Events read from the store at a time.
 const BATCH: i64 = 1000;
+/// Writers a projection whose aggregates are independent replays on by
+/// default (see [`Projection::independent_aggregates`]); each has its own
+/// connection.
+pub const DEFAULT_SHARDS: usize = 4;
+/// Batches read ahead of a writer.
+const WRITER_QUEUE: usize = 4;
 
 /// Whether to draw a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,9 +61,22 @@ pub async fn rebuild(
     name: Option<&str>,
     progress: Progress,
 ) -> Result<RebuildReport, ProjectionError> {
-    let projections = match name {
-        Some(n) => vec![read_models::by_name(n)?],
-        None => read_models::all(),
+    rebuild_with(pool, name, progress, DEFAULT_SHARDS).await
+}
+
+/// [`rebuild`] with each projection whose aggregates are independent
+/// replayed on `shards` connections (1: one connection per projection).
+/// Besides the pool's connections it opens one reader per projection and
+/// up to `shards` writers per projection.
+pub async fn rebuild_with(
+    pool: &PgPool,
+    name: Option<&str>,
+    progress: Progress,
+    shards: usize,
+) -> Result<RebuildReport, ProjectionError> {
+    let projections: Vec<Arc<dyn Projection>> = match name {
+        Some(n) => vec![read_models::by_name(n)?.into()],
+        None => read_models::all().into_iter().map(Arc::from).collect(),
     };
     // A session lock, held on this connection for the whole rebuild.
     let mut lock = pool.acquire().await?;
@@ -63,7 +87,7 @@ pub async fn rebuild(
     if !locked {
         return Err(ProjectionError::RebuildRunning);
     }
-    let result = rebuild_locked(pool, &projections, progress).await;
+    let result = rebuild_locked(pool, &projections, shards, progress).await;
     // Dropping the connection without unlocking would leave the lock held
     // in the pool; unlock explicitly, and close it if that fails.
     let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
@@ -78,11 +102,12 @@ pub async fn rebuild(
 
 async fn rebuild_locked(
     pool: &PgPool,
-    projections: &[Box<dyn Projection>],
+    projections: &[Arc<dyn Projection>],
+    shards: usize,
     progress: Progress,
 ) -> Result<RebuildReport, ProjectionError> {
     prepare(pool, projections).await?;
-    let replayed = replay(pool, projections, progress).await?;
+    let replayed = replay(pool, projections, shards, progress).await?;
     let caught_up = swap(pool, projections).await?;
     let names: Vec<&'static str> = projections.iter().map(|p| p.name()).collect();
     tracing::info!(projections = ?names, replayed, caught_up, "read models rebuilt and swapped in");
@@ -97,7 +122,7 @@ async fn rebuild_locked(
 /// keys and indexes under their own names) plus a positions table.
 async fn prepare(
     pool: &PgPool,
-    projections: &[Box<dyn Projection>],
+    projections: &[Arc<dyn Projection>],
 ) -> Result<(), ProjectionError> {
     let mut tx = pool.begin().await?;
     sqlx::query(&format!("DROP SCHEMA IF EXISTS {REBUILD_SCHEMA} CASCADE"))
@@ -160,10 +185,14 @@ async fn copy_table(conn: &mut PgConnection, table: &str) -> Result<(), Projecti
     Ok(())
 }
 
-/// Replays every event the projections read, in commit order.
+/// Replays every event the projections read, in commit order: one reader
+/// on its own connection hands each event to its projections' writers
+/// (their tables are disjoint), each aggregate's events in order to the
+/// same writer; the writers apply at once, each on its own connection.
 async fn replay(
     pool: &PgPool,
-    projections: &[Box<dyn Projection>],
+    projections: &[Arc<dyn Projection>],
+    shards: usize,
     progress: Progress,
 ) -> Result<u64, ProjectionError> {
     let mut types: Vec<String> = projections
@@ -187,36 +216,139 @@ async fn replay(
         _ => ProgressBar::hidden(),
     };
 
+    // Connections of their own, not the pool's: the caller's pool may be
+    // small, and live consumers may share it.
+    let options = pool.connect_options();
+    let mut reader = PgConnection::connect_with(&options).await?;
+    // Per projection, its writers' queues, started with the first event
+    // for them (a writer is a connection).
+    let mut writers: Vec<Vec<Option<mpsc::Sender<Vec<StoredEvent>>>>> = projections
+        .iter()
+        .map(|p| {
+            let n = if p.independent_aggregates() {
+                shards.max(1)
+            } else {
+                1
+            };
+            vec![None; n]
+        })
+        .collect();
+    // Dropped on an error, which aborts the writers (their transactions
+    // roll back with their connections).
+    let mut running = JoinSet::new();
     let mut checkpoint = Checkpoint::default();
     let mut replayed = 0u64;
-    let mut positions = Positions::default();
-    loop {
-        let mut tx = pool.begin().await?;
-        let batch = event::load_batch(&mut tx, &types, &checkpoint, BATCH).await?;
+    'read: loop {
+        let batch = event::load_batch(&mut reader, &types, &checkpoint, BATCH).await?;
         let Some((last, _)) = batch.last() else {
             break;
         };
-        let next = last.clone();
-        use_schema(&mut tx, REBUILD_SCHEMA).await?;
-        for (_, event) in &batch {
-            for projection in projections {
-                if projection
-                    .aggregate_types()
-                    .contains(&event.aggregate_type.as_str())
-                {
-                    apply_next(&mut tx, projection.as_ref(), event, &mut positions).await?;
+        checkpoint = last.clone();
+        replayed += batch.len() as u64;
+        // A writer ends early only on an error: stop reading then.
+        if let Some(done) = running.try_join_next() {
+            joined(done)?;
+        }
+        let mut parts: Vec<Vec<Vec<StoredEvent>>> =
+            writers.iter().map(|w| vec![Vec::new(); w.len()]).collect();
+        for (_, event) in batch {
+            let readers: Vec<usize> = (0..projections.len())
+                .filter(|&i| {
+                    projections[i]
+                        .aggregate_types()
+                        .contains(&event.aggregate_type.as_str())
+                })
+                .collect();
+            if let Some((&last, others)) = readers.split_last() {
+                for &i in others {
+                    let shard = shard_of(&event, parts[i].len());
+                    parts[i][shard].push(event.clone());
+                }
+                let shard = shard_of(&event, parts[last].len());
+                parts[last][shard].push(event);
+            }
+        }
+        for (i, shards) in parts.into_iter().enumerate() {
+            for (writer, part) in writers[i].iter_mut().zip(shards) {
+                if part.is_empty() {
+                    continue;
+                }
+                let sender = writer.get_or_insert_with(|| {
+                    let (sender, receiver) = mpsc::channel(WRITER_QUEUE);
+                    running.spawn(write_shard(
+                        Arc::clone(&options),
+                        Arc::clone(&projections[i]),
+                        receiver,
+                        bar.clone(),
+                    ));
+                    sender
+                });
+                if sender.send(part).await.is_err() {
+                    // That writer stopped on an error, reported below.
+                    break 'read;
                 }
             }
         }
-        positions.save(&mut tx).await?;
-        tx.commit().await?;
-        let n = batch.len() as u64;
-        replayed += n;
-        bar.inc(n);
-        checkpoint = next;
+    }
+    reader.close().await?;
+    // Closing the queues lets the writers finish their last batches.
+    drop(writers);
+    while let Some(done) = running.join_next().await {
+        joined(done)?;
     }
     bar.finish_and_clear();
     Ok(replayed)
+}
+
+/// Applies the batches it receives, one transaction each, and saves the
+/// positions they moved in the same transaction.
+async fn write_shard(
+    options: Arc<PgConnectOptions>,
+    projection: Arc<dyn Projection>,
+    mut batches: mpsc::Receiver<Vec<StoredEvent>>,
+    bar: ProgressBar,
+) -> Result<(), ProjectionError> {
+    let mut conn = PgConnection::connect_with(&options).await?;
+    let mut positions = Positions::default();
+    while let Some(batch) = batches.recv().await {
+        let mut tx = conn.begin().await?;
+        // A replay that dies is simply run again (the live tables are
+        // untouched until the swap), so its commits need not wait for the
+        // WAL flush; the swap's commit is an ordinary one.
+        sqlx::query("SET LOCAL synchronous_commit = off")
+            .execute(&mut *tx)
+            .await?;
+        use_schema(&mut tx, REBUILD_SCHEMA).await?;
+        for event in &batch {
+            apply_next(&mut tx, projection.as_ref(), event, &mut positions).await?;
+        }
+        positions.save(&mut tx).await?;
+        tx.commit().await?;
+        bar.inc(batch.len() as u64);
+    }
+    conn.close().await?;
+    Ok(())
+}
+
+/// Which of `shards` writers an aggregate's events go to.
+fn shard_of(event: &StoredEvent, shards: usize) -> usize {
+    let mut hasher = DefaultHasher::new();
+    event.aggregate_type.hash(&mut hasher);
+    event.aggregate_id.hash(&mut hasher);
+    // The remainder is below `shards`, a usize.
+    (hasher.finish() % shards as u64) as usize
+}
+
+/// A finished replay task's result; a panic in it carries on here.
+fn joined<T>(
+    done: Result<Result<T, ProjectionError>, tokio::task::JoinError>,
+) -> Result<T, ProjectionError> {
+    match done {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Cancelled: only when its set is dropped, and then nobody asks.
+        Err(e) => Err(ProjectionError::ReplayStopped(e.to_string())),
+    }
 }
 
 /// Applies `event` to `projection` unless it already has it, first filling
@@ -237,8 +369,7 @@ async fn apply_next(
     if event.sequence <= last {
         return Ok(());
     }
-    // Changes are for live readers; a rebuild sends none.
-    let mut changes = Vec::new();
+    // Changes are for live readers: `apply` gets none, so it builds none.
     if event.sequence > last + 1 {
         // An event committed late below the replay's checkpoint was
         // skipped (see `event::load_batch`): the store has it.
@@ -264,10 +395,10 @@ async fn apply_next(
             });
         }
         for earlier in &missing {
-            projection.apply(conn, earlier, &mut changes).await?;
+            projection.apply(conn, earlier, None).await?;
         }
     }
-    projection.apply(conn, event, &mut changes).await?;
+    projection.apply(conn, event, None).await?;
     positions.last.insert(key.clone(), event.sequence);
     positions.moved.insert(key);
     Ok(())
@@ -314,7 +445,7 @@ impl Positions {
 /// (the positions table is locked), whatever they applied during the replay
 /// is applied to the new tables from the store, and the table moves happen
 /// in the same transaction, so readers see either all old or all new.
-async fn swap(pool: &PgPool, projections: &[Box<dyn Projection>]) -> Result<u64, ProjectionError> {
+async fn swap(pool: &PgPool, projections: &[Arc<dyn Projection>]) -> Result<u64, ProjectionError> {
     let mut tx = pool.begin().await?;
     sqlx::query("SET LOCAL lock_timeout = '60s'")
         .execute(&mut *tx)

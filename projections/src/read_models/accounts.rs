@@ -28,11 +28,16 @@ impl Projection for Accounts {
         &["accounts"]
     }
 
+    /// Every statement is keyed by `account_id`, the aggregate's id.
+    fn independent_aggregates(&self) -> bool {
+        true
+    }
+
     async fn apply(
         &self,
         conn: &mut PgConnection,
         event: &StoredEvent,
-        _changes: &mut Vec<Change>,
+        _changes: Option<&mut Vec<Change>>,
     ) -> Result<(), ProjectionError> {
         let id = event.aggregate_uuid()?;
         let insert = "INSERT INTO accounts (account_id, role, email, company_name, company_inn, \

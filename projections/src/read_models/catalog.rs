@@ -32,7 +32,7 @@ impl Projection for Catalog {
         &self,
         conn: &mut PgConnection,
         event: &StoredEvent,
-        _changes: &mut Vec<Change>,
+        _changes: Option<&mut Vec<Change>>,
     ) -> Result<(), ProjectionError> {
         match event.decode::<CatalogEvent>()? {
             CatalogEvent::ServiceTypeAdded {

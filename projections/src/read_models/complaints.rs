@@ -29,11 +29,16 @@ impl Projection for Complaints {
         &["complaints"]
     }
 
+    /// Every statement is keyed by `id`, the aggregate's id.
+    fn independent_aggregates(&self) -> bool {
+        true
+    }
+
     async fn apply(
         &self,
         conn: &mut PgConnection,
         event: &StoredEvent,
-        changes: &mut Vec<Change>,
+        changes: Option<&mut Vec<Change>>,
     ) -> Result<(), ProjectionError> {
         let id = event.aggregate_uuid()?;
         match event.decode::<ComplaintEvent>()? {
@@ -109,7 +114,9 @@ impl Projection for Complaints {
                 run(conn, id, q.bind(id).bind(at)).await?;
             }
         }
-        changes.push(change(conn, id).await?);
+        if let Some(changes) = changes {
+            changes.push(change(conn, id).await?);
+        }
         Ok(())
     }
 }

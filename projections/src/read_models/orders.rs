@@ -31,14 +31,21 @@ impl Projection for Orders {
         &["orders", "order_messages"]
     }
 
+    /// `orders` rows are keyed by `id`, the aggregate's id; `order_messages`
+    /// rows by the message's id and `(order_id, sequence)`, written only by
+    /// their order's events.
+    fn independent_aggregates(&self) -> bool {
+        true
+    }
+
     async fn apply(
         &self,
         conn: &mut PgConnection,
         event: &StoredEvent,
-        changes: &mut Vec<Change>,
+        changes: Option<&mut Vec<Change>>,
     ) -> Result<(), ProjectionError> {
         let id = event.aggregate_uuid()?;
-        match event.decode::<OrderEvent>()? {
+        let announce = match event.decode::<OrderEvent>()? {
             OrderEvent::OrderCreated {
                 subscription_id,
                 client,
@@ -67,11 +74,11 @@ impl Projection for Orders {
                 .bind(at)
                 .execute(&mut *conn)
                 .await?;
-                changes.push(order_change(conn, id).await?);
+                Announce::Order
             }
             OrderEvent::OrderTaken { at, .. } => {
                 set(conn, id, at, "status = 'in_progress', taken_at = $2").await?;
-                changes.push(order_change(conn, id).await?);
+                Announce::Order
             }
             OrderEvent::MessagePosted {
                 message_id,
@@ -90,7 +97,9 @@ impl Projection for Orders {
                     at,
                     file: None,
                 };
-                changes.push(chat_message(conn, row).await?);
+                let message = row.message_id;
+                chat_message(conn, row).await?;
+                Announce::Message(message)
             }
             OrderEvent::AttachmentPosted {
                 message_id,
@@ -118,7 +127,9 @@ impl Projection for Orders {
                         size: i64::try_from(size).unwrap_or(i64::MAX),
                     }),
                 };
-                changes.push(chat_message(conn, row).await?);
+                let message = row.message_id;
+                chat_message(conn, row).await?;
+                Announce::Message(message)
             }
             OrderEvent::OrderMarkedDone { by, at } => {
                 let column = if by == Role::Provider {
@@ -127,11 +138,11 @@ impl Projection for Orders {
                     "client_done = true"
                 };
                 set(conn, id, at, column).await?;
-                changes.push(order_change(conn, id).await?);
+                Announce::Order
             }
             OrderEvent::OrderCompleted { at, .. } => {
                 set(conn, id, at, "status = 'completed', completed_at = $2").await?;
-                changes.push(order_change(conn, id).await?);
+                Announce::Order
             }
             OrderEvent::OrderFrozen { complaint_id, at } => {
                 let q =
@@ -143,11 +154,11 @@ impl Projection for Orders {
                     .execute(&mut *conn)
                     .await?;
                 super::expect_row(r, "order", id)?;
-                changes.push(order_change(conn, id).await?);
+                Announce::Order
             }
             OrderEvent::OrderUnfrozen { at, .. } => {
                 set(conn, id, at, "frozen_by = NULL").await?;
-                changes.push(order_change(conn, id).await?);
+                Announce::Order
             }
             // Admin controls. A moved order waits for its new provider to
             // take it; the old provider's "done" no longer counts.
@@ -164,19 +175,47 @@ impl Projection for Orders {
                     .execute(&mut *conn)
                     .await?;
                 super::expect_row(r, "order", id)?;
-                changes.push(order_change(conn, id).await?);
+                Announce::Order
             }
             OrderEvent::OrderCancelled { at, .. } => {
                 set(conn, id, at, "status = 'cancelled'").await?;
-                changes.push(order_change(conn, id).await?);
+                Announce::Order
             }
             // The `OrderCompleted` that follows sets the status.
             OrderEvent::OrderForceCompleted { at, .. } => {
                 set(conn, id, at, "client_done = true, provider_done = true").await?;
+                Announce::Nothing
             }
+        };
+        // The queries below only build the change for live readers.
+        let Some(changes) = changes else {
+            return Ok(());
+        };
+        match announce {
+            Announce::Order => changes.push(order_change(conn, id).await?),
+            Announce::Message(message) => {
+                let (client_id, provider_id) = parties(conn, id).await?;
+                changes.push(Change::Message {
+                    id: message,
+                    order_id: id,
+                    client_id,
+                    provider_id,
+                });
+            }
+            Announce::Nothing => {}
         }
         Ok(())
     }
+}
+
+/// Which change an event makes for live readers.
+enum Announce {
+    /// The order's row (status, parties).
+    Order,
+    /// A chat message, by its id.
+    Message(Uuid),
+    /// None: a forced completion is announced by the `OrderCompleted` after it.
+    Nothing,
 }
 
 /// A row of `order_messages`: a text message, or a file with its caption.
@@ -199,9 +238,8 @@ struct FileColumns {
     size: i64,
 }
 
-/// Adds a message to the chat and counts it on its order; the change to
-/// announce.
-async fn chat_message(conn: &mut PgConnection, row: ChatRow) -> Result<Change, ProjectionError> {
+/// Adds a message to the chat and counts it on its order.
+async fn chat_message(conn: &mut PgConnection, row: ChatRow) -> Result<(), ProjectionError> {
     let file = row.file;
     sqlx::query(
         "INSERT INTO order_messages (message_id, order_id, sequence, author_id, author_role, \
@@ -227,14 +265,7 @@ async fn chat_message(conn: &mut PgConnection, row: ChatRow) -> Result<Change, P
         row.at,
         "message_count = message_count + 1",
     )
-    .await?;
-    let (client_id, provider_id) = parties(conn, row.order_id).await?;
-    Ok(Change::Message {
-        id: row.message_id,
-        order_id: row.order_id,
-        client_id,
-        provider_id,
-    })
+    .await
 }
 
 /// `UPDATE orders SET <assignments>, updated_at = $2 WHERE id = $1`; the

@@ -130,11 +130,20 @@ impl Projection for Wallets {
         &["wallets", "wallet_movements", "wallet_payouts"]
     }
 
+    /// `wallets` and `wallet_movements` rows are keyed by `account_id`, the
+    /// aggregate's id; a `wallet_payouts` row is inserted by its wallet's
+    /// `WithdrawalRequested` and updated only by that wallet's later events
+    /// (the aggregate accepts a withdrawal's steps only for its own
+    /// transfers).
+    fn independent_aggregates(&self) -> bool {
+        true
+    }
+
     async fn apply(
         &self,
         conn: &mut PgConnection,
         event: &StoredEvent,
-        changes: &mut Vec<Change>,
+        changes: Option<&mut Vec<Change>>,
     ) -> Result<(), ProjectionError> {
         // A wallet's id is its owner's account id.
         let id = event.aggregate_uuid()?;
@@ -193,7 +202,9 @@ impl Projection for Wallets {
             .bind(at)
             .execute(&mut *conn)
             .await?;
-            changes.push(Change::Wallet { id });
+            if let Some(changes) = changes {
+                changes.push(Change::Wallet { id });
+            }
         }
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! A rebuilt read model equals the live one, row for row.
 
 use domain::{AccountId, ComplaintId, OrderId, SubscriptionId};
-use projections::{Progress, project, read_models, rebuild};
+use projections::{Progress, project, read_models, rebuild, rebuild_with};
 
 use crate::helpers::{TestDb, rows};
 use crate::read_models::{complaint_story, order_story, subscription_story, wallet_story};
@@ -179,4 +179,124 @@ async fn unknown_projection_names_are_refused() {
         err,
         projections::ProjectionError::UnknownProjection(_)
     ));
+}
+
+/// Every table the projections own, and their positions.
+const ALL_TABLES: [&str; 11] = [
+    "accounts",
+    "catalog",
+    "subscriptions",
+    "orders",
+    "order_messages",
+    "complaints",
+    "wallets",
+    "wallet_movements",
+    "wallet_payouts",
+    "projection_positions",
+    "projection_failures",
+];
+
+async fn snapshot_all(db: &TestDb) -> Vec<Vec<serde_json::Value>> {
+    let mut out = Vec::new();
+    for t in ALL_TABLES {
+        out.push(rows(&db.pool, t).await);
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_sharded_rebuild_of_many_aggregates_equals_the_live_models() {
+    let db = TestDb::new().await;
+    let mut events = Vec::new();
+    // Enough aggregates of each type for every shard to get several.
+    for _ in 0..12 {
+        events.extend(wallet_story(&db.pool, AccountId::new()).await);
+        events.extend(
+            order_story(&db.pool, OrderId::new(), AccountId::new(), AccountId::new()).await,
+        );
+    }
+    for _ in 0..6 {
+        events.extend(
+            subscription_story(
+                &db.pool,
+                SubscriptionId::new(),
+                AccountId::new(),
+                AccountId::new(),
+                AccountId::new(),
+            )
+            .await,
+        );
+        events.extend(complaint_story(&db.pool, ComplaintId::new()).await);
+    }
+    let projections = read_models::all();
+    for e in &events {
+        for p in &projections {
+            if p.aggregate_types().contains(&e.aggregate_type.as_str()) {
+                project(&db.pool, p.as_ref(), e).await.expect("live");
+            }
+        }
+    }
+    let live = snapshot_all(&db).await;
+    assert_eq!(live[3].len(), 12, "the live orders");
+    assert!(!live[7].is_empty(), "the live wallet movements");
+
+    for shards in [8, 1, projections::DEFAULT_SHARDS] {
+        let report = rebuild_with(&db.pool, None, Progress::Silent, shards)
+            .await
+            .unwrap_or_else(|e| panic!("rebuild on {shards} shards: {e}"));
+        assert_eq!(report.replayed, events.len() as u64);
+        assert_eq!(report.caught_up, 0);
+        assert_eq!(snapshot_all(&db).await, live, "{shards} shards");
+    }
+}
+
+#[tokio::test]
+async fn a_failing_projection_stops_the_rebuild_and_leaves_the_live_models() {
+    let db = TestDb::new().await;
+    let mut events = Vec::new();
+    for _ in 0..4 {
+        events.extend(wallet_story(&db.pool, AccountId::new()).await);
+        events.extend(
+            order_story(&db.pool, OrderId::new(), AccountId::new(), AccountId::new()).await,
+        );
+    }
+    let projections = read_models::all();
+    for e in &events {
+        for p in &projections {
+            if p.aggregate_types().contains(&e.aggregate_type.as_str()) {
+                project(&db.pool, p.as_ref(), e).await.expect("live");
+            }
+        }
+    }
+    let live = snapshot_all(&db).await;
+    // A wallet event no projection can read, which the live side never saw.
+    crate::helpers::append_raw(
+        &db.pool,
+        "Wallet",
+        &AccountId::new().to_string(),
+        1,
+        "TopUpSettled",
+        "1.0",
+        serde_json::json!({"TopUpSettled": {"nonsense": true}}),
+    )
+    .await;
+
+    let err = rebuild(&db.pool, None, Progress::Silent)
+        .await
+        .expect_err("the poison stops the rebuild");
+    assert!(
+        matches!(err, projections::ProjectionError::Payload { .. }),
+        "{err}"
+    );
+    assert_eq!(
+        snapshot_all(&db).await,
+        live,
+        "the live models are untouched"
+    );
+    // The lock was released: a rebuild of the other projections runs.
+    let report = rebuild(&db.pool, Some("orders"), Progress::Silent)
+        .await
+        .expect("rebuild orders");
+    assert_eq!(report.projections, vec!["orders"]);
+    assert_eq!(snapshot_all(&db).await, live);
 }
