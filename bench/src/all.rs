@@ -65,6 +65,8 @@ impl Sizes {
 
 /// Callers of the commands row, and the pgbench clients next to it.
 const CALLERS: u64 = 64;
+/// How long a's backlog may take to drain before c.
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(600);
 /// The commit → read model row's command rate.
 const E2E_RATE: u64 = 500;
 
@@ -203,8 +205,14 @@ async fn rows(
         let stack = crate::stack::Stack::start(hub, admin, &target.amqp_url).await?;
         let base = stack.base.clone();
         let commands = crate::commands(http, &base, CALLERS, sizes.commands_seconds, false).await;
-        // c before b: b's long history goes through the relay and the
-        // projections too, and c would wait behind that backlog.
+        // a leaves thousands of events queued for the processes and the
+        // projections (they run behind 64 callers): c starts once they are
+        // through. c before b: b's long history goes through the relay and
+        // the projections too, and c would wait behind that backlog.
+        println!("waiting for a's backlog to drain…");
+        let started = std::time::Instant::now();
+        stack.drained(DRAIN).await?;
+        println!("drained in {:.1} s", started.elapsed().as_secs_f64());
         let e2e = e2e_row(http, &base, &stack.database_url, sizes).await;
         let history = history_row(http, &base, &stack.database_url, sizes).await;
         stack.stop().await?;

@@ -49,6 +49,39 @@ pub struct E2eFigures {
     pub errors: u64,
 }
 
+/// One poll of every awaited event: the `wallets` projection's position
+/// for its wallet, its place in the store once committed, and the relay's
+/// checkpoint (every event up to it is in RabbitMQ). One query, so the
+/// measuring adds little to the load it measures.
+type Polled = (
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+async fn poll_once(pool: &PgPool, awaited: &[(String, i64)]) -> sqlx::Result<Vec<Polled>> {
+    let (ids, sequences): (Vec<&str>, Vec<i64>) =
+        awaited.iter().map(|(id, s)| (id.as_str(), *s)).unzip();
+    sqlx::query_as(
+        "SELECT a.id, coalesce(p.last_sequence, 0), e.tx_id::text::bigint, e.global_position, \
+                r.tx_id::text::bigint, r.global_position \
+         FROM UNNEST($1::text[], $2::bigint[]) AS a(id, sequence) \
+         LEFT JOIN read.projection_positions p ON p.projection = 'wallets' \
+          AND p.aggregate_type = 'Wallet' AND p.aggregate_id = a.id \
+         LEFT JOIN events e ON e.aggregate_type = 'Wallet' AND e.aggregate_id = a.id \
+          AND e.sequence = a.sequence \
+         LEFT JOIN LATERAL (SELECT tx_id, global_position FROM relay_checkpoint \
+          ORDER BY tx_id DESC, global_position DESC LIMIT 1) r ON true",
+    )
+    .bind(ids)
+    .bind(sequences)
+    .fetch_all(pool)
+    .await
+}
+
 /// The `wallets` projection's positions of `ids`.
 async fn positions(pool: &PgPool, ids: &[String]) -> sqlx::Result<Vec<(String, i64)>> {
     sqlx::query_as(
@@ -60,67 +93,34 @@ async fn positions(pool: &PgPool, ids: &[String]) -> sqlx::Result<Vec<(String, i
     .await
 }
 
-/// Where the awaited events are in the store, for those committed.
-async fn places(pool: &PgPool, awaited: &[(String, i64)]) -> sqlx::Result<Vec<(String, i64, i64)>> {
-    let (ids, sequences): (Vec<&str>, Vec<i64>) =
-        awaited.iter().map(|(id, s)| (id.as_str(), *s)).unzip();
-    sqlx::query_as(
-        "SELECT e.aggregate_id, e.tx_id::text::bigint, e.global_position \
-         FROM UNNEST($1::text[], $2::bigint[]) AS a(id, sequence) \
-         JOIN events e ON e.aggregate_type = 'Wallet' AND e.aggregate_id = a.id \
-          AND e.sequence = a.sequence",
-    )
-    .bind(ids)
-    .bind(sequences)
-    .fetch_all(pool)
-    .await
-}
-
-/// The relay's checkpoint: every event up to it is in RabbitMQ.
-async fn relayed_up_to(pool: &PgPool) -> sqlx::Result<Option<(i64, i64)>> {
-    sqlx::query_as(
-        "SELECT tx_id::text::bigint, global_position FROM relay_checkpoint \
-         ORDER BY tx_id DESC, global_position DESC LIMIT 1",
-    )
-    .fetch_optional(pool)
-    .await
-}
-
 /// Notes when the relay passes each awaited event and wakes each waiter
 /// once its wallet's position reaches it.
 fn poll(pool: PgPool, waiters: Waiters) {
     tokio::spawn(async move {
         loop {
-            let (ids, unplaced): (Vec<String>, Vec<(String, i64)>) = {
-                let waiting = waiters.lock().await;
-                let unplaced = waiting
-                    .iter()
-                    .filter(|(_, w)| w.position.is_none())
-                    .map(|(id, w)| (id.clone(), w.sequence))
-                    .collect();
-                (waiting.keys().cloned().collect(), unplaced)
-            };
-            if !ids.is_empty()
-                && let (Ok(placed), Ok(relay), Ok(rows)) = (
-                    places(&pool, &unplaced).await,
-                    relayed_up_to(&pool).await,
-                    positions(&pool, &ids).await,
-                )
+            let awaited: Vec<(String, i64)> = waiters
+                .lock()
+                .await
+                .iter()
+                .map(|(id, w)| (id.clone(), w.sequence))
+                .collect();
+            if !awaited.is_empty()
+                && let Ok(rows) = poll_once(&pool, &awaited).await
             {
                 let at = Instant::now();
                 let mut waiting = waiters.lock().await;
-                for (id, tx_id, global_position) in placed {
-                    if let Some(w) = waiting.get_mut(&id) {
-                        w.position = Some((tx_id, global_position));
+                for (id, last, tx_id, position, relay_tx, relay_position) in rows {
+                    let Some(w) = waiting.get_mut(&id) else {
+                        continue;
+                    };
+                    if let (Some(tx_id), Some(position)) = (tx_id, position) {
+                        w.position = Some((tx_id, position));
                     }
-                }
-                for w in waiting.values_mut() {
+                    let relay = relay_tx.zip(relay_position);
                     if w.relayed.is_none() && w.position.is_some() && w.position <= relay {
                         w.relayed = Some(at);
                     }
-                }
-                for (id, last) in rows {
-                    if waiting.get(&id).is_some_and(|w| last >= w.sequence)
+                    if last >= w.sequence
                         && let Some(w) = waiting.remove(&id)
                     {
                         let _ = w.done.send((at, w.relayed.unwrap_or(at)));
@@ -241,7 +241,10 @@ pub async fn e2e(
         "commit → read model at {rate}/s target ({achieved:.0}/s achieved, {sent} sent, {skipped} ticks without an idle wallet, {errors} errors/timeouts): {}",
         r.0.summary()
     );
-    println!("  of which commit → in RabbitMQ (relay checkpoint past the event): {}", r.2.summary());
+    println!(
+        "  of which commit → in RabbitMQ (relay checkpoint past the event): {}",
+        r.2.summary()
+    );
     Ok(E2eFigures {
         p50: r.0.quantile(0.50),
         p99: r.0.quantile(0.99),

@@ -22,6 +22,9 @@ pub struct Stack {
     /// Its database, as the superuser the bench was given.
     pub database_url: String,
     admin_url: String,
+    amqp_url: String,
+    /// Its RabbitMQ names' prefix.
+    prefix: String,
     name: String,
     /// Where its output goes.
     pub log: PathBuf,
@@ -34,6 +37,7 @@ impl Stack {
         let id = Uuid::new_v4().simple().to_string();
         let name = format!("hub_bench_all_{id}");
         let database_url = on_database(admin_url, &name);
+        let prefix = format!("bench_all_{id}.");
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
@@ -44,7 +48,7 @@ impl Stack {
             .env("HUB_DATABASE__URL", &database_url)
             .env("HUB_AMQP__URL", amqp_url)
             .env("HUB_HTTP__ADDR", format!("127.0.0.1:{port}"))
-            .env("HUB_AMQP__PREFIX", format!("bench_all_{id}."))
+            .env("HUB_AMQP__PREFIX", &prefix)
             .env("HUB_DEV__EPHEMERAL", "1")
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
@@ -71,6 +75,8 @@ impl Stack {
             base: format!("http://127.0.0.1:{port}"),
             database_url,
             admin_url: admin_url.to_owned(),
+            amqp_url: amqp_url.to_owned(),
+            prefix,
             name,
             log,
             child,
@@ -90,6 +96,49 @@ impl Stack {
             );
         }
         Ok(stack)
+    }
+
+    /// Waits until none of its consumers has a message waiting, twice in a
+    /// row: what one row's load left queued (the processes and projections
+    /// run behind a burst of 64 callers) must not be in the next row's way.
+    pub async fn drained(&self, within: Duration) -> anyhow::Result<()> {
+        use bus::lapin::options::QueueDeclareOptions;
+        use bus::lapin::types::FieldTable;
+        let topology = bus::Topology::with_prefix(&self.prefix);
+        let mut queues: Vec<String> = projections::read_models::all()
+            .iter()
+            .map(|p| topology.queue_name(&projections::queue_of(p.as_ref())))
+            .collect();
+        queues.push(topology.queue_name(&notifier::queue()));
+        queues.push(topology.queue_name(&bus::ConsumerQueue::processes(&[])));
+        let connection = bus::connect(&self.amqp_url, "hub-bench drained").await?;
+        let channel = connection.create_channel().await?;
+        let passive = QueueDeclareOptions {
+            passive: true,
+            ..QueueDeclareOptions::default()
+        };
+        let deadline = tokio::time::Instant::now() + within;
+        let mut quiet = 0;
+        let mut waiting = 0;
+        while quiet < 2 {
+            if tokio::time::Instant::now() > deadline {
+                bail!(
+                    "{waiting} messages still queued after {} s",
+                    within.as_secs()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            waiting = 0;
+            for queue in &queues {
+                waiting += channel
+                    .queue_declare(queue.as_str().into(), passive, FieldTable::default())
+                    .await?
+                    .message_count();
+            }
+            quiet = if waiting == 0 { quiet + 1 } else { 0 };
+        }
+        let _ = connection.close(200, "drained".into()).await;
+        Ok(())
     }
 
     /// Interrupts `hub dev` (it deletes its queues), waits, drops its database.
