@@ -94,7 +94,7 @@ async fn where_the_time_goes(pool: &PgPool, events: u64, took: Duration) -> anyh
         let rows: Vec<(String, i64, serde_json::Value, serde_json::Value)> = sqlx::query_as(
             "SELECT tx_id::text, global_position, payload, metadata FROM events \
              WHERE (tx_id, global_position) > ($1::text::xid8, $2) \
-             ORDER BY tx_id, global_position LIMIT 1000",
+             ORDER BY events.tx_id, events.global_position LIMIT 1000",
         )
         .bind(&tx_id)
         .bind(position)

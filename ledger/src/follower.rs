@@ -116,11 +116,13 @@ async fn next_events(
     state: &State,
     limit: i64,
 ) -> Result<Vec<EventRow>, sqlx::Error> {
+    // Qualified: a bare `tx_id` would name the output column (the cast), which
+    // no index sorts (a full scan a batch) and which, as text, is not commit order.
     let mut rows: Vec<EventRow> = sqlx::query_as(&format!(
         "SELECT {EVENT_COLUMNS} FROM public.events \
          WHERE (tx_id, global_position) > ($2::text::xid8, $3) \
            AND tx_id < pg_snapshot_xmin(pg_current_snapshot()) \
-         ORDER BY tx_id, global_position LIMIT $4"
+         ORDER BY events.tx_id, events.global_position LIMIT $4"
     ))
     .bind(MONEY_EVENTS)
     .bind(state.tx_id.to_string())

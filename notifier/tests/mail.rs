@@ -237,6 +237,26 @@ async fn a_mail_that_keeps_failing_is_parked_and_counted() {
     assert!(sink.messages().is_empty());
 }
 
+/// One mail in the outbox: a settled top-up's, to `email`.
+async fn queue_mail(db: &TestDb, email: &str) {
+    let owner = account(db, email).await;
+    Inbox::new(db.pool().clone(), "http://hub.test")
+        .handle(&top_up_settled(owner, 2))
+        .await
+        .expect("handled");
+}
+
+/// Marks every outbox row handed over `ago`, its lease running out `due_in`.
+async fn handed_over(db: &TestDb, ago: &str, due_in: &str) {
+    sqlx::query(&format!(
+        "UPDATE mail_outbox SET attempts = 1, handed_over_at = now() - interval '{ago}', \
+         due_at = now() + interval '{due_in}'"
+    ))
+    .execute(db.pool())
+    .await
+    .expect("a notifier's claim");
+}
+
 /// The notifier died after committing that it handed the mail over and
 /// before the server's 250 was recorded: the server may hold it, so once
 /// the lease is over the mail is parked as uncertain, never sent again.
@@ -244,19 +264,8 @@ async fn a_mail_that_keeps_failing_is_parked_and_counted() {
 async fn a_mail_handed_over_by_a_notifier_that_died_is_parked_not_resent() {
     let db = TestDb::create().await.expect("test database");
     let sink = Sink::start("127.0.0.1:0").await.expect("smtp sink");
-    let owner = account(&db, "once@firm.example").await;
-    let inbox = Inbox::new(db.pool().clone(), "http://hub.test");
-    inbox
-        .handle(&top_up_settled(owner, 2))
-        .await
-        .expect("handled");
-    sqlx::query(
-        "UPDATE mail_outbox SET attempts = 1, handed_over_at = now() - interval '61 seconds', \
-         due_at = now() - interval '1 second'",
-    )
-    .execute(db.pool())
-    .await
-    .expect("a dead notifier's claim");
+    queue_mail(&db, "once@firm.example").await;
+    handed_over(&db, "61 seconds", "-1 second").await;
     let mailer = Mailer::new(db.pool().clone(), settings(&sink.url())).expect("mailer");
 
     assert_eq!(mailer.send_due().await.expect("swept"), 0);
@@ -285,19 +294,8 @@ async fn a_mail_handed_over_by_a_notifier_that_died_is_parked_not_resent() {
 async fn a_mail_handed_over_within_its_lease_is_left_to_its_notifier() {
     let db = TestDb::create().await.expect("test database");
     let sink = Sink::start("127.0.0.1:0").await.expect("smtp sink");
-    let owner = account(&db, "inflight@firm.example").await;
-    let inbox = Inbox::new(db.pool().clone(), "http://hub.test");
-    inbox
-        .handle(&top_up_settled(owner, 2))
-        .await
-        .expect("handled");
-    sqlx::query(
-        "UPDATE mail_outbox SET attempts = 1, handed_over_at = now(), \
-         due_at = now() + interval '60 seconds'",
-    )
-    .execute(db.pool())
-    .await
-    .expect("a live notifier's claim");
+    queue_mail(&db, "inflight@firm.example").await;
+    handed_over(&db, "0 seconds", "60 seconds").await;
     let mailer = Mailer::new(db.pool().clone(), settings(&sink.url())).expect("mailer");
     assert_eq!(mailer.send_due().await.expect("nothing due"), 0);
     assert_eq!(
@@ -320,12 +318,7 @@ async fn a_lost_answer_after_the_message_left_parks_the_mail_instead_of_resendin
     let sink = Sink::start_slow("127.0.0.1:0", Duration::from_secs(5))
         .await
         .expect("smtp sink");
-    let owner = account(&db, "answer@firm.example").await;
-    let inbox = Inbox::new(db.pool().clone(), "http://hub.test");
-    inbox
-        .handle(&top_up_settled(owner, 2))
-        .await
-        .expect("handled");
+    queue_mail(&db, "answer@firm.example").await;
     let mailer = Mailer::new(
         db.pool().clone(),
         MailerSettings {
@@ -417,12 +410,7 @@ async fn refusing_once(
 async fn a_message_the_server_refuses_is_tried_again() {
     let db = TestDb::create().await.expect("test database");
     let (url, messages) = refusing_once("451 busy, later\r\n").await;
-    let owner = account(&db, "retry@firm.example").await;
-    let inbox = Inbox::new(db.pool().clone(), "http://hub.test");
-    inbox
-        .handle(&top_up_settled(owner, 2))
-        .await
-        .expect("handled");
+    queue_mail(&db, "retry@firm.example").await;
     let mailer = Mailer::new(db.pool().clone(), settings(&url)).expect("mailer");
 
     assert_eq!(mailer.send_due().await.expect("refused"), 1);

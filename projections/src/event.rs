@@ -112,11 +112,13 @@ pub(crate) async fn load_batch(
         #[sqlx(flatten)]
         event: StoredEvent,
     }
+    // Qualified: a bare `tx_id` would name the output column (the cast), which
+    // no index sorts (a full scan a batch) and which, as text, is not commit order.
     let sql = format!(
         "SELECT tx_id::text AS tx_id, {COLUMNS} FROM public.events \
          WHERE aggregate_type = ANY($1) \
            AND (tx_id, global_position) > ($2::text::xid8, $3) \
-         ORDER BY tx_id, global_position LIMIT $4"
+         ORDER BY events.tx_id, events.global_position LIMIT $4"
     );
     let tx = if from.tx_id.is_empty() {
         "0"

@@ -95,13 +95,15 @@ pub(crate) async fn next_events(
     after: Checkpoint,
     limit: u32,
 ) -> Result<Vec<EventRow>, sqlx::Error> {
+    // Qualified: a bare `tx_id` would name the output column (the cast), which
+    // no index sorts (a full scan a batch) and which, as text, is not commit order.
     sqlx::query_as(
         "SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, \
                 payload, metadata, global_position, tx_id::text::bigint AS tx_id, recorded_at \
          FROM events \
          WHERE (tx_id, global_position) > ($1::text::xid8, $2) \
            AND tx_id < pg_snapshot_xmin(pg_current_snapshot()) \
-         ORDER BY tx_id, global_position \
+         ORDER BY events.tx_id, events.global_position \
          LIMIT $3",
     )
     .bind(after.tx_id.to_string())

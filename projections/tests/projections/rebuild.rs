@@ -17,9 +17,9 @@ const TABLES: [&str; 8] = [
     "projection_positions",
 ];
 
-async fn snapshot(db: &TestDb) -> Vec<Vec<serde_json::Value>> {
+async fn snapshot(db: &TestDb, tables: &[&str]) -> Vec<Vec<serde_json::Value>> {
     let mut out = Vec::new();
-    for t in TABLES {
+    for t in tables {
         out.push(rows(&db.pool, t).await);
     }
     out
@@ -63,7 +63,7 @@ async fn rebuilt_read_models_equal_the_live_ones() {
             }
         }
     }
-    let live = snapshot(&db).await;
+    let live = snapshot(&db, &TABLES).await;
     let indexes = index_names(&db).await;
     assert!(
         live[2].len() == 3 && live[4].len() == 6,
@@ -105,7 +105,7 @@ async fn rebuilt_read_models_equal_the_live_ones() {
     reader.close().await;
     writer.close().await;
     assert_eq!(report.caught_up, 0);
-    assert_eq!(snapshot(&db).await, live);
+    assert_eq!(snapshot(&db, &TABLES).await, live);
     // Keys and indexes kept their names, and the scratch schemas are gone.
     assert_eq!(index_names(&db).await, indexes);
     let schemas: Vec<String> = sqlx::query_scalar(
@@ -121,7 +121,7 @@ async fn rebuilt_read_models_equal_the_live_ones() {
         .await
         .expect("rebuild orders");
     assert_eq!(report.projections, vec!["orders"]);
-    assert_eq!(snapshot(&db).await, live);
+    assert_eq!(snapshot(&db, &TABLES).await, live);
 }
 
 #[tokio::test]
@@ -196,14 +196,6 @@ const ALL_TABLES: [&str; 11] = [
     "projection_failures",
 ];
 
-async fn snapshot_all(db: &TestDb) -> Vec<Vec<serde_json::Value>> {
-    let mut out = Vec::new();
-    for t in ALL_TABLES {
-        out.push(rows(&db.pool, t).await);
-    }
-    out
-}
-
 #[tokio::test]
 async fn a_sharded_rebuild_of_many_aggregates_equals_the_live_models() {
     let db = TestDb::new().await;
@@ -236,7 +228,7 @@ async fn a_sharded_rebuild_of_many_aggregates_equals_the_live_models() {
             }
         }
     }
-    let live = snapshot_all(&db).await;
+    let live = snapshot(&db, &ALL_TABLES).await;
     assert_eq!(live[3].len(), 12, "the live orders");
     assert!(!live[7].is_empty(), "the live wallet movements");
 
@@ -246,7 +238,7 @@ async fn a_sharded_rebuild_of_many_aggregates_equals_the_live_models() {
             .unwrap_or_else(|e| panic!("rebuild on {shards} shards: {e}"));
         assert_eq!(report.replayed, events.len() as u64);
         assert_eq!(report.caught_up, 0);
-        assert_eq!(snapshot_all(&db).await, live, "{shards} shards");
+        assert_eq!(snapshot(&db, &ALL_TABLES).await, live, "{shards} shards");
     }
 }
 
@@ -268,7 +260,7 @@ async fn a_failing_projection_stops_the_rebuild_and_leaves_the_live_models() {
             }
         }
     }
-    let live = snapshot_all(&db).await;
+    let live = snapshot(&db, &ALL_TABLES).await;
     // A wallet event no projection can read, which the live side never saw.
     crate::helpers::append_raw(
         &db.pool,
@@ -289,7 +281,7 @@ async fn a_failing_projection_stops_the_rebuild_and_leaves_the_live_models() {
         "{err}"
     );
     assert_eq!(
-        snapshot_all(&db).await,
+        snapshot(&db, &ALL_TABLES).await,
         live,
         "the live models are untouched"
     );
@@ -298,5 +290,5 @@ async fn a_failing_projection_stops_the_rebuild_and_leaves_the_live_models() {
         .await
         .expect("rebuild orders");
     assert_eq!(report.projections, vec!["orders"]);
-    assert_eq!(snapshot_all(&db).await, live);
+    assert_eq!(snapshot(&db, &ALL_TABLES).await, live);
 }
