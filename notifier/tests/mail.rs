@@ -246,6 +246,14 @@ async fn queue_mail(db: &TestDb, email: &str) {
         .expect("handled");
 }
 
+/// Mails the mailer parked as uncertain.
+fn uncertain(mailer: &Mailer) -> u64 {
+    mailer
+        .metrics
+        .uncertain
+        .load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Marks every outbox row handed over `ago`, its lease running out `due_in`.
 async fn handed_over(db: &TestDb, ago: &str, due_in: &str) {
     sqlx::query(&format!(
@@ -271,13 +279,7 @@ async fn a_mail_handed_over_by_a_notifier_that_died_is_parked_not_resent() {
     assert_eq!(mailer.send_due().await.expect("swept"), 0);
     assert_eq!(mailer.send_due().await.expect("nothing to send"), 0);
     assert!(sink.messages().is_empty(), "not sent a second time");
-    assert_eq!(
-        mailer
-            .metrics
-            .uncertain
-            .load(std::sync::atomic::Ordering::Relaxed),
-        1
-    );
+    assert_eq!(uncertain(&mailer), 1);
     assert_eq!(
         count(
             &db,
@@ -336,13 +338,7 @@ async fn a_lost_answer_after_the_message_left_parks_the_mail_instead_of_resendin
         .expect("due again, were it retried");
     assert_eq!(mailer.send_due().await.expect("not retried"), 0);
     assert_eq!(sink.messages().len(), 1, "the server has it, once");
-    assert_eq!(
-        mailer
-            .metrics
-            .uncertain
-            .load(std::sync::atomic::Ordering::Relaxed),
-        1
-    );
+    assert_eq!(uncertain(&mailer), 1);
     assert_eq!(
         count(
             &db,
