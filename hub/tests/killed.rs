@@ -354,7 +354,9 @@ async fn money_survives_kill_9_of_the_whole_system() {
 
     // The notifier lived through the same kills: one notification per
     // settled top-up however often the event was redelivered, and every
-    // mail in the outbox went out (none lost, none parked).
+    // mail in the outbox went out, except those a kill caught after the
+    // message began to leave: parked as uncertain, never resent (at most a
+    // batch, 16, per kill; `hub dev`'s mail sink dies with it here).
     let settled_events: i64 =
         sqlx::query_scalar("SELECT count(*) FROM events WHERE event_type = 'TopUpSettled'")
             .fetch_one(&pool)
@@ -367,14 +369,21 @@ async fn money_survives_kill_9_of_the_whole_system() {
                 .fetch_one(&pool)
                 .await
                 .expect("count");
-        let unsent: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL")
-                .fetch_one(&pool)
-                .await
-                .expect("count");
+        let (unsent, uncertain): (i64, i64) = sqlx::query_as(
+            "SELECT count(*) FILTER (WHERE parked_at IS NULL OR last_error NOT LIKE 'uncertain:%'), \
+                    count(*) FILTER (WHERE parked_at IS NOT NULL AND last_error LIKE 'uncertain:%') \
+             FROM mail_outbox WHERE sent_at IS NULL",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("count");
         if (told == settled_events && unsent == 0) || Instant::now() > deadline {
             assert_eq!(told, settled_events, "one notification per settled top-up");
-            assert_eq!(unsent, 0, "every mail went out");
+            assert_eq!(unsent, 0, "every mail went out or is parked as uncertain");
+            assert!(
+                uncertain <= 16 * KILLS as i64,
+                "{uncertain} uncertain mails"
+            );
             break;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
