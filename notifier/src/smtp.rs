@@ -113,10 +113,10 @@ impl Smtp {
     /// kept one turns out closed; the server has taken nothing yet.
     pub async fn open(&self, envelope: &Envelope, message: &[u8]) -> Result<Open<'_>, String> {
         let kept = self.idle.lock().await.pop();
-        if let Some(mut conn) = kept {
-            if begin(&mut conn, envelope, message).await.is_ok() {
-                return Ok(Open { smtp: self, conn });
-            }
+        if let Some(mut conn) = kept
+            && begin(&mut conn, envelope, message).await.is_ok()
+        {
+            return Ok(Open { smtp: self, conn });
         }
         let mut conn = self.connect().await?;
         begin(&mut conn, envelope, message).await?;
