@@ -350,6 +350,64 @@ async fn a_lost_answer_after_the_message_left_parks_the_mail_instead_of_resendin
     );
 }
 
+/// PostgreSQL failed the handed-over mark while the server waited for the
+/// message after DATA's 354 (a database restart in the chaos run): the
+/// mailer drops that transaction and gives the error back in time instead
+/// of waiting on a server that reads anything it sends as message text;
+/// the server got nothing, and the mail goes out once the database is back.
+#[tokio::test]
+async fn a_failed_handed_over_mark_abandons_the_message_in_time_and_it_goes_out_later() {
+    let db = TestDb::create().await.expect("test database");
+    let sink = Sink::start("127.0.0.1:0").await.expect("smtp sink");
+    queue_mail(&db, "restart@firm.example").await;
+    sqlx::raw_sql(
+        "CREATE FUNCTION refuse_hand_over() RETURNS trigger LANGUAGE plpgsql AS $$ \
+         BEGIN RAISE EXCEPTION 'the database is shutting down'; END $$; \
+         CREATE TRIGGER refuse_hand_over BEFORE UPDATE OF handed_over_at ON mail_outbox \
+         FOR EACH ROW WHEN (NEW.handed_over_at IS NOT NULL) EXECUTE FUNCTION refuse_hand_over();",
+    )
+    .execute(db.owner_pool())
+    .await
+    .expect("a failing mark");
+    let mailer = Mailer::new(
+        db.pool().clone(),
+        MailerSettings {
+            send_timeout: Duration::from_secs(30),
+            ..settings(&sink.url())
+        },
+    )
+    .expect("mailer");
+
+    let tried = tokio::time::timeout(Duration::from_secs(5), mailer.send_due())
+        .await
+        .expect("the mailer came back instead of hanging");
+    assert!(tried.is_err(), "the failed mark is reported: {tried:?}");
+    assert!(sink.messages().is_empty(), "no message reached the server");
+
+    sqlx::raw_sql(
+        "DROP TRIGGER refuse_hand_over ON mail_outbox; \
+         UPDATE mail_outbox SET due_at = now();",
+    )
+    .execute(db.owner_pool())
+    .await
+    .expect("the database back");
+    let sent = tokio::time::timeout(Duration::from_secs(5), mailer.send_due())
+        .await
+        .expect("in time")
+        .expect("sent");
+    assert_eq!(sent, 1);
+    assert_eq!(sink.messages().len(), 1, "it arrives, once");
+    assert_eq!(uncertain(&mailer), 0);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+}
+
 /// A server that answers the message's final dot with `reply`, then with
 /// 250 for every later message; counts the messages it was sent.
 async fn refusing_once(
