@@ -39,6 +39,15 @@ fn settings(url: &str) -> MailerSettings {
     }
 }
 
+/// A mailer that gives up on each half of an SMTP exchange after `limit`.
+fn mailer_giving_up_after(db: &TestDb, url: &str, limit: Duration) -> Mailer {
+    let settings = MailerSettings {
+        send_timeout: limit,
+        ..settings(url)
+    };
+    Mailer::new(db.pool().clone(), settings).expect("mailer")
+}
+
 async fn count(db: &TestDb, sql: &str) -> i64 {
     sqlx::query_scalar(sql)
         .fetch_one(db.pool())
@@ -168,14 +177,7 @@ async fn a_server_that_never_greets_fails_the_mail_in_time() {
         .handle(&top_up_settled(owner, 2))
         .await
         .expect("handled");
-    let mailer = Mailer::new(
-        db.pool().clone(),
-        MailerSettings {
-            send_timeout: Duration::from_millis(500),
-            ..settings(&url)
-        },
-    )
-    .expect("mailer");
+    let mailer = mailer_giving_up_after(&db, &url, Duration::from_millis(500));
 
     let claimed = tokio::time::timeout(Duration::from_secs(10), mailer.send_due())
         .await
@@ -321,14 +323,7 @@ async fn a_lost_answer_after_the_message_left_parks_the_mail_instead_of_resendin
         .await
         .expect("smtp sink");
     queue_mail(&db, "answer@firm.example").await;
-    let mailer = Mailer::new(
-        db.pool().clone(),
-        MailerSettings {
-            send_timeout: Duration::from_millis(500),
-            ..settings(&sink.url())
-        },
-    )
-    .expect("mailer");
+    let mailer = mailer_giving_up_after(&db, &sink.url(), Duration::from_millis(500));
 
     assert_eq!(mailer.send_due().await.expect("tried"), 1);
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -369,14 +364,7 @@ async fn a_failed_handed_over_mark_abandons_the_message_in_time_and_it_goes_out_
     .execute(db.owner_pool())
     .await
     .expect("a failing mark");
-    let mailer = Mailer::new(
-        db.pool().clone(),
-        MailerSettings {
-            send_timeout: Duration::from_secs(30),
-            ..settings(&sink.url())
-        },
-    )
-    .expect("mailer");
+    let mailer = mailer_giving_up_after(&db, &sink.url(), Duration::from_secs(30));
 
     let tried = tokio::time::timeout(Duration::from_secs(5), mailer.send_due())
         .await
