@@ -241,17 +241,12 @@ impl Mailer {
         .bind(mail.id)
         .execute(&self.pool)
         .await;
+        // Unless marked, `open` is dropped, which gives the transaction up:
+        // not sent, and the lease brings the mail back.
         match marked {
             Ok(done) if done.rows_affected() == 1 => {}
-            // Not marked, so not sent: the lease brings it back.
-            Ok(_) => {
-                open.abandon().await;
-                return Ok(());
-            }
-            Err(error) => {
-                open.abandon().await;
-                return Err(error);
-            }
+            Ok(_) => return Ok(()),
+            Err(error) => return Err(error),
         }
         let finished = tokio::time::timeout(limit, open.finish(&bytes))
             .await
@@ -284,13 +279,8 @@ impl Mailer {
             }
             Err(Failed::Unknown(error)) => {
                 tracing::error!(notification = %mail.id, %error, "mail parked: the exchange broke after the message left, so it may or may not have arrived");
-                sqlx::query(
-                    "UPDATE mail_outbox SET parked_at = now(), last_error = $2 WHERE notification_id = $1",
-                )
-                .bind(mail.id)
-                .bind(format!("{UNCERTAIN_BROKE}: {error}"))
-                .execute(&self.pool)
-                .await?;
+                self.park(mail.id, &format!("{UNCERTAIN_BROKE}: {error}"))
+                    .await?;
                 self.metrics.failed.fetch_add(1, Ordering::Relaxed);
                 metrics::counter!("notifier_mail_failed_total").increment(1);
                 self.count_uncertain(1);
@@ -308,14 +298,7 @@ impl Mailer {
             tracing::error!(notification = %mail.id, attempts = mail.attempts, %error, "mail parked");
             self.metrics.parked.fetch_add(1, Ordering::Relaxed);
             metrics::counter!("notifier_mail_parked_total").increment(1);
-            sqlx::query(
-                "UPDATE mail_outbox SET parked_at = now(), last_error = $2 WHERE notification_id = $1",
-            )
-            .bind(mail.id)
-            .bind(error)
-            .execute(&self.pool)
-            .await?;
-            return Ok(());
+            return self.park(mail.id, error).await;
         }
         let shift = u32::try_from(mail.attempts.clamp(1, 12) - 1).unwrap_or(0);
         let wait = (self.settings.retry_base * 2u32.pow(shift)).min(Duration::from_secs(3600));
@@ -326,6 +309,18 @@ impl Mailer {
         )
         .bind(mail.id)
         .bind(wait.as_secs_f64())
+        .bind(error)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Leaves the mail for an operator, with why.
+    async fn park(&self, id: Uuid, error: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE mail_outbox SET parked_at = now(), last_error = $2 WHERE notification_id = $1",
+        )
+        .bind(id)
         .bind(error)
         .execute(&self.pool)
         .await?;

@@ -195,12 +195,14 @@ async fn replay(
     shards: usize,
     progress: Progress,
 ) -> Result<u64, ProjectionError> {
-    let mut types: Vec<String> = projections
-        .iter()
-        .flat_map(|p| p.aggregate_types().iter().map(|t| (*t).to_owned()))
-        .collect();
-    types.sort();
-    types.dedup();
+    // Which projections read each aggregate type: looked up per event.
+    let mut readers_of: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, projection) in projections.iter().enumerate() {
+        for aggregate_type in projection.aggregate_types() {
+            readers_of.entry(aggregate_type).or_default().push(i);
+        }
+    }
+    let types: Vec<String> = readers_of.keys().map(|t| (*t).to_owned()).collect();
 
     let total = event::count(&mut *pool.acquire().await?, &types).await?;
     let bar = match progress {
@@ -252,13 +254,9 @@ async fn replay(
         let mut parts: Vec<Vec<Vec<StoredEvent>>> =
             writers.iter().map(|w| vec![Vec::new(); w.len()]).collect();
         for (_, event) in batch {
-            let readers: Vec<usize> = (0..projections.len())
-                .filter(|&i| {
-                    projections[i]
-                        .aggregate_types()
-                        .contains(&event.aggregate_type.as_str())
-                })
-                .collect();
+            let readers = readers_of
+                .get(event.aggregate_type.as_str())
+                .map_or(&[][..], Vec::as_slice);
             if let Some((&last, others)) = readers.split_last() {
                 for &i in others {
                     let shard = shard_of(&event, parts[i].len());
